@@ -30,3 +30,20 @@ export interface Segment {
 
 /** A segment of a named channel. */
 export type ChannelSegment = ChannelId & Segment;
+
+/**
+ * One epoch of a channel's metadata (StationXML Channel element or a CSV row): the time the
+ * channel is *expected* to have data. `end` null means open (still running).
+ */
+export interface ChannelEpoch extends ChannelId {
+  start: Micros;
+  end: Micros | null;
+  sampleRate: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  elevation: number | null;
+  /** Total-latency interval (s) past which the channel is DEGRADED; null: not set. */
+  warnS: number | null;
+  /** Total-latency interval (s) past which the channel is FAILED; null: not set. */
+  failS: number | null;
+}
