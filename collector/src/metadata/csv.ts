@@ -1,6 +1,6 @@
 import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
 import { MetadataError } from './errors.ts';
-import { formatIsoMicros, parseIsoMicros, TimeSyntaxError } from './time.ts';
+import { formatIsoMicros, isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
 /**
  * Channel metadata as CSV: one row per channel epoch.
@@ -14,10 +14,11 @@ import { formatIsoMicros, parseIsoMicros, TimeSyntaxError } from './time.ts';
  *   vary. `network`, `station`, `location`, `channel` and `start` are required; `end`,
  *   `sample_rate`, `latitude`, `longitude`, `elevation`, `warn_s` and `fail_s` may be left out
  *   (all null). Any other column is an error, and so is a repeated one.
- * - An empty field is null; an empty `end` is an open epoch. A location of `--` or empty is the
+ * - An empty field is null; an empty `end` is an open epoch, and so is one in or after 2255
+ *   (e.g. 2599-12-31, a common "open" marker). A location of `--` or empty is the
  *   empty location.
- * - Times are ISO 8601 (`2024-02-01`, `2024-02-01T12:00:00.250Z`, an offset, or none = UTC),
- *   exact to the microsecond.
+ * - Times are ISO 8601 (`2024-02-01`, `2024-02-01T12:00:00.250Z`, an offset, or none = UTC;
+ *   also ordinal `2024-032`), exact to the microsecond (core `parseTime`, without `now`/`-7d`).
  * - Fields may be quoted (RFC 4180: `"a,b"`, `""` for a quote, line breaks inside quotes).
  *   Blank lines and lines starting with `#` are skipped; a UTF-8 byte order mark is ignored.
  */
@@ -193,7 +194,7 @@ export function parseChannelCsv(text: string, sourceName: string): ChannelEpoch[
     };
     const time = (c: 'start' | 'end'): Micros | null => {
       const v = get(c);
-      if (v === '') return null;
+      if (v === '' || (c === 'end' && isFarFuture(v))) return null;
       try {
         return parseIsoMicros(v);
       } catch (e) {
@@ -255,7 +256,8 @@ function csvField(value: string): string {
 
 /**
  * Writes channel epochs in the CSV format {@link parseChannelCsv} reads (header
- * {@link CSV_COLUMNS}, plus `elevation` when any epoch has one; times as exact ISO 8601 UTC;
+ * {@link CSV_COLUMNS}, plus `elevation` when any epoch has one; times as ISO 8601 UTC with six
+ * fractional digits;
  * the empty location as `--`).
  */
 export function formatChannelCsv(epochs: readonly ChannelEpoch[]): string {

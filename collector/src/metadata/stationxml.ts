@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
 import { MetadataError } from './errors.ts';
-import { MAX_EXACT_MICROS, parseIsoMicros, TimeSyntaxError } from './time.ts';
+import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
 /*
  * FDSN StationXML 1.0–1.2 (namespace http://www.fdsn.org/xml/station/1), read for what a channel
@@ -11,8 +11,8 @@ import { MAX_EXACT_MICROS, parseIsoMicros, TimeSyntaxError } from './time.ts';
  * - Response elements (the bulk of a big document: poles, zeros, FIR coefficients) are kept as
  *   unparsed text, so a document of tens of MB parses in well under a second or two.
  * - startDate: the Channel's, else its Station's; one is required. endDate absent, empty, or
- *   past what integer microseconds hold exactly (2255; files often say 2599-12-31 for
- *   "open") means open.
+ *   in or after 2255, past what integer microseconds hold exactly (files often say 2599-12-31
+ *   for "open"), means open.
  * - Sample rate: SampleRate, else SampleRateRatio (NumberSamples / NumberSeconds); 0 or absent
  *   is null (not a sampled channel).
  * - Latitude, Longitude, Elevation: the Channel's, else the Station's.
@@ -108,8 +108,8 @@ export function parseStationXml(text: string, sourceName: string): ChannelEpoch[
         if (start === null) {
           throw new MetadataError(sourceName, where, 'missing startDate (on the Channel and its Station)');
         }
-        let end = optionalTime(sourceName, where, cha, 'endDate');
-        if (end !== null && end > MAX_EXACT_MICROS) end = null;
+        const endText = attr(cha, 'endDate');
+        const end = endText !== undefined && isFarFuture(endText) ? null : optionalTime(sourceName, where, cha, 'endDate');
         if (end !== null && end <= start) {
           throw new MetadataError(
             sourceName,
