@@ -1,0 +1,73 @@
+import type { ChannelId, ChannelSegment } from '../../../core/src/model.ts';
+import { SegmentAccumulator, toleranceMicros, type Tolerance } from '../../../core/src/segments.ts';
+import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import type { FileScan } from '../../../core/src/store/store.ts';
+import { scanMseedFile } from '../mseed/reader.ts';
+import type { ArchiveFile } from './walk.ts';
+
+interface ChannelAccumulator {
+  id: ChannelId;
+  tolerance: Tolerance;
+  accumulator: SegmentAccumulator;
+}
+
+/**
+ * Reads one file's record headers into its segments, per channel and quality (qualities stay apart
+ * in the store; queries merge them). A damaged file keeps the segments of the records before the
+ * damage, with the damage's offset and reason.
+ */
+export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[]): Promise<FileScan> {
+  const channels: ChannelAccumulator[] = [];
+  // The reader hands out the same string objects while the channel does not change, so the
+  // common case (one channel per file) is one reference comparison per record.
+  let current: ChannelAccumulator | undefined;
+  let format = 0;
+  const onRecord = (h: { format: number; network: string; station: string; location: string; channel: string; quality: string; start: number; samples: number; sampleRate: number }) => {
+    if (
+      current === undefined ||
+      current.id.channel !== h.channel ||
+      current.id.station !== h.station ||
+      current.id.location !== h.location ||
+      current.id.network !== h.network
+    ) {
+      current = channels.find(
+        (c) => c.id.channel === h.channel && c.id.station === h.station && c.id.location === h.location && c.id.network === h.network,
+      );
+      if (current === undefined) {
+        const id = { network: h.network, station: h.station, location: h.location, channel: h.channel };
+        const tolerance = toleranceFor(rules, id);
+        current = { id, tolerance, accumulator: new SegmentAccumulator({ tolerance, mergeQuality: false }) };
+        channels.push(current);
+      }
+      format = h.format;
+    }
+    current.accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
+  };
+
+  let result;
+  try {
+    result = await scanMseedFile(file.path, onRecord);
+  } catch (error) {
+    // Unreadable (permissions, vanished): recorded like damage at offset 0, nothing stored for it.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { state: { ...file, status: 'error', error: reason, errorOffset: 0, records: 0, format: 0 }, segments: [] };
+  }
+
+  const segments: (ChannelSegment & { toleranceUs: number })[] = [];
+  for (const { id, tolerance, accumulator } of channels) {
+    for (const segment of accumulator.segments(0)) {
+      segments.push({ ...id, ...segment, toleranceUs: Math.round(toleranceMicros(tolerance, segment.sampleRate)) });
+    }
+  }
+  return {
+    state: {
+      ...file,
+      status: result.error ? 'error' : 'ok',
+      error: result.error?.reason ?? '',
+      errorOffset: result.error?.offset ?? null,
+      records: result.records,
+      format,
+    },
+    segments,
+  };
+}

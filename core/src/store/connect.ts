@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+
+type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
+import { createChdbConnection } from 'chdb/connection';
+
+/** Where the store lives: a directory for the embedded engine, or a ClickHouse server URL. */
+export interface StoreLocation {
+  kind: 'embedded' | 'server';
+  /** Absolute directory (embedded) or URL without credentials (server). */
+  target: string;
+}
+
+export const DEFAULT_STORE_DIR = './data/lacuna';
+
+/** The store location from `--store`, else `LACUNA_STORE`, else ./data/lacuna. */
+export function resolveStoreLocation(option: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+  const text = option ?? env.LACUNA_STORE ?? DEFAULT_STORE_DIR;
+  if (/^https?:\/\//i.test(text)) {
+    const url = new URL(text);
+    url.username = '';
+    url.password = '';
+    return { kind: 'server', target: url.toString().replace(/\/$/, '') };
+  }
+  return { kind: 'embedded', target: resolve(text) };
+}
+
+export class StoreUnavailableError extends Error {
+  constructor(location: StoreLocation, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    super(`store ${location.target} is unreachable: ${reason}`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * One client API for both backends: the embedded engine plugs into @clickhouse/client as a
+ * connection, so every query below runs unchanged on a server. Server credentials come from
+ * LACUNA_CLICKHOUSE_USER / LACUNA_CLICKHOUSE_PASSWORD, the database from LACUNA_CLICKHOUSE_DATABASE.
+ */
+export async function connectStore(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<ClickHouseClient> {
+  // 64-bit integers as JSON numbers: our µs timestamps stay exact below 2^53.
+  const clickhouse_settings = { output_format_json_quote_64bit_integers: 0 } as const;
+  if (location.kind === 'embedded') {
+    try {
+      mkdirSync(location.target, { recursive: true });
+      // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are the same.
+      const connection = createChdbConnection({ path: location.target }) as unknown as NonNullable<ClientConfig['connection']>;
+      const client = createClient({ connection, clickhouse_settings });
+      await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+      return client;
+    } catch (error) {
+      throw new StoreUnavailableError(location, error);
+    }
+  }
+  const database = env.LACUNA_CLICKHOUSE_DATABASE ?? 'lacuna';
+  const credentials = { username: env.LACUNA_CLICKHOUSE_USER ?? 'default', password: env.LACUNA_CLICKHOUSE_PASSWORD ?? '' };
+  try {
+    const bootstrap = createClient({ url: location.target, ...credentials, clickhouse_settings });
+    await bootstrap.command({ query: 'CREATE DATABASE IF NOT EXISTS {database:Identifier}', query_params: { database } });
+    await bootstrap.close();
+    return createClient({ url: location.target, database, ...credentials, clickhouse_settings });
+  } catch (error) {
+    throw new StoreUnavailableError(location, error);
+  }
+}

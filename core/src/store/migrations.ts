@@ -1,0 +1,112 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * The schema, as versioned steps. A step, once released, never changes: a new need is a new step.
+ * Every table's order key starts with the channel id (or the file path for scan state) and
+ * partitions are monthly, as DESIGN.md's Storage section asks.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'files, segments, channel epochs, collector runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS files (
+        path String,
+        size UInt64,
+        mtime DateTime64(6, 'UTC'),
+        status LowCardinality(String),
+        error String,
+        error_offset Int64,
+        records UInt64,
+        format UInt8,
+        scanned_at DateTime64(6, 'UTC'),
+        scan_id UInt64,
+        deleted UInt8
+      ) ENGINE = ReplacingMergeTree(scan_id, deleted) ORDER BY path`,
+      `CREATE TABLE IF NOT EXISTS segments (
+        network LowCardinality(String),
+        station LowCardinality(String),
+        location LowCardinality(String),
+        channel LowCardinality(String),
+        quality LowCardinality(String),
+        sample_rate Float64,
+        start_time DateTime64(6, 'UTC'),
+        end_time DateTime64(6, 'UTC'),
+        samples UInt64,
+        tolerance_us UInt64,
+        source String,
+        scan_id UInt64,
+        first_seen DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree PARTITION BY toYYYYMM(start_time) ORDER BY (network, station, location, channel, start_time)`,
+      `CREATE TABLE IF NOT EXISTS channel_epochs (
+        network LowCardinality(String),
+        station LowCardinality(String),
+        location LowCardinality(String),
+        channel LowCardinality(String),
+        start_time DateTime64(6, 'UTC'),
+        end_time Nullable(DateTime64(6, 'UTC')),
+        sample_rate Nullable(Float64),
+        latitude Nullable(Float64),
+        longitude Nullable(Float64),
+        elevation Nullable(Float64),
+        warn_s Nullable(Float64),
+        fail_s Nullable(Float64),
+        source String,
+        loaded_at DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree ORDER BY (network, station, location, channel, start_time)`,
+      `CREATE TABLE IF NOT EXISTS collector_runs (
+        run_id UInt64,
+        started_at DateTime64(6, 'UTC'),
+        finished_at Nullable(DateTime64(6, 'UTC')),
+        roots Array(String),
+        files_seen UInt64,
+        files_scanned UInt64,
+        files_failed UInt64,
+        files_deleted UInt64,
+        bytes UInt64,
+        records UInt64,
+        status LowCardinality(String),
+        phase UInt8
+      ) ENGINE = ReplacingMergeTree(phase) ORDER BY run_id`,
+    ],
+  },
+];
+
+const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version UInt32,
+  name String,
+  applied_at DateTime64(6, 'UTC')
+) ENGINE = MergeTree ORDER BY version`;
+
+export async function appliedVersions(client: ClickHouseClient): Promise<number[]> {
+  await client.command({ query: LEDGER });
+  const rows = await client
+    .query({ query: 'SELECT DISTINCT version FROM schema_migrations ORDER BY version', format: 'JSONEachRow' })
+    .then((r) => r.json<{ version: number }>());
+  return rows.map((row) => row.version);
+}
+
+/** Applies the steps not yet applied, in order; returns the versions it applied. */
+export async function migrate(client: ClickHouseClient, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+  const applied = new Set(await appliedVersions(client));
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    for (const statement of migration.statements) await client.command({ query: statement });
+    await client.insert({
+      table: 'schema_migrations',
+      values: [{ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 }],
+      format: 'JSONEachRow',
+    });
+    done.push(migration.version);
+  }
+  return done;
+}
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

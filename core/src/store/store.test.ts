@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelSegment } from '../model.ts';
+import { parseChannelPatterns } from '../channel.ts';
+import { parseTime } from '../time.ts';
+import { testBackends } from '../testing/store-backends.ts';
+import { migrate } from './migrations.ts';
+import type { FileScan, Store } from './store.ts';
+
+const t = (text: string) => parseTime(text);
+const ALL = { start: t('2000-01-01'), end: t('2100-01-01') };
+
+function segment(channel: string, start: string, samples: number, sampleRate = 1, quality = 'D'): ChannelSegment & { toleranceUs: number } {
+  const [network, station, location, code] = channel.split('.');
+  const startUs = t(start);
+  return {
+    network,
+    station,
+    location,
+    channel: code,
+    quality,
+    sampleRate,
+    start: startUs,
+    end: startUs + Math.round(((samples - 1) * 1e6) / sampleRate),
+    samples,
+    toleranceUs: Math.round(0.5e6 / sampleRate),
+  };
+}
+
+function fileScan(path: string, mtime: string, segments: FileScan['segments'], size = 4096): FileScan {
+  return { state: { path, size, mtime: t(mtime), status: 'ok', error: '', errorOffset: null, records: segments.length, format: 2 }, segments };
+}
+
+describe.each(testBackends())('store on $name', (backend) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await backend.dispose(store);
+  });
+
+  it('applies its migrations once and reports ready', async () => {
+    expect(await store.ready()).toBe(true);
+    expect(await migrate(store.client)).toEqual([]);
+  });
+
+  it('stores segments exactly to the microsecond and reads them back by channel pattern', async () => {
+    await store.storeFileScans(
+      [
+        fileScan('/a/IU.ANMO.00.BHZ.2024.001', '2024-01-02T00:10:00Z', [segment('IU.ANMO.00.BHZ', '2024-01-01T00:00:00.123456Z', 1000, 20)]),
+        fileScan('/a/IU.ANMO..LHZ.2024.001', '2024-01-02T00:10:00Z', [segment('IU.ANMO..LHZ', '2024-01-01T00:00:00.000001Z', 86400)]),
+      ],
+      1,
+    );
+    const bhz = await store.segments({ patterns: parseChannelPatterns('IU.ANMO.00.BH?'), window: ALL });
+    expect(bhz).toHaveLength(1);
+    expect(bhz[0]).toMatchObject({ channel: 'BHZ', location: '00', start: t('2024-01-01T00:00:00.123456Z'), samples: 1000, sampleRate: 20 });
+    expect(bhz[0].end).toBe(t('2024-01-01T00:00:50.073456Z'));
+    const emptyLocation = await store.segments({ patterns: parseChannelPatterns('IU.ANMO.--.*'), window: ALL });
+    expect(emptyLocation.map((s) => s.channel)).toEqual(['LHZ']);
+    expect(emptyLocation[0].firstSeen).toBe(t('2024-01-02T00:10:00Z'));
+  });
+
+  it('returns only segments covering part of the window, and neighbours across its edges on request', async () => {
+    const path = '/b/GE.WLF..BHZ';
+    await store.storeFileScans(
+      [
+        fileScan(path, '2024-02-10T00:00:00Z', [
+          segment('GE.WLF..BHZ', '2024-02-01T00:00:00Z', 3600),
+          segment('GE.WLF..BHZ', '2024-02-03T00:00:00Z', 3600),
+          segment('GE.WLF..BHZ', '2024-02-05T00:00:00Z', 3600),
+        ]),
+      ],
+      2,
+    );
+    const window = { start: t('2024-02-02T00:00:00Z'), end: t('2024-02-04T00:00:00Z') };
+    const inside = await store.segments({ patterns: parseChannelPatterns('GE'), window });
+    expect(inside.map((s) => s.start)).toEqual([t('2024-02-03T00:00:00Z')]);
+    const withNeighbours = await store.segments({ patterns: parseChannelPatterns('GE'), window, neighbors: true });
+    expect(withNeighbours.map((s) => s.start)).toEqual([t('2024-02-01T00:00:00Z'), t('2024-02-03T00:00:00Z'), t('2024-02-05T00:00:00Z')]);
+    // The last sample is at 00:59:59; the record covers up to 01:00:00, so a window from there is empty.
+    const edge = await store.segments({ patterns: parseChannelPatterns('GE'), window: { start: t('2024-02-01T01:00:00Z'), end: t('2024-02-01T02:00:00Z') } });
+    expect(edge).toEqual([]);
+  });
+
+  it('replaces a changed file\'s segments, keeping when old data was first seen', async () => {
+    const path = '/c/XX.GROW..LHZ.2024.100';
+    await store.storeFileScans([fileScan(path, '2024-04-09T12:00:00Z', [segment('XX.GROW..LHZ', '2024-04-09T00:00:00Z', 43200)])], 10);
+    await store.storeFileScans([fileScan(path, '2024-04-10T00:05:00Z', [segment('XX.GROW..LHZ', '2024-04-09T00:00:00Z', 86400)], 8192)], 11);
+    const stored = await store.segments({ patterns: parseChannelPatterns('XX.GROW'), window: ALL });
+    expect(stored.reduce((sum, s) => sum + s.samples, 0)).toBe(86400);
+    expect(stored.map((s) => [s.start, s.samples, s.firstSeen])).toEqual([
+      [t('2024-04-09T00:00:00Z'), 43200, t('2024-04-09T12:00:00Z')],
+      [t('2024-04-09T12:00:00Z'), 43200, t('2024-04-10T00:05:00Z')],
+    ]);
+    const state = (await store.fileStates(['/c'])).get(path);
+    expect(state).toMatchObject({ size: 8192, mtime: t('2024-04-10T00:05:00Z'), status: 'ok' });
+  });
+
+  it('stores each segment once when a killed scan is run again', async () => {
+    const path = '/d/XX.KILL..LHZ';
+    const scan = fileScan(path, '2024-05-01T00:00:00Z', [segment('XX.KILL..LHZ', '2024-04-30T00:00:00Z', 86400)]);
+    // A scan killed after writing segments but before its file row leaves them behind ...
+    await store.client.insert({
+      table: 'segments',
+      values: [{ network: 'XX', station: 'KILL', location: '', channel: 'LHZ', quality: 'D', sample_rate: 1, start_time: t('2024-04-30T00:00:00Z'), end_time: t('2024-04-30T23:59:59Z'), samples: 86400, tolerance_us: 500000, source: path, scan_id: 20, first_seen: t('2024-05-01T00:00:00Z') }],
+      format: 'JSONEachRow',
+    });
+    // ... and the next run stores the file again.
+    await store.storeFileScans([scan], 21);
+    const stored = await store.segments({ patterns: parseChannelPatterns('XX.KILL'), window: ALL });
+    expect(stored).toHaveLength(1);
+    expect(stored[0].samples).toBe(86400);
+  });
+
+  it('forgets deleted files with their segments, and lists failed files with why', async () => {
+    await store.storeFileScans(
+      [
+        fileScan('/e/gone', '2024-06-01T00:00:00Z', [segment('XX.GONE..LHZ', '2024-06-01T00:00:00Z', 10)]),
+        { state: { path: '/e/bad', size: 900, mtime: t('2024-06-01T00:00:00Z'), status: 'error', error: 'truncated record: 388 of 512 bytes at end of file', errorOffset: 512, records: 1, format: 2 }, segments: [] },
+      ],
+      30,
+    );
+    await store.forgetFiles(['/e/gone'], 31);
+    expect(await store.segments({ patterns: parseChannelPatterns('XX.GONE'), window: ALL })).toEqual([]);
+    expect([...(await store.fileStates(['/e'])).keys()]).toEqual(['/e/bad']);
+    const failed = await store.files({ errorsOnly: true });
+    expect(failed.map((f) => [f.path, f.errorOffset, f.error])).toEqual([['/e/bad', 512, 'truncated record: 388 of 512 bytes at end of file']]);
+  });
+
+  it('replaces channel epochs per source and lists channels with data or metadata', async () => {
+    const epoch = { network: 'ZZ', station: 'META', location: '', channel: 'LHZ', start: t('2024-01-01'), end: null, sampleRate: 1, latitude: 1.5, longitude: -2.25, elevation: 100, warnS: 600, failS: 3600 };
+    await store.replaceEpochs('/meta.csv', [epoch, { ...epoch, channel: 'LHN', end: t('2024-06-01') }]);
+    await store.replaceEpochs('/meta.csv', [epoch]);
+    expect(await store.epochs(parseChannelPatterns('ZZ'))).toEqual([epoch]);
+    const channels = await store.channels(parseChannelPatterns('ZZ,XX.GROW'));
+    expect(channels).toEqual([
+      { network: 'XX', station: 'GROW', location: '', channel: 'LHZ' },
+      { network: 'ZZ', station: 'META', location: '', channel: 'LHZ' },
+    ]);
+  });
+
+  it('takes hostile pattern text as data, never as SQL', async () => {
+    const hostile = { network: "X' OR 1=1 --", station: '*', location: '*', channel: '*' };
+    expect(await store.segments({ patterns: [hostile], window: ALL })).toEqual([]);
+    expect(await store.channels([hostile])).toEqual([]);
+  });
+});

@@ -1,0 +1,424 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ChannelEpoch, ChannelId, ChannelSegment, Micros } from '../model.ts';
+import type { ChannelPattern } from '../channel.ts';
+import type { Interval } from '../segments.ts';
+import { carryFirstSeen } from '../first-seen.ts';
+import { connectStore, type StoreLocation } from './connect.ts';
+import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
+import { channelFilter, type SqlFragment } from './filter.ts';
+
+/** What the store knows of one scanned file. */
+export interface FileState {
+  path: string;
+  size: number;
+  mtime: Micros;
+  status: 'ok' | 'error';
+  error: string;
+  /** Byte offset of the damage when status is error, else null. */
+  errorOffset: number | null;
+  records: number;
+  format: number;
+  scannedAt: Micros;
+}
+
+/** A stored segment: where it was read, with which tolerance, and when its data was first seen. */
+export interface StoredSegment extends ChannelSegment {
+  source: string;
+  toleranceUs: number;
+  firstSeen: Micros;
+}
+
+/** One file's scan, ready to store: its state and the segments read from it. */
+export interface FileScan {
+  state: Omit<FileState, 'scannedAt'>;
+  segments: (ChannelSegment & { toleranceUs: number })[];
+}
+
+export interface SegmentQuery {
+  patterns: ChannelPattern[];
+  window: Interval;
+  /** Also fetch, per channel, the last segment before and the first after the window (gaps that cross its edges). */
+  neighbors?: boolean;
+}
+
+export interface RunSummary {
+  filesSeen: number;
+  filesScanned: number;
+  filesFailed: number;
+  filesDeleted: number;
+  bytes: number;
+  records: number;
+  status: 'ok' | 'failed';
+}
+
+interface SegmentRow {
+  network: string;
+  station: string;
+  location: string;
+  channel: string;
+  quality: string;
+  sample_rate: number;
+  start_us: number;
+  end_us: number;
+  samples: number;
+  tolerance_us: number;
+  source: string;
+  first_seen_us: number;
+}
+
+const SEGMENT_COLUMNS = `network, station, location, channel, quality, sample_rate,
+  toUnixTimestamp64Micro(start_time) AS start_us, toUnixTimestamp64Micro(end_time) AS end_us,
+  samples, tolerance_us, source, toUnixTimestamp64Micro(first_seen) AS first_seen_us`;
+
+function segmentFromRow(row: SegmentRow): StoredSegment {
+  return {
+    network: row.network,
+    station: row.station,
+    location: row.location,
+    channel: row.channel,
+    quality: row.quality,
+    sampleRate: row.sample_rate,
+    start: row.start_us,
+    end: row.end_us,
+    samples: row.samples,
+    toleranceUs: row.tolerance_us,
+    source: row.source,
+    firstSeen: row.first_seen_us,
+  };
+}
+
+function segmentIdentity(segment: ChannelId & { quality: string; sampleRate: number }): string {
+  return `${segment.network}.${segment.station}.${segment.location}.${segment.channel}/${segment.quality}/${segment.sampleRate}`;
+}
+
+/**
+ * The ClickHouse store. The same SQL serves the embedded engine and a server; values reach SQL
+ * only as query parameters.
+ */
+export class Store {
+  private constructor(
+    readonly client: ClickHouseClient,
+    readonly location: StoreLocation,
+  ) {}
+
+  /** Connects and applies pending migrations. Throws StoreUnavailableError when unreachable. */
+  static async open(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+    const client = await connectStore(location, env);
+    await migrate(client);
+    return new Store(client, location);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Store reachable and schema current (readiness). */
+  async ready(): Promise<boolean> {
+    try {
+      const versions = await appliedVersions(this.client);
+      return versions.includes(SCHEMA_VERSION);
+    } catch {
+      return false;
+    }
+  }
+
+  private async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+
+  // ---- scan state -------------------------------------------------------------------------
+
+  /** Files known under any of `roots` (absolute directories), keyed by path. */
+  async fileStates(roots: string[]): Promise<Map<string, FileState>> {
+    const prefixes = roots.map((root) => (root.endsWith('/') ? root : `${root}/`));
+    const rows = await this.rows<{
+      path: string;
+      size: number;
+      mtime_us: number;
+      status: 'ok' | 'error';
+      error: string;
+      error_offset: number;
+      records: number;
+      format: number;
+      scanned_at_us: number;
+    }>(
+      `SELECT path, size, toUnixTimestamp64Micro(mtime) AS mtime_us, status, error, error_offset, records, format,
+              toUnixTimestamp64Micro(scanned_at) AS scanned_at_us
+       FROM files FINAL
+       WHERE arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)})`,
+      { prefixes },
+    );
+    return new Map(
+      rows.map((row) => [
+        row.path,
+        {
+          path: row.path,
+          size: row.size,
+          mtime: row.mtime_us,
+          status: row.status,
+          error: row.error,
+          errorOffset: row.error_offset < 0 ? null : row.error_offset,
+          records: row.records,
+          format: row.format,
+          scannedAt: row.scanned_at_us,
+        },
+      ]),
+    );
+  }
+
+  /** Every file known, or only those that failed, ordered by path. */
+  async files(options: { errorsOnly?: boolean } = {}): Promise<FileState[]> {
+    const states = await this.fileStates(['/']);
+    return [...states.values()]
+      .filter((state) => !options.errorsOnly || state.status === 'error')
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * Stores a batch of file scans. Each file's new segments are written before its old ones go,
+   * so a scan killed at any point loses nothing; a file whose state row is not yet updated is
+   * simply scanned again next time, and the old generation is removed then. Data seen before
+   * keeps its first_seen; new data is first seen at the file's modification time.
+   */
+  async storeFileScans(scans: FileScan[], scanId: Micros): Promise<void> {
+    if (scans.length === 0) return;
+    const paths = scans.map((scan) => scan.state.path);
+    const previous = await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, {
+      paths,
+    });
+    const previousBySource = new Map<string, StoredSegment[]>();
+    for (const row of previous) {
+      const list = previousBySource.get(row.source) ?? [];
+      list.push(segmentFromRow(row));
+      previousBySource.set(row.source, list);
+    }
+
+    const segmentRows: Record<string, unknown>[] = [];
+    for (const scan of scans) {
+      const seenBefore = previousBySource.get(scan.state.path) ?? [];
+      const byIdentity = new Map<string, (ChannelSegment & { toleranceUs: number })[]>();
+      for (const segment of scan.segments) {
+        const key = segmentIdentity(segment);
+        const list = byIdentity.get(key) ?? [];
+        list.push(segment);
+        byIdentity.set(key, list);
+      }
+      for (const [key, segments] of byIdentity) {
+        const earlier = seenBefore.filter((segment) => segmentIdentity(segment) === key);
+        const pieces = carryFirstSeen(earlier, segments, scan.state.mtime);
+        const { network, station, location, channel, toleranceUs } = segments[0];
+        for (const piece of pieces) {
+          segmentRows.push({
+            network,
+            station,
+            location,
+            channel,
+            quality: piece.quality,
+            sample_rate: piece.sampleRate,
+            start_time: piece.start,
+            end_time: piece.end,
+            samples: piece.samples,
+            tolerance_us: toleranceUs,
+            source: scan.state.path,
+            scan_id: scanId,
+            first_seen: piece.firstSeen,
+          });
+        }
+      }
+    }
+    if (segmentRows.length > 0) await this.client.insert({ table: 'segments', values: segmentRows, format: 'JSONEachRow' });
+    if (previous.length > 0) {
+      await this.client.command({
+        query: 'DELETE FROM segments WHERE source IN {paths:Array(String)} AND scan_id != {scanId:UInt64}',
+        query_params: { paths, scanId },
+      });
+    }
+    const now = Date.now() * 1000;
+    await this.client.insert({
+      table: 'files',
+      values: scans.map(({ state }) => ({
+        path: state.path,
+        size: state.size,
+        mtime: state.mtime,
+        status: state.status,
+        error: state.error,
+        error_offset: state.errorOffset ?? -1,
+        records: state.records,
+        format: state.format,
+        scanned_at: now,
+        scan_id: scanId,
+        deleted: 0,
+      })),
+      format: 'JSONEachRow',
+    });
+  }
+
+  /** Files that are gone: their segments go, and their state rows are marked deleted. */
+  async forgetFiles(paths: string[], scanId: Micros): Promise<void> {
+    if (paths.length === 0) return;
+    await this.client.command({ query: 'DELETE FROM segments WHERE source IN {paths:Array(String)}', query_params: { paths } });
+    const now = Date.now() * 1000;
+    await this.client.insert({
+      table: 'files',
+      values: paths.map((path) => ({
+        path,
+        size: 0,
+        mtime: 0,
+        status: 'ok',
+        error: '',
+        error_offset: -1,
+        records: 0,
+        format: 0,
+        scanned_at: now,
+        scan_id: scanId,
+        deleted: 1,
+      })),
+      format: 'JSONEachRow',
+    });
+  }
+
+  // ---- segments -----------------------------------------------------------------------------
+
+  /**
+   * Stored segments of the matching channels that cover part of the window (a segment covers
+   * [start, end + Δ)), ordered by channel and start; with `neighbors`, also each channel's
+   * last segment before the window and first segment after it.
+   */
+  async segments(query: SegmentQuery): Promise<StoredSegment[]> {
+    const filter = channelFilter(query.patterns);
+    const params = { ...filter.params, windowStart: query.window.start, windowEnd: query.window.end };
+    const inWindow = `SELECT ${SEGMENT_COLUMNS} FROM segments
+      WHERE ${filter.sql}
+        AND start_time < fromUnixTimestamp64Micro({windowEnd:Int64}, 'UTC')
+        AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate > {windowStart:Int64}`;
+    const parts = [inWindow];
+    if (query.neighbors) {
+      parts.push(`SELECT * FROM (SELECT ${SEGMENT_COLUMNS} FROM segments
+        WHERE ${filter.sql} AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate <= {windowStart:Int64}
+        ORDER BY end_time DESC LIMIT 1 BY network, station, location, channel, quality)`);
+      parts.push(`SELECT * FROM (SELECT ${SEGMENT_COLUMNS} FROM segments
+        WHERE ${filter.sql} AND start_time >= fromUnixTimestamp64Micro({windowEnd:Int64}, 'UTC')
+        ORDER BY start_time ASC LIMIT 1 BY network, station, location, channel, quality)`);
+    }
+    const rows = await this.rows<SegmentRow>(
+      `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY network, station, location, channel, start_us, end_us, quality`,
+      params,
+    );
+    return rows.map(segmentFromRow);
+  }
+
+  /** Channels that have any stored data or metadata, matching the patterns, in order. */
+  async channels(patterns: ChannelPattern[]): Promise<ChannelId[]> {
+    const filter = channelFilter(patterns);
+    return this.rows<ChannelId>(
+      `SELECT DISTINCT network, station, location, channel FROM (
+         SELECT network, station, location, channel FROM segments WHERE ${filter.sql}
+         UNION ALL
+         SELECT network, station, location, channel FROM channel_epochs WHERE ${filter.sql})
+       ORDER BY network, station, location, channel`,
+      filter.params,
+    );
+  }
+
+  // ---- channel metadata -----------------------------------------------------------------------
+
+  /** Replaces the epochs loaded earlier from `source` with these. */
+  async replaceEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
+    await this.client.command({ query: 'DELETE FROM channel_epochs WHERE source = {source:String}', query_params: { source } });
+    if (epochs.length === 0) return;
+    const loadedAt = Date.now() * 1000;
+    await this.client.insert({
+      table: 'channel_epochs',
+      values: epochs.map((epoch) => ({
+        network: epoch.network,
+        station: epoch.station,
+        location: epoch.location,
+        channel: epoch.channel,
+        start_time: epoch.start,
+        end_time: epoch.end,
+        sample_rate: epoch.sampleRate,
+        latitude: epoch.latitude,
+        longitude: epoch.longitude,
+        elevation: epoch.elevation,
+        warn_s: epoch.warnS,
+        fail_s: epoch.failS,
+        source,
+        loaded_at: loadedAt,
+      })),
+      format: 'JSONEachRow',
+    });
+  }
+
+  async epochs(patterns: ChannelPattern[]): Promise<ChannelEpoch[]> {
+    const filter = channelFilter(patterns);
+    const rows = await this.rows<{
+      network: string;
+      station: string;
+      location: string;
+      channel: string;
+      start_us: number;
+      end_us: number | null;
+      sample_rate: number | null;
+      latitude: number | null;
+      longitude: number | null;
+      elevation: number | null;
+      warn_s: number | null;
+      fail_s: number | null;
+    }>(
+      `SELECT network, station, location, channel, toUnixTimestamp64Micro(start_time) AS start_us,
+              toUnixTimestamp64Micro(end_time) AS end_us, sample_rate, latitude, longitude, elevation, warn_s, fail_s
+       FROM channel_epochs WHERE ${filter.sql}
+       ORDER BY network, station, location, channel, start_time`,
+      filter.params,
+    );
+    return rows.map((row) => ({
+      network: row.network,
+      station: row.station,
+      location: row.location,
+      channel: row.channel,
+      start: row.start_us,
+      end: row.end_us,
+      sampleRate: row.sample_rate,
+      latitude: row.latitude,
+      longitude: row.longitude,
+      elevation: row.elevation,
+      warnS: row.warn_s,
+      failS: row.fail_s,
+    }));
+  }
+
+  // ---- collector runs -----------------------------------------------------------------------
+
+  async beginRun(runId: Micros, roots: string[]): Promise<void> {
+    await this.client.insert({
+      table: 'collector_runs',
+      values: [{ run_id: runId, started_at: runId, finished_at: null, roots, files_seen: 0, files_scanned: 0, files_failed: 0, files_deleted: 0, bytes: 0, records: 0, status: 'running', phase: 0 }],
+      format: 'JSONEachRow',
+    });
+  }
+
+  async finishRun(runId: Micros, roots: string[], summary: RunSummary): Promise<void> {
+    await this.client.insert({
+      table: 'collector_runs',
+      values: [
+        {
+          run_id: runId,
+          started_at: runId,
+          finished_at: Date.now() * 1000,
+          roots,
+          files_seen: summary.filesSeen,
+          files_scanned: summary.filesScanned,
+          files_failed: summary.filesFailed,
+          files_deleted: summary.filesDeleted,
+          bytes: summary.bytes,
+          records: summary.records,
+          status: summary.status,
+          phase: 1,
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+  }
+}
+
