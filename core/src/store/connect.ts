@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
@@ -51,6 +51,10 @@ export async function connectStore(location: StoreLocation, env: NodeJS.ProcessE
       await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
       return client;
     } catch (error) {
+      // The engine locks its directory; the native error text does not reach the JS error.
+      if (existsSync(join(location.target, 'status'))) {
+        throw new StoreUnavailableError(location, new Error('cannot open it; is another process (lacuna start?) using it? An embedded store serves one process: stop that one or query its HTTP API'));
+      }
       throw new StoreUnavailableError(location, error);
     }
   }

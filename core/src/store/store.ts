@@ -321,6 +321,17 @@ export class Store {
     );
   }
 
+  /** First sample start and last sample end over the matching channels; null when none has data. */
+  async extent(patterns: ChannelPattern[]): Promise<Interval | null> {
+    const filter = channelFilter(patterns);
+    const [row] = await this.rows<{ rows: number; start_us: number; end_us: number }>(
+      `SELECT count() AS rows, toUnixTimestamp64Micro(min(start_time)) AS start_us, toUnixTimestamp64Micro(max(end_time)) AS end_us
+       FROM segments WHERE ${filter.sql}`,
+      filter.params,
+    );
+    return row.rows === 0 ? null : { start: row.start_us, end: row.end_us };
+  }
+
   // ---- channel metadata -----------------------------------------------------------------------
 
   /** Replaces the epochs loaded earlier from `source` with these. */

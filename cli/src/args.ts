@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+
+/** Bad arguments: the command prints the one-line reason and exits with status 2. */
+export class UsageError extends Error {}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** Shown in --help: the value's name, e.g. PATTERN. */
+  value?: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** Extra help text after the options. */
+  details?: string;
+}
+
+export const STORE_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'DIR|URL',
+  description: 'store: a directory for the embedded engine, or a ClickHouse http(s):// URL (default $LACUNA_STORE or ./data/lacuna)',
+};
+
+export function helpText(spec: CommandSpec): string {
+  const rows = Object.entries({ ...spec.options, help: { type: 'boolean', short: 'h', description: 'show this help' } as OptionSpec }).map(
+    ([name, option]) => [`${option.short ? `-${option.short}, ` : '    '}--${name}${option.value ? ` ${option.value}` : ''}`, option.description],
+  );
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+    ...(spec.details ? ['', spec.details] : []),
+    '',
+  ].join('\n');
+}
+
+export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+
+/** Parses a command's arguments strictly; unknown options and missing values are usage errors. */
+export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs | 'help' {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, option] of Object.entries(spec.options)) {
+    options[name] = { type: option.type, multiple: option.multiple ?? false, ...(option.short ? { short: option.short } : {}) };
+  }
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    if (parsed.values.help) return 'help';
+    return parsed as ParsedArgs;
+  } catch (error) {
+    throw new UsageError(`${spec.name}: ${(error as Error).message.split('\n')[0]} (see lacuna ${spec.name} --help)`);
+  }
+}
+
+/** The value of an option from a closed list, or a usage error naming the option. */
+export function choice<T extends string>(command: string, option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${command}: --${option} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
+}

@@ -1,0 +1,136 @@
+import { parseChannelPatterns, type ChannelPattern } from '../../../core/src/channel.ts';
+import type { Micros } from '../../../core/src/model.ts';
+import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '../../../core/src/report.ts';
+import type { Interval } from '../../../core/src/segments.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import { floorToDay, floorToHour, parseTime } from '../../../core/src/time.ts';
+import { choice, STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import { withStore, type Io } from '../context.ts';
+import { FORMATS, formatRows, type Column } from '../output.ts';
+import { toleranceRules } from './scan.ts';
+
+const QUERY_OPTIONS: Record<string, OptionSpec> = {
+  channel: { type: 'string', value: 'PATTERN', description: 'channels NET.STA.LOC.CHA with * and ? wildcards, comma-separated; missing parts match all ("IU", "IU.ANMO"); -- is the empty location' },
+  start: { type: 'string', value: 'TIME', description: 'from this time: ISO 8601 (2024-01-31T12:00:00Z), a date, YYYY,DDD, or relative (-7d, -12h) (default: the first data)' },
+  end: { type: 'string', value: 'TIME', description: 'until this time, exclusive (default: the last data)' },
+  format: { type: 'string', value: 'text|json|csv', description: 'output format (default text)' },
+  'keep-quality': { type: 'boolean', description: 'keep data quality codes (D, R, Q, M) apart instead of merging them' },
+  tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance as for scan (default 0.5 of the sample interval)' },
+  store: STORE_OPTION,
+};
+
+export const segmentsSpec: CommandSpec = {
+  name: 'segments',
+  summary: 'List continuous data segments per channel, joined across files. end is the time of the last sample.',
+  usage: 'lacuna segments [--channel PATTERN] [--start TIME] [--end TIME] [--format text|json|csv]',
+  options: QUERY_OPTIONS,
+};
+
+export const gapsSpec: CommandSpec = {
+  name: 'gaps',
+  summary: 'List gaps per channel: start is the last sample before the gap, end the first sample after it, gap_s = end − start, missing_samples = round(gap_s/Δ) − 1.',
+  usage: 'lacuna gaps [--channel PATTERN] [--start TIME] [--end TIME] [--overlaps] [--format text|json|csv]',
+  options: { ...QUERY_OPTIONS, overlaps: { type: 'boolean', description: 'also list overlaps (negative gap_s)' } },
+};
+
+export const availabilitySpec: CommandSpec = {
+  name: 'availability',
+  summary: 'Percent availability per channel and UTC day or hour, counting only expected time (channel metadata epochs; a channel without metadata is expected everywhere).',
+  usage: 'lacuna availability [--by day|hour] [--channel PATTERN] [--start TIME] [--end TIME] [--format text|json|csv]',
+  options: { ...QUERY_OPTIONS, by: { type: 'string', value: 'day|hour', description: 'bucket size (default day)' } },
+  details: 'Without --start/--end the window runs from the first to the last data of the selected channels, so a channel that stopped early shows its missing time.',
+};
+
+const SEGMENT_COLUMNS: Column[] = [
+  { key: 'channel', kind: 'string' },
+  { key: 'quality', kind: 'string' },
+  { key: 'sample_rate', kind: 'number' },
+  { key: 'start', kind: 'time' },
+  { key: 'end', kind: 'time' },
+  { key: 'samples', kind: 'number' },
+];
+
+const GAP_COLUMNS: Column[] = [
+  { key: 'channel', kind: 'string' },
+  { key: 'quality', kind: 'string' },
+  { key: 'sample_rate', kind: 'number' },
+  { key: 'start', kind: 'time' },
+  { key: 'end', kind: 'time' },
+  { key: 'gap_s', kind: 'seconds' },
+  { key: 'missing_samples', kind: 'number' },
+];
+
+function availabilityColumns(by: 'day' | 'hour'): Column[] {
+  return [
+    { key: 'channel', kind: 'string' },
+    { key: 'quality', kind: 'string' },
+    { key: 'bucket', name: by, kind: 'time' },
+    { key: 'percent', kind: 'percent' },
+    { key: 'covered_s', kind: 'seconds' },
+    { key: 'expected_s', kind: 'seconds' },
+    { key: 'gaps', kind: 'number' },
+    { key: 'max_gap_s', kind: 'seconds' },
+    { key: 'overlaps', kind: 'number' },
+  ];
+}
+
+function timeOption(command: string, name: string, value: unknown): Micros | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseTime(value as string);
+  } catch (error) {
+    throw new UsageError(`${command}: --${name}: ${(error as Error).message}`);
+  }
+}
+
+function patternsOption(command: string, value: unknown): ChannelPattern[] {
+  if (value === undefined) return [];
+  try {
+    return parseChannelPatterns(value as string);
+  } catch (error) {
+    throw new UsageError(`${command}: --channel: ${(error as Error).message}`);
+  }
+}
+
+/** The window asked for; open ends fall back to the selected channels' data extent. */
+async function resolveWindow(store: Store, patterns: ChannelPattern[], start: Micros | undefined, end: Micros | undefined, align: (t: Micros) => Micros): Promise<Interval | null> {
+  if (start !== undefined && end !== undefined) return { start, end };
+  const extent = await store.extent(patterns);
+  if (extent === null) return start !== undefined ? { start, end: Date.now() * 1000 } : null;
+  return { start: start ?? align(extent.start), end: end ?? extent.end + 1 };
+}
+
+type QueryKind = 'segments' | 'gaps' | 'availability';
+
+export async function queryCommand(kind: QueryKind, values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`${kind}: unexpected argument "${positionals[0]}" (select channels with --channel)`);
+  const format = choice(kind, 'format', values.format, FORMATS, 'text');
+  const by = choice(kind, 'by', values.by, ['day', 'hour'] as const, 'day');
+  const patterns = patternsOption(kind, values.channel);
+  const start = timeOption(kind, 'start', values.start);
+  const end = timeOption(kind, 'end', values.end);
+  if (start !== undefined && end !== undefined && end <= start) throw new UsageError(`${kind}: --end must be after --start`);
+  const tolerance = toleranceRules(kind, values.tolerance);
+
+  return withStore(values, async (store) => {
+    const align = kind !== 'availability' ? (t: Micros) => t : by === 'day' ? floorToDay : floorToHour;
+    const window = await resolveWindow(store, patterns, start, end, align);
+    let rows: Record<string, unknown>[] = [];
+    let columns = kind === 'segments' ? SEGMENT_COLUMNS : kind === 'gaps' ? GAP_COLUMNS : availabilityColumns(by);
+    if (window !== null) {
+      const [channels, segments, epochs] = await Promise.all([
+        store.channels(patterns),
+        store.segments({ patterns, window, neighbors: true }),
+        store.epochs(patterns),
+      ]);
+      const data = groupByChannel(channels, segments, epochs);
+      const options: ReportOptions = { window, mergeQuality: !values['keep-quality'], tolerance };
+      if (kind === 'segments') rows = segmentRows(data, options) as unknown as Record<string, unknown>[];
+      else if (kind === 'gaps') rows = gapRows(data, { ...options, overlaps: Boolean(values.overlaps) }) as unknown as Record<string, unknown>[];
+      else rows = availabilityRows(data, { ...options, bucket: by }) as unknown as Record<string, unknown>[];
+    }
+    if (!values['keep-quality'] && kind === 'availability') columns = columns.filter((column) => column.key !== 'quality');
+    io.stdout.write(formatRows(rows, columns, format));
+    return 0;
+  });
+}

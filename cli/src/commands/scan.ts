@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { parseToleranceRule, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import { compileLayout, LayoutError, type Layout } from '../../../collector/src/archive/layouts.ts';
+import { scanArchive, ScanRootError, type ScanReport } from '../../../collector/src/archive/scan.ts';
+import { loadChannelMetadata, MetadataError } from '../../../collector/src/metadata/index.ts';
+import { choice, STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
+import { terminalProgress } from '../progress.ts';
+import { withStore, type Io } from '../context.ts';
+
+export const scanSpec: CommandSpec = {
+  name: 'scan',
+  summary: 'Scan miniSEED archives into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; deleted files are forgotten.',
+  usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--store DIR|URL]',
+  options: {
+    layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds); a PATTERN is a path template such as "{NET}/{STA}/{YEAR}/*.{DAY}.mseed" or "**/*.mseed"' },
+    metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata (StationXML or CSV) giving the expected epochs; repeatable' },
+    tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance, a fraction of the sample interval (0.5, the default) or a duration (10ms), optionally for some channels: "IU.*.*.LH?=0.25"; repeatable' },
+    format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
+    store: STORE_OPTION,
+  },
+  details: 'Placeholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
+};
+
+export function toleranceRules(command: string, values: unknown): ToleranceRule[] {
+  try {
+    return ((values as string[] | undefined) ?? []).map(parseToleranceRule);
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`);
+  }
+}
+
+export function layoutOption(command: string, value: unknown): Layout {
+  try {
+    return compileLayout((value as string | undefined) ?? 'sds');
+  } catch (error) {
+    if (error instanceof LayoutError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Loads metadata files into the store; a bad file is an unusable argument. */
+export async function loadMetadata(store: Store, command: string, files: readonly string[]): Promise<number> {
+  let epochs = 0;
+  for (const file of files) {
+    try {
+      const loaded = await loadChannelMetadata(file);
+      await store.replaceEpochs(resolve(file), loaded);
+      epochs += loaded.length;
+    } catch (error) {
+      if (error instanceof MetadataError) throw new UsageError(`${command}: ${error.message}`);
+      throw error;
+    }
+  }
+  return epochs;
+}
+
+export function scanSummary(report: ScanReport): string {
+  const mb = report.bytes / (1024 * 1024);
+  const seconds = report.elapsedMs / 1000;
+  const lines = [
+    `scanned ${report.filesScanned} of ${report.filesSeen} files (${report.filesUnchanged} unchanged, ${report.filesDeleted} deleted): ` +
+      `${mb.toFixed(1)} MB, ${report.records} records, ${report.segments} segments in ${seconds.toFixed(2)} s` +
+      (seconds > 0 && mb > 0 ? ` (${(mb / seconds).toFixed(0)} MB/s)` : ''),
+  ];
+  if (report.failures.length > 0) {
+    lines.push(`${report.failures.length} file${report.failures.length === 1 ? '' : 's'} failed (the records before the damage are kept):`);
+    for (const failure of report.failures) lines.push(`  ${failure.path}: ${failure.error}${failure.errorOffset !== null ? ` (at byte ${failure.errorOffset})` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function scanCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
+  if (positionals.length === 0) throw new UsageError('scan: give at least one archive PATH (see lacuna scan --help)');
+  const format = choice('scan', 'format', values.format, ['text', 'json'] as const, 'text');
+  const layout = layoutOption('scan', values.layout);
+  const tolerance = toleranceRules('scan', values.tolerance);
+  return withStore(values, async (store) => {
+    await loadMetadata(store, 'scan', (values.metadata as string[] | undefined) ?? []);
+    const progress = terminalProgress(io.stderr);
+    let report: ScanReport;
+    try {
+      report = await scanArchive(store, { roots: positionals, layout, tolerance, onProgress: progress.update });
+    } catch (error) {
+      if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
+      throw error;
+    } finally {
+      progress.clear();
+    }
+    io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : scanSummary(report));
+    return 0;
+  });
+}

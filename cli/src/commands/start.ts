@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import schedule from 'node-schedule';
+import { resolveStoreLocation } from '../../../core/src/store/connect.ts';
+import { Store } from '../../../core/src/store/store.ts';
+import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
+import { MICROS_PER_DAY } from '../../../core/src/model.ts';
+import { formatTime } from '../../../core/src/time.ts';
+import { scanArchive } from '../../../collector/src/archive/scan.ts';
+import { STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
+import type { Io } from '../context.ts';
+import { terminalProgress } from '../progress.ts';
+import { writeDemo } from './demo.ts';
+import { layoutOption, loadMetadata, scanSummary, toleranceRules } from './scan.ts';
+
+export const DEFAULT_DEMO_DIR = './data/demo';
+export const DEFAULT_SCHEDULE = '*/5 * * * *';
+
+export const startSpec: CommandSpec = {
+  name: 'start',
+  summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule. With no --archive it writes and scans a demo archive.',
+  usage: 'lacuna start [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--store DIR|URL]',
+  options: {
+    archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
+    layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
+    metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
+    tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance as for scan' },
+    schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes)` },
+    store: STORE_OPTION,
+  },
+  details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
+};
+
+/** A few lines on what needs attention: the channels least available over the last day. */
+async function attentionReport(store: Store): Promise<string> {
+  const extent = await store.extent([]);
+  if (extent === null) return 'no data yet\n';
+  const window = { start: extent.end + 1 - MICROS_PER_DAY, end: extent.end + 1 };
+  const [channels, segments, epochs] = await Promise.all([store.channels([]), store.segments({ patterns: [], window, neighbors: true }), store.epochs([])]);
+  const rows = availabilityRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance: [], bucket: 'day' })
+    .filter((row) => row.percent !== null && row.percent < 99.99);
+  const byChannel = new Map<string, { covered: number; expected: number; gaps: number }>();
+  for (const row of rows) {
+    const total = byChannel.get(row.channel) ?? { covered: 0, expected: 0, gaps: 0 };
+    total.covered += row.covered_s;
+    total.expected += row.expected_s;
+    total.gaps += row.gaps;
+    byChannel.set(row.channel, total);
+  }
+  const worst = [...byChannel].map(([channel, t]) => ({ channel, percent: (100 * t.covered) / t.expected, gaps: t.gaps })).sort((a, b) => a.percent - b.percent);
+  const lines = [`${channels.length} channels, data until ${formatTime(extent.end)}; over the last 24 h, ${worst.length} below 100 %:`];
+  for (const row of worst.slice(0, 10)) lines.push(`  ${row.channel.padEnd(18)} ${row.percent.toFixed(2).padStart(6)} %  ${row.gaps} gaps`);
+  if (worst.length > 10) lines.push(`  … and ${worst.length - 10} more`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function startCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`start: unexpected argument "${positionals[0]}" (archives go with --archive)`);
+  const layout = layoutOption('start', values.layout);
+  const tolerance = toleranceRules('start', values.tolerance);
+  const cron = (values.schedule as string | undefined) ?? DEFAULT_SCHEDULE;
+  let archives = ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
+  let metadata = (values.metadata as string[] | undefined) ?? [];
+
+  if (archives.length === 0) {
+    const demoDir = resolve(DEFAULT_DEMO_DIR);
+    if (!existsSync(join(demoDir, 'demo-manifest.json'))) await writeDemo(demoDir, io);
+    else io.stderr.write(`demo archive ${demoDir} (already there)\n`);
+    archives = [demoDir];
+    if (metadata.length === 0) metadata = [join(demoDir, 'metadata.csv')];
+  }
+
+  const location = resolveStoreLocation(values.store as string | undefined);
+  const store = await Store.open(location);
+  io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
+  await loadMetadata(store, 'start', metadata);
+
+  let scanning: Promise<void> | null = null;
+  const scan = () => {
+    if (scanning) {
+      io.stderr.write('previous scan still running; skipping this one\n');
+      return scanning;
+    }
+    const progress = terminalProgress(io.stderr);
+    scanning = scanArchive(store, { roots: archives, layout, tolerance, onProgress: progress.update })
+      .then(async (report) => {
+        progress.clear();
+        io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
+        io.stdout.write(await attentionReport(store));
+      })
+      .catch((error: unknown) => {
+        progress.clear();
+        io.stderr.write(`[${new Date().toISOString()}] scan failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      })
+      .finally(() => {
+        scanning = null;
+      });
+    return scanning;
+  };
+
+  let job: schedule.Job | null;
+  try {
+    job = schedule.scheduleJob(cron, () => void scan());
+  } catch {
+    job = null;
+  }
+  if (job === null) {
+    await store.close();
+    throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
+  }
+  io.stderr.write(`watching ${archives.join(', ')}; rescanning on "${cron}" (next ${job.nextInvocation()?.toISOString() ?? 'never'})\n`);
+  await scan();
+
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.stderr.write('stopping…\n');
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  job.cancel();
+  await scanning;
+  await store.close();
+  return 0;
+}
