@@ -228,8 +228,9 @@ export interface GapOptions {
 }
 
 /**
- * Gaps and overlaps over the *union* of coverage. Segments (or raw records: the result is the
- * same) are sorted by start; the reach is the latest last-sample time so far. For each next
+ * Gaps and overlaps over the *union* of coverage. Segments (or raw records: the gaps are the
+ * same, overlaps may be reported between other pieces) are sorted by start; the reach is the
+ * latest last-sample time so far. For each next
  * segment: a gap when next.start − (reach + Δ) > tol; an overlap when next.start − (reach + Δ) < −tol
  * (Δ and tol from the rate of the segment holding the reach). Overlapping data counts once and
  * never as a gap; a gap of exactly the tolerance is not a gap. All qualities and rates count
