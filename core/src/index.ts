@@ -4,3 +4,8 @@ export * from './channel.ts';
 export * from './segments.ts';
 export * from './availability.ts';
 export * from './first-seen.ts';
+export * from './tolerance-rules.ts';
+export * from './report.ts';
+export * from './store/connect.ts';
+export * from './store/migrations.ts';
+export * from './store/store.ts';

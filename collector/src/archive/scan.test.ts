@@ -1,0 +1,204 @@
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseChannelPatterns } from '../../../core/src/channel.ts';
+import { gapRows, groupByChannel, segmentRows, type ReportOptions } from '../../../core/src/report.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import { testBackends } from '../../../core/src/testing/store-backends.ts';
+import { formatTime, parseTime } from '../../../core/src/time.ts';
+import { encodeSeries, maxSamplesPerRecord } from '../mseed/writer.ts';
+import { compileLayout } from './layouts.ts';
+import { scanArchive } from './scan.ts';
+
+const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/mseed');
+const hasSharedData = existsSync(SHARED_DATA);
+if (!hasSharedData) console.warn(`conformance scans skipped: ${SHARED_DATA} is absent (it comes with the project's shared folder, not with a clone)`);
+
+const ALL = { start: parseTime('1990-01-01'), end: parseTime('2100-01-01') };
+const flat = compileLayout('*');
+
+async function report(store: Store, pattern: string, options: Partial<ReportOptions> = {}) {
+  const patterns = parseChannelPatterns(pattern);
+  const window = options.window ?? ALL;
+  const [channels, segments, epochs] = await Promise.all([store.channels(patterns), store.segments({ patterns, window, neighbors: true }), store.epochs(patterns)]);
+  const data = groupByChannel(channels, segments, epochs);
+  const full: ReportOptions = { window, mergeQuality: true, tolerance: [], ...options };
+  return { segments: segmentRows(data, full), gaps: gapRows(data, { ...full, overlaps: false }) };
+}
+
+/** Writes a continuous 1 Hz day of LHZ records of a channel into an SDS-like day file. */
+function writeDay(root: string, station: string, day: string, options: { samples?: number; startOffsetS?: number } = {}): string {
+  const start = parseTime(day) + (options.startOffsetS ?? 0) * 1e6;
+  const dayOfYear = String(Math.floor((start - parseTime(day.slice(0, 4) + '-01-01')) / 86_400e6) + 1).padStart(3, '0');
+  const path = join(root, day.slice(0, 4), 'XX', station, 'LHZ.D', `XX.${station}..LHZ.D.${day.slice(0, 4)}.${dayOfYear}`);
+  mkdirSync(dirname(path), { recursive: true });
+  const records = [...encodeSeries({ network: 'XX', station, location: '', channel: 'LHZ', start, sampleRate: 1, totalSamples: options.samples ?? 86_400, recordLength: 512 })];
+  writeFileSync(path, Buffer.concat(records));
+  return path;
+}
+
+describe.each(testBackends())('archive scan on $name', (backend) => {
+  let store: Store;
+  const temp = mkdtempSync(join(tmpdir(), 'lacuna-scan-'));
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await backend.dispose(store);
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  /** Scans one file of the shared conformance data alone, in a folder of its own. */
+  async function scanShared(name: string) {
+    const dir = join(temp, `shared-${name}`);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(SHARED_DATA, name), join(dir, name));
+    return scanArchive(store, { roots: [dir], layout: flat });
+  }
+
+  describe.skipIf(!hasSharedData)('conformance with the known results of ../shared/data/mseed', () => {
+    it('one series in mixed record lengths and mixed order is one segment of 3952 samples (v2 and v3)', async () => {
+      for (const name of ['lm_testdata-oneseries-mixedlengths-mixedorder.mseed2', 'lm_testdata-oneseries-mixedlengths-mixedorder.mseed3']) {
+        const scan = await scanShared(name);
+        expect(scan.failures).toEqual([]);
+      }
+      const { segments } = await report(store, 'XX.TEST.00.LHZ');
+      // Both files hold the same series: two identical segments, one per file, each complete.
+      expect(segments.map((s) => s.samples)).toEqual([3952, 3952]);
+      expect(new Set(segments.map((s) => `${s.start}/${s.end}`)).size).toBe(1);
+    });
+
+    it('three channels of IU.COLA, one segment each', async () => {
+      await scanShared('lm_testdata-3channel-signal.mseed2');
+      const { segments, gaps } = await report(store, 'IU.COLA');
+      expect(segments.map((s) => s.channel)).toEqual(['IU.COLA.00.LH1', 'IU.COLA.00.LH2', 'IU.COLA.00.LHZ']);
+      expect(gaps).toEqual([]);
+    });
+
+    it('obspy_gaps: 4 segments at the known starts, gaps of 2.065, 2.065 and 4.125 s', async () => {
+      await scanShared('obspy_gaps.mseed');
+      const { segments, gaps } = await report(store, 'BW.BGLD..EHE');
+      expect(segments.map((s) => formatTime(s.start))).toEqual([
+        '2007-12-31T23:59:59.915000Z',
+        '2008-01-01T00:00:04.035000Z',
+        '2008-01-01T00:00:10.215000Z',
+        '2008-01-01T00:00:18.455000Z',
+      ]);
+      expect(gaps.map((g) => g.gap_s)).toEqual([2.065, 2.065, 4.125]);
+      expect(gaps.map((g) => g.missing_samples)).toEqual([412, 412, 824]);
+      expect(segments.every((s) => s.sample_rate === 200)).toBe(true);
+    });
+
+    it('two channels in one file', async () => {
+      await scanShared('obspy_two_channels.mseed');
+      const scanned = (await store.files()).find((f) => f.path.endsWith('obspy_two_channels.mseed'));
+      expect(scanned?.status).toBe('ok');
+      const channels = new Set((await store.segments({ patterns: [], window: ALL })).filter((s) => s.source === scanned?.path).map((s) => `${s.network}.${s.station}.${s.location}.${s.channel}`));
+      expect(channels.size).toBe(2);
+    });
+
+    it('quality M is kept apart from other qualities on request', async () => {
+      await scanShared('obspy_dataquality-m.mseed');
+      const stored = await store.segments({ patterns: [], window: ALL });
+      const source = stored.filter((s) => s.source.endsWith('obspy_dataquality-m.mseed'));
+      expect(source.length).toBeGreaterThan(0);
+      expect(new Set(source.map((s) => s.quality))).toEqual(new Set(['M']));
+    });
+  });
+
+  it('rescans incrementally: unchanged skipped, changed replaced, deleted forgotten', async () => {
+    const root = join(temp, 'incremental');
+    const day1 = writeDay(root, 'INC', '2024-03-01');
+    const day2 = writeDay(root, 'INC', '2024-03-02', { samples: 43_200 });
+    const first = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect([first.filesSeen, first.filesScanned, first.filesUnchanged]).toEqual([2, 2, 0]);
+
+    const again = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect([again.filesScanned, again.filesUnchanged, again.records]).toEqual([0, 2, 0]);
+
+    writeDay(root, 'INC', '2024-03-02'); // the day file grew: the afternoon arrived
+    const grown = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(grown.filesScanned).toBe(1);
+    let { segments } = await report(store, 'XX.INC');
+    expect(segments.map((s) => [formatTime(s.start), formatTime(s.end), s.samples])).toEqual([
+      ['2024-03-01T00:00:00.000000Z', '2024-03-02T23:59:59.000000Z', 172_800],
+    ]);
+
+    rmSync(day1);
+    const afterDelete = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(afterDelete.filesDeleted).toBe(1);
+    ({ segments } = await report(store, 'XX.INC'));
+    expect(segments.map((s) => s.samples)).toEqual([86_400]);
+    expect(existsSync(day2)).toBe(true);
+  });
+
+  it('records a damaged file with reason and offset, keeps its good records, and goes on', async () => {
+    const root = join(temp, 'damaged');
+    writeDay(root, 'DMG', '2024-04-01', { samples: 3600 });
+    const bad = writeDay(root, 'DMG', '2024-04-02', { samples: 3600 });
+    truncateSync(bad, 512 * 10 + 100); // ten whole records, then a torn one
+    const junk = join(root, '2024', 'XX', 'DMG', 'LHZ.D', 'XX.DMG..LHZ.D.2024.094');
+    writeFileSync(junk, 'this is not miniSEED at all, just a text file in the wrong place\n'.repeat(20));
+    const scan = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(scan.filesScanned).toBe(3);
+    expect(scan.failures.map((f) => [f.path, f.errorOffset])).toEqual([
+      [bad, 5120],
+      [junk, 0],
+    ]);
+    expect(scan.failures[0].error).toMatch(/truncat/i);
+    const { segments } = await report(store, 'XX.DMG');
+    expect(segments.map((s) => s.samples)).toEqual([3600, 10 * maxSamplesPerRecord(512, 2)]);
+    expect((await store.files({ errorsOnly: true })).map((f) => f.path)).toEqual(expect.arrayContaining([bad, junk]));
+  });
+
+  it('a scan killed between writing segments and recording its files, run again, stores every segment once', async () => {
+    const root = join(temp, 'killed');
+    writeDay(root, 'KIL', '2024-05-01');
+    writeDay(root, 'KIL', '2024-05-02');
+    // The store dies right after the segments were written, before the file rows.
+    const dying = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'storeFileScans') {
+          return async (...args: Parameters<Store['storeFileScans']>) => {
+            const [scans, scanId] = args;
+            await target.client.insert({
+              table: 'segments',
+              values: scans.flatMap((scan) => scan.segments.map((s) => ({ network: s.network, station: s.station, location: s.location, channel: s.channel, quality: s.quality, sample_rate: s.sampleRate, start_time: s.start, end_time: s.end, samples: s.samples, tolerance_us: s.toleranceUs, source: scan.state.path, scan_id: scanId, first_seen: scan.state.mtime }))),
+              format: 'JSONEachRow',
+            });
+            throw new Error('killed');
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    await expect(scanArchive(dying, { roots: [root], layout: compileLayout('sds') })).rejects.toThrow('killed');
+    const rerun = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(rerun.filesScanned).toBe(2);
+    const stored = await store.segments({ patterns: parseChannelPatterns('XX.KIL'), window: ALL });
+    expect(stored.map((s) => s.samples)).toEqual([86_400, 86_400]);
+  });
+
+  it('keeps when data was first seen, so a late-filled gap shows as backfill', async () => {
+    const root = join(temp, 'backfill');
+    const path = writeDay(root, 'BKF', '2024-06-01', { samples: 3600 });
+    utimesSync(path, new Date('2024-06-01T01:05:00Z'), new Date('2024-06-01T01:05:00Z'));
+    await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    // Hours later the rest of the day arrives in the same file.
+    const later = Buffer.concat([...encodeSeries({ network: 'XX', station: 'BKF', location: '', channel: 'LHZ', start: parseTime('2024-06-01T01:00:00Z'), sampleRate: 1, totalSamples: 7200, recordLength: 512 })]);
+    appendFileSync(path, later);
+    utimesSync(path, new Date('2024-06-02T08:00:00Z'), new Date('2024-06-02T08:00:00Z'));
+    await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    const stored = await store.segments({ patterns: parseChannelPatterns('XX.BKF'), window: ALL });
+    expect(stored.map((s) => [formatTime(s.start), s.samples, formatTime(s.firstSeen)])).toEqual([
+      ['2024-06-01T00:00:00.000000Z', 3600, '2024-06-01T01:05:00.000000Z'],
+      ['2024-06-01T01:00:00.000000Z', 7200, '2024-06-02T08:00:00.000000Z'],
+    ]);
+  });
+
+  it('refuses a root that is not a directory, naming it', async () => {
+    await expect(scanArchive(store, { roots: [join(temp, 'missing')], layout: flat })).rejects.toThrow(/missing: no such directory/);
+  });
+});
