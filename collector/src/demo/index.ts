@@ -1,0 +1,11 @@
+export {
+  writeDemoArchive,
+  type DemoChannelInfo,
+  type DemoGap,
+  type DemoGapSize,
+  type DemoManifest,
+  type DemoOptions,
+  type DemoOverlap,
+} from './demo.ts';
+export { sdsRelativePath } from './sds.ts';
+export { writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticArchiveResult } from './synthetic.ts';
