@@ -46,7 +46,7 @@ export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[
 
   let result;
   try {
-    result = await scanMseedFile(file.path, onRecord);
+    result = await scanMseedFile(file.path, onRecord, { sizeHint: file.size });
   } catch (error) {
     // Unreadable (permissions, vanished): recorded like damage at offset 0, nothing stored for it.
     const reason = error instanceof Error ? error.message : String(error);

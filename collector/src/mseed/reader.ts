@@ -78,6 +78,12 @@ export interface MseedScanOptions {
   chunkSize?: number;
   /** Aborts the scan: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The file's expected size, when the caller knows it: small files then get small buffers
+   * (an archive of many small files would otherwise allocate megabytes per file). A file that
+   * has grown since is still read whole.
+   */
+  sizeHint?: number;
 }
 
 export interface MseedScanResult {
@@ -673,6 +679,7 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const MIN_HINTED_CHUNK = 64 * 1024;
 /** Room in front of each chunk for the unread tail of the previous one (a record and a header). */
 const DEFAULT_PREFIX = 2 * MAX_V2_RECORD_LENGTH;
 
@@ -703,7 +710,8 @@ export async function scanMseedFile(
   onRecord: MseedRecordCallback,
   options: MseedScanOptions = {},
 ): Promise<MseedScanResult> {
-  const chunk = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK));
+  const requested = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK));
+  const chunk = options.sizeHint === undefined ? requested : Math.min(requested, Math.max(MIN_HINTED_CHUNK, Math.floor(options.sizeHint) + 1));
   const signal = options.signal;
   signal?.throwIfAborted();
 
