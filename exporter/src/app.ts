@@ -1,0 +1,96 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Store } from '../../core/src/store/store.ts';
+import { HttpError } from './http/errors.ts';
+
+/** What every route needs: the store and the configured limits. */
+export interface ExporterContext {
+  store: Store;
+  /** Bearer token required on /api and /fdsnws when set (LACUNA_API_TOKEN). */
+  token?: string;
+  limits: ExporterLimits;
+}
+
+/** Bounds that keep any one request from taking the server down. */
+export interface ExporterLimits {
+  /** Longest time range a query may span, in days. */
+  maxRangeDays: number;
+  /** Most rows (or spans) a response may hold. */
+  maxRows: number;
+}
+
+export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000 };
+
+function bearerAuth(token: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    if (header === `Bearer ${token}`) return next();
+    res.set('WWW-Authenticate', 'Bearer realm="lacuna"').status(401).json({ error: 'a valid bearer token is required' });
+  };
+}
+
+/**
+ * The exporter: /metrics, /api/v1, /fdsnws/availability/1, /available, /healthz, /readyz.
+ * Routes are mounted below; errors never carry stack traces to clients.
+ */
+export function createApp(context: ExporterContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await context.store.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'store unreachable or schema not migrated' });
+  });
+
+  if (context.token) {
+    app.use('/api', bearerAuth(context.token));
+    app.use('/fdsnws', bearerAuth(context.token));
+  }
+
+  // Routes of each part of the exporter are mounted here.
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof HttpError) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
+    // Malformed bodies and the like come from express itself with a status.
+    const status = (error as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: (error as Error).message });
+      return;
+    }
+    console.error(`exporter: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}
+
+export interface RunningExporter {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0: any free port). */
+export async function startExporter(context: ExporterContext, options: { host: string; port: number }): Promise<RunningExporter> {
+  const app = createApp(context);
+  return new Promise((resolve, reject) => {
+    const server = app.listen(options.port, options.host, (error?: Error) => {
+      if (error) return reject(error);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+    server.on('error', reject);
+  });
+}

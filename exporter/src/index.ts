@@ -1,0 +1,3 @@
+export * from './app.ts';
+export * from './http/errors.ts';
+export * from './http/validation.ts';
