@@ -9,3 +9,4 @@ export * from './report.ts';
 export * from './store/connect.ts';
 export * from './store/migrations.ts';
 export * from './store/store.ts';
+export * from './state.ts';

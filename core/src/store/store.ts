@@ -308,6 +308,18 @@ export class Store {
     return rows.map(segmentFromRow);
   }
 
+  /** Each matching channel's segment holding its newest sample (any quality), whenever that was. */
+  async latestSegments(patterns: ChannelPattern[]): Promise<StoredSegment[]> {
+    const filter = channelFilter(patterns);
+    const rows = await this.rows<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${filter.sql}
+       ORDER BY network, station, location, channel, end_time DESC, first_seen ASC
+       LIMIT 1 BY network, station, location, channel`,
+      filter.params,
+    );
+    return rows.map(segmentFromRow);
+  }
+
   /** Channels that have any stored data or metadata, matching the patterns, in order. */
   async channels(patterns: ChannelPattern[]): Promise<ChannelId[]> {
     const filter = channelFilter(patterns);

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MICROS_PER_HOUR } from '../../core/src/model.ts';
+import { channelStatuses, DEFAULT_WINDOWS, parseWindows, type ChannelStatus } from './status.ts';
+import { exporterFixture, type ExporterFixture } from './testing/fixture.ts';
+
+describe('channel status from a scanned demo archive', () => {
+  let fixture: ExporterFixture;
+  let statuses: Map<string, ChannelStatus>;
+  beforeAll(async () => {
+    fixture = await exporterFixture();
+    const list = await channelStatuses(fixture.store, { patterns: [], windows: DEFAULT_WINDOWS, now: fixture.manifest.end });
+    statuses = new Map(list.map((status) => [status.key, status]));
+  });
+  afterAll(async () => {
+    await fixture.dispose();
+  });
+
+  it('gives the late channel its latency from its newest sample and when that arrived', () => {
+    const { lateChannel, end, channelInfo } = fixture.manifest;
+    const late = statuses.get(lateChannel.channel)!;
+    const info = channelInfo.find((c) => c.channel === lateChannel.channel)!;
+    expect(late.lastSample).toBe(lateChannel.lastSample);
+    expect(late.latency?.total).toBeCloseTo((end - lateChannel.lastSample) / 1e6, 6);
+    expect(late.latency?.data).toBeCloseTo((info.lastSampleFileMtime - lateChannel.lastSample) / 1e6, 6);
+    expect(late.latency!.total).toBeGreaterThan(2 * 3600 - 1);
+  });
+
+  it('marks the dead channel FAILED with nothing available in the last hour and day', () => {
+    const dead = statuses.get(fixture.manifest.deadChannel.channel)!;
+    expect(dead.state).toBe('FAILED');
+    expect(dead.windows['1h'].ratio).toBe(0);
+    expect(dead.windows['1d'].ratio).toBe(0);
+  });
+
+  it('does not count time outside the metadata epoch as missing', () => {
+    const { channel, epochEnd } = fixture.manifest.notExpectedAfter;
+    const retired = statuses.get(channel)!;
+    expect(fixture.manifest.end - epochEnd).toBeGreaterThan(MICROS_PER_HOUR);
+    expect(retired.windows['1h'].ratio).toBeNull();
+  });
+
+  it('reads windows like 1h,1d,7d and rejects nonsense naming the item', () => {
+    expect(parseWindows('1h, 2d').map((w) => [w.name, w.micros])).toEqual([
+      ['1h', 3600e6],
+      ['2d', 172_800e6],
+    ]);
+    expect(() => parseWindows('1h,0d')).toThrow('"0d"');
+    expect(() => parseWindows('yesterday')).toThrow('"yesterday"');
+  });
+});

@@ -1,0 +1,105 @@
+import { availabilityOver, expectedIntervals } from '../../core/src/availability.ts';
+import { channelKey, type ChannelPattern } from '../../core/src/channel.ts';
+import type { ChannelEpoch, ChannelId, Micros } from '../../core/src/model.ts';
+import { groupByChannel } from '../../core/src/report.ts';
+import { channelState, latency, type ChannelState, type Latency } from '../../core/src/state.ts';
+import type { Store } from '../../core/src/store/store.ts';
+import { toleranceFor, type ToleranceRule } from '../../core/src/tolerance-rules.ts';
+
+/** A trailing window ending now, e.g. `1h`, `1d`, `7d`. */
+export interface StatusWindow {
+  name: string;
+  micros: number;
+}
+
+const UNIT_MICROS: Record<string, number> = { s: 1e6, m: 60e6, h: 3600e6, d: 86_400e6, w: 7 * 86_400e6 };
+
+/** `1h,1d,7d` → windows; a bad item throws naming it. */
+export function parseWindows(text: string): StatusWindow[] {
+  return text.split(',').map((item) => {
+    const match = /^\s*(\d+)([smhdw])\s*$/.exec(item);
+    if (!match || Number(match[1]) === 0) throw new Error(`bad window "${item}": expected a whole number and a unit s, m, h, d or w (e.g. 1h, 7d)`);
+    return { name: `${match[1]}${match[2]}`, micros: Number(match[1]) * UNIT_MICROS[match[2]] };
+  });
+}
+
+export const DEFAULT_WINDOWS: StatusWindow[] = parseWindows('1h,1d,7d');
+
+export interface WindowFigures {
+  /** covered / expected over the window; null when nothing is expected in it. */
+  ratio: number | null;
+  gaps: number;
+  maxGapSeconds: number;
+  overlaps: number;
+}
+
+/** What the exporter knows of a channel now: latency, state and availability per window. */
+export interface ChannelStatus {
+  id: ChannelId;
+  key: string;
+  /** Td: time of the newest sample; null when the channel never had data. */
+  lastSample: Micros | null;
+  /** Ta: when that sample became available here. */
+  availableAt: Micros | null;
+  latency: Latency | null;
+  warnS: number | null;
+  failS: number | null;
+  state: ChannelState;
+  latitude: number | null;
+  longitude: number | null;
+  windows: Record<string, WindowFigures>;
+}
+
+/** The epoch in force at `now`, else the latest one: it carries the warn/fail intervals and coordinates. */
+function currentEpoch(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoch | null {
+  const inForce = epochs.filter((epoch) => epoch.start <= now && (epoch.end === null || epoch.end > now));
+  const candidates = inForce.length > 0 ? inForce : epochs;
+  return candidates.reduce<ChannelEpoch | null>((latest, epoch) => (latest === null || epoch.start > latest.start ? epoch : latest), null);
+}
+
+/** Every matching channel's status at `now` (µs), from the store in three queries. */
+export async function channelStatuses(
+  store: Store,
+  options: { patterns: ChannelPattern[]; windows: readonly StatusWindow[]; now: Micros; tolerance?: readonly ToleranceRule[] },
+): Promise<ChannelStatus[]> {
+  const longest = Math.max(...options.windows.map((window) => window.micros));
+  const span = { start: options.now - longest, end: options.now };
+  const [channels, segments, epochs, latest] = await Promise.all([
+    store.channels(options.patterns),
+    store.segments({ patterns: options.patterns, window: span, neighbors: true }),
+    store.epochs(options.patterns),
+    store.latestSegments(options.patterns),
+  ]);
+  const newest = new Map(latest.map((segment) => [channelKey(segment), segment]));
+  return groupByChannel(channels, segments, epochs).map((data) => {
+    const key = channelKey(data.id);
+    const last = newest.get(key);
+    const epoch = currentEpoch(data.epochs, options.now);
+    const tolerance = toleranceFor(options.tolerance ?? [], data.id);
+    const lag = last ? latency(last.end, last.firstSeen, options.now) : null;
+    const windows: Record<string, WindowFigures> = {};
+    for (const window of options.windows) {
+      const interval = { start: options.now - window.micros, end: options.now };
+      const figures = availabilityOver(data.segments, { window: interval, expected: expectedIntervals(data.epochs, interval), tolerance });
+      windows[window.name] = {
+        ratio: figures.percent === null ? null : figures.percent / 100,
+        gaps: figures.gaps,
+        maxGapSeconds: figures.maxGapSeconds,
+        overlaps: figures.overlaps,
+      };
+    }
+    return {
+      id: data.id,
+      key,
+      lastSample: last?.end ?? null,
+      availableAt: last?.firstSeen ?? null,
+      latency: lag,
+      warnS: epoch?.warnS ?? null,
+      failS: epoch?.failS ?? null,
+      state: channelState(lag?.total ?? null, epoch?.warnS ?? null, epoch?.failS ?? null),
+      latitude: epoch?.latitude ?? null,
+      longitude: epoch?.longitude ?? null,
+      windows,
+    };
+  });
+}
