@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDemoArchive, type DemoManifest } from '../../collector/src/demo/demo.ts';
+import { MICROS_PER_DAY } from '../../core/src/model.ts';
+import { floorToDay, formatTime } from '../../core/src/time.ts';
+import { main } from './main.ts';
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function lacuna(...argv: string[]): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk) => out.push(chunk));
+  (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => err.push(chunk));
+  const status = await main(argv, { stdout, stderr });
+  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
+
+describe('lacuna CLI', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'lacuna-cli-'));
+  const store = join(temp, 'store');
+  const archive = join(temp, 'demo');
+  // A fixed "now" so the planted faults fall on known days.
+  const end = Date.UTC(2026, 10, 20, 15, 30, 0) * 1000;
+  let manifest: DemoManifest;
+
+  beforeAll(async () => {
+    manifest = await writeDemoArchive(archive, { days: 4, end });
+    const scan = await lacuna('scan', archive, '--metadata', join(archive, 'metadata.csv'), '--store', store);
+    expect(scan.status).toBe(0);
+  });
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+  it('has --help for every command, and an overview', async () => {
+    for (const command of ['start', 'scan', 'segments', 'gaps', 'availability', 'files', 'demo']) {
+      const run = await lacuna(command, '--help');
+      expect(run.status, command).toBe(0);
+      expect(run.stdout, command).toMatch(new RegExp(`^Usage: lacuna ${command}`));
+      expect(run.stdout, command).toContain('--help');
+    }
+    const overview = await lacuna('--help');
+    expect(overview.stdout).toContain('availability');
+  });
+
+  it('scans the demo archive and reports every file read', async () => {
+    const files = json<{ path: string; status: string }[]>(await lacuna('files', '--format', 'json', '--store', store));
+    expect(files).toHaveLength(manifest.files);
+    expect(files.every((file) => file.status === 'ok')).toBe(true);
+    const rescan = await lacuna('scan', archive, '--store', store);
+    expect(rescan.stdout).toMatch(new RegExp(`scanned 0 of ${manifest.files} files \\(${manifest.files} unchanged, 0 deleted\\)`));
+  });
+
+  it('lists the planted gaps of a channel exactly, as JSON with ISO times', async () => {
+    const planted = manifest.gaps.filter((gap) => gap.channel === manifest.gaps[0].channel);
+    const gaps = json<Record<string, unknown>[]>(await lacuna('gaps', '--channel', planted[0].channel, '--format', 'json', '--store', store));
+    expect(gaps.map((gap) => [gap.start, gap.end, gap.missing_samples])).toEqual(planted.map((gap) => [formatTime(gap.start), formatTime(gap.end), gap.missingSamples]));
+    expect(Object.keys(gaps[0])).toEqual(['channel', 'quality', 'sample_rate', 'start', 'end', 'gap_s', 'missing_samples']);
+    expect(gaps[0].gap_s).toBeCloseTo((planted[0].end - planted[0].start) / 1e6, 6);
+  });
+
+  it('prints segments with the documented fields, the end being the last sample', async () => {
+    const { channel, firstSample } = manifest.channelInfo[0];
+    const segments = json<Record<string, unknown>[]>(await lacuna('segments', '--channel', channel, '--format', 'json', '--store', store));
+    expect(Object.keys(segments[0])).toEqual(['channel', 'quality', 'sample_rate', 'start', 'end', 'samples']);
+    expect(segments[0].channel).toBe(channel);
+    expect(segments[0].start).toBe(formatTime(firstSample));
+  });
+
+  it('gives the dead channel 0 % on its silent days and counts only expected time', async () => {
+    const { deadChannel, notExpectedAfter } = manifest;
+    const lastFullSilentDay = floorToDay(end) - MICROS_PER_DAY;
+    const dead = json<Record<string, unknown>[]>(
+      await lacuna('availability', '--channel', deadChannel.channel, '--start', formatTime(lastFullSilentDay), '--end', formatTime(floorToDay(end)), '--format', 'json', '--store', store),
+    );
+    expect(dead).toEqual([{ channel: deadChannel.channel, day: formatTime(lastFullSilentDay), percent: 0, covered_s: 0, expected_s: 86400, gaps: 0, max_gap_s: 0, overlaps: 0 }]);
+
+    const retired = json<{ day: string; percent: number | null; expected_s: number }[]>(
+      await lacuna('availability', '--channel', notExpectedAfter.channel, '--start', formatTime(floorToDay(notExpectedAfter.epochEnd)), '--end', formatTime(floorToDay(end)), '--format', 'json', '--store', store),
+    );
+    expect(retired[0].percent).toBe(100);
+    expect(retired[0].expected_s).toBeCloseTo((notExpectedAfter.epochEnd - floorToDay(notExpectedAfter.epochEnd)) / 1e6, 6);
+    expect(retired.slice(1).every((row) => row.percent === null && row.expected_s === 0)).toBe(true);
+  });
+
+  it('writes CSV with a header and text with aligned columns', async () => {
+    const csv = await lacuna('availability', '--channel', manifest.deadChannel.channel, '--format', 'csv', '--store', store);
+    expect(csv.stdout.split('\n')[0]).toBe('channel,day,percent,covered_s,expected_s,gaps,max_gap_s,overlaps');
+    const text = await lacuna('segments', '--channel', manifest.channelInfo[0].channel, '--store', store);
+    expect(text.stdout.split('\n')[0]).toMatch(/^channel\s+quality\s+sample_rate\s+start\s+end\s+samples$/);
+  });
+
+  it('rejects bad arguments with one line and status 2', async () => {
+    const cases = [
+      ['availability', '--start', '2024-13-01', '--store', store],
+      ['segments', '--channel', "IU'; DROP TABLE segments; --", '--store', store],
+      ['gaps', '--format', 'xml', '--store', store],
+      ['scan', '--store', store],
+      ['scan', join(temp, 'nowhere'), '--store', store],
+      ['scan', archive, '--layout', '{NET}/{BOGUS}', '--store', store],
+      ['scan', archive, '--metadata', join(temp, 'missing.csv'), '--store', store],
+      ['availability', '--by', 'week', '--store', store],
+      ['frobnicate'],
+      ['segments', '--no-such-option'],
+    ];
+    for (const argv of cases) {
+      const run = await lacuna(...argv);
+      expect(run.status, argv.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), argv.join(' ')).toHaveLength(1);
+      expect(run.stderr, argv.join(' ')).toMatch(/^lacuna: /);
+    }
+    // Nothing stored was lost on the way.
+    const files = json<unknown[]>(await lacuna('files', '--format', 'json', '--store', store));
+    expect(files).toHaveLength(manifest.files);
+  });
+
+  it('says in one line, with status 3, that a ClickHouse server is unreachable', async () => {
+    const run = await lacuna('segments', '--store', 'http://127.0.0.1:9');
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/^lacuna: store http:\/\/127\.0\.0\.1:9 is unreachable: .+\n$/);
+  });
+
+  it('writes the demo manifest beside the archive', () => {
+    const written = JSON.parse(readFileSync(join(archive, 'demo-manifest.json'), 'utf8')) as DemoManifest;
+    expect(written.channels).toEqual(manifest.channels);
+  });
+});
