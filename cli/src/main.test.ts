@@ -43,7 +43,7 @@ describe('lacuna CLI', () => {
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   it('has --help for every command, and an overview', async () => {
-    for (const command of ['start', 'scan', 'segments', 'gaps', 'availability', 'files', 'demo']) {
+    for (const command of ['start', 'serve', 'scan', 'segments', 'gaps', 'availability', 'files', 'demo']) {
       const run = await lacuna(command, '--help');
       expect(run.status, command).toBe(0);
       expect(run.stdout, command).toMatch(new RegExp(`^Usage: lacuna ${command}`));

@@ -5,12 +5,14 @@ import { demoCommand, demoSpec } from './commands/demo.ts';
 import { filesCommand, filesSpec } from './commands/files.ts';
 import { availabilitySpec, gapsSpec, queryCommand, segmentsSpec } from './commands/query.ts';
 import { scanCommand, scanSpec } from './commands/scan.ts';
+import { serveCommand, serveSpec } from './commands/serve.ts';
 import { startCommand, startSpec } from './commands/start.ts';
 
 type Run = (values: Record<string, unknown>, positionals: string[], io: Io) => Promise<number>;
 
 const COMMANDS: [CommandSpec, Run][] = [
   [startSpec, startCommand],
+  [serveSpec, serveCommand],
   [scanSpec, scanCommand],
   [segmentsSpec, (values, positionals, io) => queryCommand('segments', values, positionals, io)],
   [gapsSpec, (values, positionals, io) => queryCommand('gaps', values, positionals, io)],

@@ -11,16 +11,20 @@ import { STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
+import { EXPORTER_OPTIONS, runExporter, untilStopped } from './serve.ts';
 import { layoutOption, loadMetadata, scanSummary, toleranceRules } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
+/** Below this availability over the last day a channel is listed after each scan; a few minutes of latency stay quiet. */
+const ATTENTION_PERCENT = 99;
 
 export const startSpec: CommandSpec = {
   name: 'start',
-  summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--store DIR|URL]',
+  summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
+  usage: 'lacuna start [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--listen HOST:PORT] [--store DIR|URL]',
   options: {
+    ...EXPORTER_OPTIONS,
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
@@ -38,7 +42,7 @@ async function attentionReport(store: Store): Promise<string> {
   const window = { start: extent.end + 1 - MICROS_PER_DAY, end: extent.end + 1 };
   const [channels, segments, epochs] = await Promise.all([store.channels([]), store.segments({ patterns: [], window, neighbors: true }), store.epochs([])]);
   const rows = availabilityRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance: [], bucket: 'day' })
-    .filter((row) => row.percent !== null && row.percent < 99.99);
+    .filter((row) => row.percent !== null && row.percent < ATTENTION_PERCENT);
   const byChannel = new Map<string, { covered: number; expected: number; gaps: number }>();
   for (const row of rows) {
     const total = byChannel.get(row.channel) ?? { covered: 0, expected: 0, gaps: 0 };
@@ -48,7 +52,7 @@ async function attentionReport(store: Store): Promise<string> {
     byChannel.set(row.channel, total);
   }
   const worst = [...byChannel].map(([channel, t]) => ({ channel, percent: (100 * t.covered) / t.expected, gaps: t.gaps })).sort((a, b) => a.percent - b.percent);
-  const lines = [`${channels.length} channels, data until ${formatTime(extent.end)}; over the last 24 h, ${worst.length} below 100 %:`];
+  const lines = [`${channels.length} channels, data until ${formatTime(extent.end)}; over the last 24 h, ${worst.length} below ${ATTENTION_PERCENT} %:`];
   for (const row of worst.slice(0, 10)) lines.push(`  ${row.channel.padEnd(18)} ${row.percent.toFixed(2).padStart(6)} %  ${row.gaps} gaps`);
   if (worst.length > 10) lines.push(`  … and ${worst.length - 10} more`);
   return `${lines.join('\n')}\n`;
@@ -59,6 +63,9 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const layout = layoutOption('start', values.layout);
   const tolerance = toleranceRules('start', values.tolerance);
   const cron = (values.schedule as string | undefined) ?? DEFAULT_SCHEDULE;
+  const probe = schedule.scheduleJob(cron, () => undefined);
+  if (probe === null) throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
+  probe.cancel();
   let archives = ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
   let metadata = (values.metadata as string[] | undefined) ?? [];
 
@@ -98,31 +105,22 @@ export async function startCommand(values: Record<string, unknown>, positionals:
     return scanning;
   };
 
-  let job: schedule.Job | null;
+  const job = schedule.scheduleJob(cron, () => void scan());
+  let exporter;
   try {
-    job = schedule.scheduleJob(cron, () => void scan());
-  } catch {
-    job = null;
-  }
-  if (job === null) {
+    exporter = await runExporter(store, values, io);
+  } catch (error) {
+    job.cancel();
     await store.close();
-    throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
+    throw error;
   }
   io.stderr.write(`watching ${archives.join(', ')}; rescanning on "${cron}" (next ${job.nextInvocation()?.toISOString() ?? 'never'})\n`);
   await scan();
 
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.stderr.write('stopping…\n');
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(io);
   job.cancel();
   await scanning;
+  await exporter.close();
   await store.close();
   return 0;
 }

@@ -1,0 +1,70 @@
+import { resolveStoreLocation } from '../../../core/src/store/connect.ts';
+import { Store } from '../../../core/src/store/store.ts';
+import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '../../../exporter/src/app.ts';
+import { STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import type { Io } from '../context.ts';
+
+export const DEFAULT_LISTEN = '127.0.0.1:9470';
+
+export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
+  listen: { type: 'string', value: 'HOST:PORT', description: `where the exporter listens (default $LACUNA_LISTEN or ${DEFAULT_LISTEN})` },
+};
+
+export const serveSpec: CommandSpec = {
+  name: 'serve',
+  summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
+  usage: 'lacuna serve [--listen HOST:PORT] [--store DIR|URL]',
+  options: { ...EXPORTER_OPTIONS, store: STORE_OPTION },
+  details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws.',
+};
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new UsageError(`--listen must be HOST:PORT, e.g. ${DEFAULT_LISTEN} (got "${text}")`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+/** Starts the exporter on the store with the options shared by `serve` and `start`. */
+export async function runExporter(store: Store, values: Record<string, unknown>, io: Io): Promise<RunningExporter> {
+  const listen = parseListen((values.listen as string | undefined) ?? process.env.LACUNA_LISTEN ?? DEFAULT_LISTEN);
+  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS };
+  let exporter: RunningExporter;
+  try {
+    exporter = await startExporter(context, listen);
+  } catch (error) {
+    throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`);
+  }
+  io.stderr.write(
+    `exporter ${exporter.url}: metrics ${exporter.url}/metrics, API ${exporter.url}/api/v1, FDSN ${exporter.url}/fdsnws/availability/1/query${context.token ? ' (bearer token required)' : ''}\n`,
+  );
+  return exporter;
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilStopped(io: Io): Promise<void> {
+  return new Promise((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.stderr.write('stopping…\n');
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function serveCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
+  const location = resolveStoreLocation(values.store as string | undefined);
+  const store = await Store.open(location);
+  try {
+    const exporter = await runExporter(store, values, io);
+    await untilStopped(io);
+    await exporter.close();
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
