@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
-import { createChdbConnection } from 'chdb/connection';
 
 /** Where the store lives: a directory for the embedded engine, or a ClickHouse server URL. */
 export interface StoreLocation {
@@ -45,6 +44,8 @@ export async function connectStore(location: StoreLocation, env: NodeJS.ProcessE
   if (location.kind === 'embedded') {
     try {
       mkdirSync(location.target, { recursive: true });
+      // Loaded only here: the engine's native library is large, and a server store never needs it.
+      const { createChdbConnection } = await import('chdb/connection');
       // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are the same.
       const connection = createChdbConnection({ path: location.target }) as unknown as NonNullable<ClientConfig['connection']>;
       const client = createClient({ connection, clickhouse_settings });
