@@ -27,7 +27,7 @@ export function parseListen(text: string): { host: string; port: number } {
 
 /** Starts the exporter on the store with the options shared by `serve` and `start`. */
 export async function runExporter(store: Store, values: Record<string, unknown>, io: Io): Promise<RunningExporter> {
-  const listen = parseListen((values.listen as string | undefined) ?? process.env.LACUNA_LISTEN ?? DEFAULT_LISTEN);
+  const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
   const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS };
   let exporter: RunningExporter;
   try {

@@ -15,7 +15,7 @@ export const DEFAULT_STORE_DIR = './data/lacuna';
 
 /** The store location from `--store`, else `LACUNA_STORE`, else ./data/lacuna. */
 export function resolveStoreLocation(option: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreLocation {
-  const text = option ?? env.LACUNA_STORE ?? DEFAULT_STORE_DIR;
+  const text = option || env.LACUNA_STORE || DEFAULT_STORE_DIR;
   if (/^https?:\/\//i.test(text)) {
     const url = new URL(text);
     url.username = '';

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
+
+describe('lacuna start with no configuration (what npm start runs)', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'lacuna-start-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('writes and scans the demo archive, serves the exporter, lists what needs attention, and stops cleanly', async () => {
+    // A fresh folder stands for a fresh clone: everything it writes goes to ./data there.
+    const child = spawn(process.execPath, [BIN, 'start', '--listen', '127.0.0.1:0'], { cwd, env: { ...process.env, LACUNA_STORE: '', LACUNA_LISTEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!/below \d+ %/.test(stdout) && Date.now() < deadline) {
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(stderr).toMatch(/demo archive .*data\/demo: 32 channels/);
+      expect(stderr).toMatch(/scanned (\d+) of \1 files \(0 unchanged, 0 deleted\)/);
+      expect(existsSync(join(cwd, 'data', 'lacuna'))).toBe(true);
+      // The dead channel of the demo is at the top of the list.
+      expect(stdout).toMatch(/over the last 24 h, \d+ below 99 %:\n\s+\S+\s+0\.00 %/);
+      const url = /exporter (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+      expect(url).toBeDefined();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopping');
+  });
+});
