@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Store } from '../../core/src/store/store.ts';
 import { HttpError } from './http/errors.ts';
+import { metricsRouter } from './metrics/router.ts';
+import type { MetricsRefresher } from './metrics/refresher.ts';
 
 /** What every route needs: the store and the configured limits. */
 export interface ExporterContext {
@@ -8,6 +10,8 @@ export interface ExporterContext {
   /** Bearer token required on /api and /fdsnws when set (LACUNA_API_TOKEN). */
   token?: string;
   limits: ExporterLimits;
+  /** Computes and caches /metrics (started by its owner); when absent, one with the defaults starts on the first scrape. */
+  metrics?: MetricsRefresher;
 }
 
 /** Bounds that keep any one request from taking the server down. */
@@ -51,6 +55,7 @@ export function createApp(context: ExporterContext): express.Express {
   }
 
   // Routes of each part of the exporter are mounted here.
+  app.use(metricsRouter(context));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

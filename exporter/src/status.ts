@@ -31,6 +31,9 @@ export interface WindowFigures {
   gaps: number;
   maxGapSeconds: number;
   overlaps: number;
+  /** |coverage ∩ window ∩ expected| and |window ∩ expected|, seconds: station and network roll-ups sum these. */
+  coveredSeconds: number;
+  expectedSeconds: number;
 }
 
 /** What the exporter knows of a channel now: latency, state and availability per window. */
@@ -86,6 +89,8 @@ export async function channelStatuses(
         gaps: figures.gaps,
         maxGapSeconds: figures.maxGapSeconds,
         overlaps: figures.overlaps,
+        coveredSeconds: figures.coveredSeconds,
+        expectedSeconds: figures.expectedSeconds,
       };
     }
     return {

@@ -1,0 +1,236 @@
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import client from 'prom-client';
+import type { ChannelPattern } from '../../../core/src/channel.ts';
+import type { Micros } from '../../../core/src/model.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
+import { collectorHealth, DEFAULT_SCAN_DURATION_BUCKETS } from './collector-runs.ts';
+import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';
+
+const gzip = promisify(gzipCallback);
+
+export const METRICS_CONTENT_TYPE = client.Registry.PROMETHEUS_CONTENT_TYPE;
+export const DEFAULT_REFRESH_INTERVAL_MS = 30_000;
+
+export interface MetricsOptions {
+  /** Trailing windows of the availability families (default 1h, 1d, 7d). */
+  windows?: readonly StatusWindow[];
+  /** How often the values are recomputed from the store (default 30 s). */
+  refreshIntervalMs?: number;
+  /** A refresh taking longer than this counts as failed (default 4 × the interval, at least 60 s). */
+  refreshTimeoutMs?: number;
+  /** Which per-stream series to emit (default channel: all). */
+  level?: MetricsLevel;
+  /** Channels to report (default: all). */
+  patterns?: ChannelPattern[];
+  /** Per-channel join tolerances, as the collector's. */
+  tolerance?: readonly ToleranceRule[];
+  /** Upper bounds (s) of the scan duration histogram's buckets. */
+  scanDurationBuckets?: readonly number[];
+  /** "Now" of a refresh, µs (default the clock; tests pin it). */
+  now?: () => Micros;
+  /** Where a failed refresh is reported (default console.error, once per failing spell). */
+  onError?: (error: unknown) => void;
+}
+
+export interface RefreshResult {
+  ok: boolean;
+  error?: unknown;
+  /** Wall time of the refresh, s. */
+  seconds: number;
+  /** Samples computed from the store (kept from before when the refresh failed). */
+  series: number;
+}
+
+/** One scrape's response body. */
+export interface ScrapeBody {
+  body: Buffer;
+  contentType: string;
+  /** 'gzip' when the body is compressed. */
+  encoding?: 'gzip';
+}
+
+/**
+ * Process metrics (prom-client's defaults) live in one registry per process: they describe the
+ * process, and collectDefaultMetrics installs observers that should not be repeated. Named
+ * lacuna_exporter_* (e.g. lacuna_exporter_process_cpu_seconds_total) so that every name this
+ * exporter serves starts with lacuna_, as DESIGN.md's Prometheus contract asks, and a collector
+ * process exporting its own defaults cannot collide with them.
+ */
+let processRegistry: client.Registry | undefined;
+function processMetrics(): client.Registry {
+  if (!processRegistry) {
+    processRegistry = new client.Registry();
+    client.collectDefaultMetrics({ register: processRegistry, prefix: 'lacuna_exporter_' });
+    // Gauges named *_total break the naming rules promtool checks; each is the sum of the
+    // per-type gauge without the suffix (lacuna_exporter_nodejs_active_handles{type}), which stays.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      processRegistry.removeSingleMetric(`lacuna_exporter_${name}`);
+    }
+  }
+  return processRegistry;
+}
+
+/**
+ * Computes the metrics from the store on an interval and keeps them: a scrape serves the last
+ * computed text and never waits on the store. Before the first refresh completes a scrape has
+ * the store-independent metrics and lacuna_store_up 0; a failed refresh keeps the last values and
+ * sets lacuna_store_up to 0 until a refresh succeeds again.
+ *
+ * Tests drive it without timers: `refreshNow()` and a pinned `now`.
+ */
+export class MetricsRefresher {
+  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError'>> & Pick<MetricsOptions, 'tolerance' | 'onError'>;
+  private text = '';
+  private compressed: Buffer = gzipSync('');
+  private series = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<RefreshResult> | null = null;
+  private failing = false;
+  private readonly registry = new client.Registry();
+  private readonly storeUp: client.Gauge;
+  private readonly lastRefresh: client.Gauge;
+  private readonly refreshDuration: client.Gauge;
+  private readonly refreshFailures: client.Counter;
+  private readonly seriesGauge: client.Gauge;
+
+  constructor(
+    private readonly store: Store,
+    options: MetricsOptions = {},
+  ) {
+    const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
+    if (!(refreshIntervalMs > 0)) throw new Error(`bad metrics refresh interval ${refreshIntervalMs} ms: expected a positive number`);
+    this.options = {
+      windows: options.windows ?? DEFAULT_WINDOWS,
+      refreshIntervalMs,
+      refreshTimeoutMs: options.refreshTimeoutMs ?? Math.max(4 * refreshIntervalMs, 60_000),
+      level: options.level ?? 'channel',
+      patterns: options.patterns ?? [],
+      tolerance: options.tolerance,
+      scanDurationBuckets: options.scanDurationBuckets ?? DEFAULT_SCAN_DURATION_BUCKETS,
+      now: options.now ?? (() => Date.now() * 1000),
+      onError: options.onError,
+    };
+    const registers = [this.registry];
+    this.storeUp = new client.Gauge({
+      name: 'lacuna_store_up',
+      help: '1 when the last refresh of these metrics read the store, 0 when it failed (the other values are then those of the last successful refresh) or none has completed yet.',
+      registers,
+    });
+    this.lastRefresh = new client.Gauge({
+      name: 'lacuna_exporter_last_refresh_timestamp_seconds',
+      help: 'When the values computed from the store were last refreshed successfully, Unix seconds. No sample before the first refresh.',
+      registers,
+    });
+    this.refreshDuration = new client.Gauge({
+      name: 'lacuna_exporter_refresh_duration_seconds',
+      help: 'How long the last refresh of the values computed from the store took, successful or not.',
+      registers,
+    });
+    this.refreshFailures = new client.Counter({
+      name: 'lacuna_exporter_refresh_failures_total',
+      help: 'Refreshes of the values computed from the store that failed (store unreachable, query error or timeout).',
+      registers,
+    });
+    this.seriesGauge = new client.Gauge({
+      name: 'lacuna_exporter_store_series',
+      help: 'Number of samples computed from the store in the last successful refresh (the cardinality the metrics level bounds).',
+      registers,
+    });
+    this.storeUp.set(0);
+    this.seriesGauge.set(0);
+    this.lastRefresh.remove({}); // no sample until a refresh succeeds
+  }
+
+  /** Refreshes now and then every interval (the timer does not keep the process alive). */
+  start(): this {
+    if (this.timer) return this;
+    void this.refreshNow();
+    this.timer = setInterval(() => {
+      if (!this.inFlight) void this.refreshNow();
+    }, this.options.refreshIntervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Stops the timer and waits for a refresh under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  /** Recomputes from the store (after any refresh under way); never throws: the result says how it went. */
+  async refreshNow(): Promise<RefreshResult> {
+    while (this.inFlight) await this.inFlight;
+    const run = this.refresh();
+    this.inFlight = run;
+    try {
+      return await run;
+    } finally {
+      this.inFlight = null;
+    }
+  }
+
+  private async refresh(): Promise<RefreshResult> {
+    const started = performance.now();
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const work = this.compute();
+      const limit = new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`metrics refresh took longer than ${this.options.refreshTimeoutMs} ms`)), this.options.refreshTimeoutMs);
+      });
+      work.catch(() => undefined); // a late failure after a timeout is not unhandled
+      const { text, series } = await Promise.race([work, limit]);
+      const compressed = await gzip(text); // on libuv's thread pool: scrapes go on meanwhile
+      this.text = text;
+      this.compressed = compressed;
+      this.series = series;
+      const seconds = (performance.now() - started) / 1000;
+      this.storeUp.set(1);
+      this.lastRefresh.set(Date.now() / 1000);
+      this.refreshDuration.set(seconds);
+      this.seriesGauge.set(series);
+      this.failing = false;
+      return { ok: true, seconds, series };
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      this.storeUp.set(0);
+      this.refreshDuration.set(seconds);
+      this.refreshFailures.inc();
+      if (!this.failing) {
+        const report = this.options.onError ?? ((e: unknown) => console.error(`exporter: metrics refresh failed, serving the last values: ${e instanceof Error ? e.message : String(e)}`));
+        report(error);
+      }
+      this.failing = true;
+      return { ok: false, error, seconds, series: this.series };
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private async compute() {
+    const now = this.options.now();
+    const [statuses, collector] = await Promise.all([
+      channelStatuses(this.store, { patterns: this.options.patterns, windows: this.options.windows, now, tolerance: this.options.tolerance }),
+      collectorHealth(this.store, this.options.scanDurationBuckets),
+    ]);
+    return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows });
+  }
+
+  /**
+   * The exposition: the exporter's own gauges (lacuna_store_up first), the cached values computed
+   * from the store, then the process metrics. With `gzip`, the cached part is the one compressed
+   * at refresh time, and the response is a series of gzip members (RFC 1952), which Prometheus
+   * and other gzip readers decode as one text.
+   */
+  async scrape(options: { gzip?: boolean } = {}): Promise<ScrapeBody> {
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    if (options.gzip) {
+      return { body: Buffer.concat([gzipSync(own), this.compressed, gzipSync(process)]), contentType: METRICS_CONTENT_TYPE, encoding: 'gzip' };
+    }
+    return { body: Buffer.from(own + this.text + process), contentType: METRICS_CONTENT_TYPE };
+  }
+}
