@@ -1,0 +1,152 @@
+/**
+ * /fdsnws/availability/1/: the FDSN availability web service 1.0 (query, extent, version,
+ * application.wadl). The router orchestrates: parameters (params.ts) → stored segments (the store)
+ * → spans and extents (spans.ts) → a body (formats.ts). Every error answers in the FDSN error
+ * document (errors.ts), never with a stack trace.
+ *
+ * Limits (context.limits): a selection whose stored data, within its window, spans more than
+ * maxRangeDays, or a response of more than maxRows rows (unless `limit` asks for no more than
+ * that), is refused with 413: the request is well formed but larger than one response may be.
+ * Malformed or out-of-range values are 400.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
+import { formatTime } from '../../../core/src/time.ts';
+import type { Interval } from '../../../core/src/segments.ts';
+import type { ExporterContext, ExporterLimits } from '../app.ts';
+import { badRequest, HttpError } from '../http/errors.ts';
+import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';
+import { formatExtents, formatSpans } from './formats.ts';
+import { parseGetParameters, parsePostBody, type AvailabilityRequest, type Selection } from './params.ts';
+import { buildExtents, buildSpans, distinctSpans, orderExtents, orderSpans, type AvailabilitySpan } from './spans.ts';
+import { applicationWadl } from './wadl.ts';
+
+/** POST bodies beyond this are refused (413) before they are read. */
+const MAX_POST_BYTES = 256 * 1024;
+
+const USAGE = `Lacuna FDSN availability web service ${SERVICE_VERSION}
+
+query            contiguous time spans per channel (GET or POST)
+extent           earliest and latest data, span count and restriction per channel (GET or POST)
+version          the service version
+application.wadl the parameters, in WADL
+
+Parameters: network (net), station (sta), location (loc, -- for empty), channel (cha): comma lists
+with wildcards * and ?; starttime (start), endtime (end): YYYY-MM-DD[Thh:mm:ss[.ffffff]] UTC;
+quality: D,R,Q,M or *; merge: samplerate, quality, overlap (overlap on query only);
+mergegaps (query): seconds; show=latestupdate (query); orderby; limit; includerestricted;
+format: text, geocsv, json, request; nodata: 204 or 404.
+POST body: optional key=value lines, then one selection per line: NET STA LOC CHA START [END].
+Spans are clipped to the request window; Updated is when the newest data of a span was first seen.
+`;
+
+export function fdsnAvailabilityRouter(context: ExporterContext): Router {
+  const router = express.Router();
+  const readBody = express.text({ type: () => true, limit: MAX_POST_BYTES });
+
+  router.get('/', (_req, res) => {
+    res.type('text/plain').send(USAGE);
+  });
+  router.get('/version', (_req, res) => {
+    res.type('text/plain').send(SERVICE_VERSION);
+  });
+  router.get('/application.wadl', (req, res) => {
+    res.type('application/xml').send(applicationWadl(`${req.protocol}://${req.get('host') ?? 'localhost'}${SERVICE_PATH}`));
+  });
+
+  for (const endpoint of ['query', 'extent'] as const) {
+    router.get(`/${endpoint}`, async (req, res) => {
+      const parameters = new URL(req.originalUrl, 'http://localhost').searchParams;
+      await answer(context, parseGetParameters(endpoint, parameters), req, res);
+    });
+    router.post(`/${endpoint}`, readBody, async (req, res) => {
+      if (new URL(req.originalUrl, 'http://localhost').search !== '') {
+        throw badRequest('the parameters of a POST request go in its body, not in the URL');
+      }
+      await answer(context, parsePostBody(endpoint, typeof req.body === 'string' ? req.body : ''), req, res);
+    });
+  }
+
+  router.use((req, _res, next) => {
+    next(new HttpError(404, `no such resource: ${req.path}; the service offers query, extent, version and application.wadl`));
+  });
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, message } = describeError(error, req);
+    res
+      .status(status)
+      .type('text/plain')
+      .set('X-Content-Type-Options', 'nosniff')
+      .send(errorDocument(status, message, req.originalUrl, Date.now() * 1000));
+  });
+  return router;
+}
+
+function describeError(error: unknown, req: Request): { status: number; message: string } {
+  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  // Unreadable or oversized bodies come from express's body reader with a 4xx status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: (error as Error).message };
+  console.error(`fdsnws: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return { status: 500, message: 'internal error' };
+}
+
+/**
+ * The part of the store to read for a selection: its window narrowed to the stored data of its
+ * channels (so an unbounded side costs nothing beyond the data), or null when nothing is there.
+ */
+async function storeWindow(context: ExporterContext, selection: Selection): Promise<Interval | null> {
+  const stored = await context.store.extent(selection.patterns);
+  if (stored === null) return null;
+  const start = Math.max(selection.start ?? -Infinity, stored.start);
+  // stored.end is the last sample's time; the store's window end is exclusive.
+  const end = Math.min(selection.end ?? Infinity, stored.end + 1);
+  if (end <= start) return null;
+  const maxRange = context.limits.maxRangeDays * MICROS_PER_DAY;
+  if (end - start > maxRange) {
+    const days = Math.ceil((end - start) / MICROS_PER_DAY);
+    throw new HttpError(
+      413,
+      `parameters starttime, endtime: the selected channels have data from ${formatTime(start)} to ${formatTime(end - 1)} ` +
+        `(${days} days), more than the ${context.limits.maxRangeDays} days one request may cover; narrow starttime and endtime, or the channels`,
+    );
+  }
+  return { start, end };
+}
+
+async function answer(context: ExporterContext, request: AvailabilityRequest, req: Request, res: Response): Promise<void> {
+  const spans: AvailabilitySpan[] = [];
+  for (const selection of request.selections) {
+    const window = await storeWindow(context, selection);
+    if (window === null) continue;
+    const stored = await context.store.segments({ patterns: selection.patterns, window, neighbors: true });
+    for (const span of buildSpans(stored, { ...request, window: { start: selection.start, end: selection.end } })) spans.push(span);
+  }
+  const distinct = distinctSpans(spans);
+  if (distinct.length === 0) {
+    if (request.nodata === 404) throw new HttpError(404, 'no data matches the selection');
+    res.status(204).end();
+    return;
+  }
+  const columns = { showQuality: !request.mergeQuality, showSampleRate: !request.mergeSampleRate };
+  const created: Micros = Date.now() * 1000;
+  const formatted =
+    request.endpoint === 'query'
+      ? formatSpans(rowsToShow(orderSpans(distinct, request.orderBy), request, context.limits), request.format, {
+          ...columns,
+          showUpdated: request.showLatestUpdate,
+          created,
+        })
+      : formatExtents(rowsToShow(orderExtents(buildExtents(distinct), request.orderBy), request, context.limits), request.format, {
+          ...columns,
+          created,
+        });
+  res.type(formatted.contentType).send(formatted.body);
+}
+
+/** The first `limit` rows; more than maxRows rows without a limit that small is refused. */
+function rowsToShow<T>(rows: T[], request: AvailabilityRequest, limits: ExporterLimits): T[] {
+  if (rows.length > limits.maxRows && (request.limit === null || request.limit > limits.maxRows)) {
+    throw new HttpError(413, `result too large: ${rows.length} rows, at most ${limits.maxRows} per response; set limit or narrow the selection`);
+  }
+  return request.limit === null ? rows : rows.slice(0, request.limit);
+}
