@@ -76,6 +76,41 @@ export const MIGRATIONS: Migration[] = [
       ) ENGINE = ReplacingMergeTree(phase) ORDER BY run_id`,
     ],
   },
+  {
+    version: 2,
+    name: 'availability rollups per channel and UTC day, channel data extents',
+    statements: [
+      // One row per channel and UTC day, computed by core availabilityByBucket (rollups.ts); a
+      // refresh inserts newer rows (computed_at) that replace the older ones.
+      `CREATE TABLE IF NOT EXISTS availability_daily (
+        network LowCardinality(String),
+        station LowCardinality(String),
+        location LowCardinality(String),
+        channel LowCardinality(String),
+        day Date32,
+        covered_us Int64,
+        expected_us Int64,
+        gaps UInt32,
+        max_gap_us Int64,
+        overlaps UInt32,
+        samples UInt64,
+        sample_rate Float64,
+        computed_at DateTime64(6, 'UTC')
+      ) ENGINE = ReplacingMergeTree(computed_at) PARTITION BY toYYYYMM(day) ORDER BY (network, station, location, channel, day)`,
+      // First sample and last sample of every channel with data; deleted = 1 once it has none.
+      `CREATE TABLE IF NOT EXISTS channel_extents (
+        network LowCardinality(String),
+        station LowCardinality(String),
+        location LowCardinality(String),
+        channel LowCardinality(String),
+        first_start DateTime64(6, 'UTC'),
+        last_end DateTime64(6, 'UTC'),
+        segments UInt64,
+        computed_at DateTime64(6, 'UTC'),
+        deleted UInt8
+      ) ENGINE = ReplacingMergeTree(computed_at, deleted) ORDER BY (network, station, location, channel)`,
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
