@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Store } from '../../core/src/store/store.ts';
 import { HttpError } from './http/errors.ts';
+import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
 
@@ -56,6 +57,7 @@ export function createApp(context: ExporterContext): express.Express {
 
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
+  app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
