@@ -372,11 +372,18 @@ describe('FDSN availability web service', () => {
     });
 
     it('refuses a selection whose data spans more than maxRangeDays with 413, naming starttime and endtime', async () => {
-      const response = await get('extent?start=1990-01-01&end=2250-01-01');
+      const channel = info('XA.ALPHA.00.LHZ');
+      const twoDays = `${(await fixture.serve({ limits: { maxRangeDays: 2, maxRows: 1000 } })).url}/fdsnws/availability/1`;
+      const response = await fetch(`${twoDays}/extent?net=XA&sta=ALPHA&cha=LHZ`);
       expect(response.status).toBe(413);
-      expect((await response.text()).split('\n')[2]).toMatch(/^parameters starttime, endtime: the selected channels have data from .* more than the 3660 days/);
-      // The same absurd window over one channel covers only its data: answered.
-      expect((await get('extent?net=XA&sta=ALPHA&cha=LHZ&start=1990-01-01&end=2250-01-01')).status).toBe(200);
+      expect((await response.text()).split('\n')[2]).toBe(
+        `parameters starttime, endtime: the selected channels have data from ${iso(channel.firstSample)} to ${iso(channel.lastSample)} ` +
+          `(${Math.ceil((channel.lastSample + 1 - channel.firstSample) / DAY)} days), more than the 2 days one request may cover; narrow starttime and endtime, or the channels`,
+      );
+      const oneDay = `start=${iso(channel.firstSample).slice(0, 10)}&end=${iso(channel.firstSample + DAY).slice(0, 10)}`;
+      expect((await fetch(`${twoDays}/extent?net=XA&sta=ALPHA&cha=LHZ&${oneDay}`)).status).toBe(200);
+      // An absurd but valid window costs only the data it holds: answered.
+      expect((await get('extent?net=XA&sta=ALPHA&cha=LHZ&start=1700-01-01&end=2250-01-01')).status).toBe(200);
     });
 
     it('answers unknown resources under the service with an FDSN 404', async () => {
