@@ -7,7 +7,7 @@ import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
 import { MICROS_PER_DAY } from '../../../core/src/model.ts';
 import { formatTime } from '../../../core/src/time.ts';
 import { scanArchive } from '../../../collector/src/archive/scan.ts';
-import { STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
+import { choice, STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
@@ -22,8 +22,9 @@ const ATTENTION_PERCENT = 99;
 export const startSpec: CommandSpec = {
   name: 'start',
   summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--listen HOST:PORT] [--store DIR|URL]',
   options: {
+    target: { type: 'string', value: 'all|collector', description: 'all: collector and exporter in this process (default); collector: scans only, for a deployment where `lacuna serve` runs the exporter against the same ClickHouse server' },
     ...EXPORTER_OPTIONS,
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
@@ -60,6 +61,7 @@ async function attentionReport(store: Store): Promise<string> {
 
 export async function startCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`start: unexpected argument "${positionals[0]}" (archives go with --archive)`);
+  const target = choice('start', 'target', values.target, ['all', 'collector'] as const, 'all');
   const layout = layoutOption('start', values.layout);
   const tolerance = toleranceRules('start', values.tolerance);
   const cron = (values.schedule as string | undefined) ?? DEFAULT_SCHEDULE;
@@ -106,9 +108,9 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   };
 
   const job = schedule.scheduleJob(cron, () => void scan());
-  let exporter;
+  let exporter = null;
   try {
-    exporter = await runExporter(store, values, io);
+    if (target === 'all') exporter = await runExporter(store, values, io);
   } catch (error) {
     job.cancel();
     await store.close();
@@ -120,7 +122,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   await untilStopped(io);
   job.cancel();
   await scanning;
-  await exporter.close();
+  await exporter?.close();
   await store.close();
   return 0;
 }
