@@ -60,7 +60,10 @@ function currentEpoch(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoc
   return candidates.reduce<ChannelEpoch | null>((latest, epoch) => (latest === null || epoch.start > latest.start ? epoch : latest), null);
 }
 
-/** Every matching channel's status at `now` (µs), from the store in three queries. */
+/** Channels computed between two turns of the event loop. */
+const YIELD_EVERY = 250;
+
+/** Every matching channel's status at `now` (µs), from the store in four queries. */
 export async function channelStatuses(
   store: Store,
   options: { patterns: ChannelPattern[]; windows: readonly StatusWindow[]; now: Micros; tolerance?: readonly ToleranceRule[] },
@@ -74,7 +77,10 @@ export async function channelStatuses(
     store.latestSegments(options.patterns),
   ]);
   const newest = new Map(latest.map((segment) => [channelKey(segment), segment]));
-  return groupByChannel(channels, segments, epochs).map((data) => {
+  const statuses: ChannelStatus[] = [];
+  for (const data of groupByChannel(channels, segments, epochs)) {
+    // Thousands of channels: give the event loop a turn now and then (an exporter serving scrapes meanwhile).
+    if (statuses.length > 0 && statuses.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const key = channelKey(data.id);
     const last = newest.get(key);
     const epoch = currentEpoch(data.epochs, options.now);
@@ -93,7 +99,7 @@ export async function channelStatuses(
         expectedSeconds: figures.expectedSeconds,
       };
     }
-    return {
+    statuses.push({
       id: data.id,
       key,
       lastSample: last?.end ?? null,
@@ -105,6 +111,7 @@ export async function channelStatuses(
       latitude: epoch?.latitude ?? null,
       longitude: epoch?.longitude ?? null,
       windows,
-    };
-  });
+    });
+  }
+  return statuses;
 }

@@ -79,8 +79,3 @@ export class MetricFamily {
     return this.lines.length === 0 ? head : `${head}${this.lines.join('\n')}\n`;
   }
 }
-
-/** Families rendered in order, one after the other. */
-export function renderFamilies(families: readonly MetricFamily[]): string {
-  return families.map((family) => family.render()).join('');
-}

@@ -142,7 +142,7 @@ describe('GET /metrics on a scanned demo archive', () => {
     return made;
   }
 
-  const scrapeText = async (made: MetricsRefresher) => (await made.scrape()).body.toString('utf8');
+  const scrapeText = (made: MetricsRefresher) => made.text();
 
   beforeAll(async () => {
     fixture = await exporterFixture({ end: END });

@@ -44,9 +44,11 @@ export interface RefreshResult {
   series: number;
 }
 
-/** One scrape's response body. */
+/** One scrape's response body, in parts to be sent one after the other (the cached part is not copied). */
 export interface ScrapeBody {
-  body: Buffer;
+  parts: Buffer[];
+  /** Bytes in all parts. */
+  length: number;
   contentType: string;
   /** 'gzip' when the body is compressed. */
   encoding?: 'gzip';
@@ -83,7 +85,7 @@ function processMetrics(): client.Registry {
  */
 export class MetricsRefresher {
   readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError'>> & Pick<MetricsOptions, 'tolerance' | 'onError'>;
-  private text = '';
+  private cached: Buffer = Buffer.alloc(0);
   private compressed: Buffer = gzipSync('');
   private series = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -185,7 +187,7 @@ export class MetricsRefresher {
       work.catch(() => undefined); // a late failure after a timeout is not unhandled
       const { text, series } = await Promise.race([work, limit]);
       const compressed = await gzip(text); // on libuv's thread pool: scrapes go on meanwhile
-      this.text = text;
+      this.cached = Buffer.from(text);
       this.compressed = compressed;
       this.series = series;
       const seconds = (performance.now() - started) / 1000;
@@ -228,9 +230,12 @@ export class MetricsRefresher {
    */
   async scrape(options: { gzip?: boolean } = {}): Promise<ScrapeBody> {
     const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
-    if (options.gzip) {
-      return { body: Buffer.concat([gzipSync(own), this.compressed, gzipSync(process)]), contentType: METRICS_CONTENT_TYPE, encoding: 'gzip' };
-    }
-    return { body: Buffer.from(own + this.text + process), contentType: METRICS_CONTENT_TYPE };
+    const parts = options.gzip ? [gzipSync(own), this.compressed, gzipSync(process)] : [Buffer.from(own), this.cached, Buffer.from(process)];
+    return { parts, length: parts.reduce((sum, part) => sum + part.length, 0), contentType: METRICS_CONTENT_TYPE, ...(options.gzip ? { encoding: 'gzip' as const } : {}) };
+  }
+
+  /** The whole exposition as text (tests, tools). */
+  async text(): Promise<string> {
+    return Buffer.concat((await this.scrape()).parts).toString('utf8');
   }
 }

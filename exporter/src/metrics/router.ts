@@ -20,9 +20,10 @@ export function metricsRouter(context: { store: Store; metrics?: MetricsRefreshe
     res.set('Cache-Control', 'no-store');
     res.set('Vary', 'Accept-Encoding');
     if (scraped.encoding) res.set('Content-Encoding', scraped.encoding);
-    res.set('Content-Length', String(scraped.body.length));
-    // end(), not send(): no ETag hashing of a multi-megabyte body on every scrape.
-    res.end(req.method === 'HEAD' ? undefined : scraped.body);
+    res.set('Content-Length', String(scraped.length));
+    // write()/end(), not send(): no copy and no ETag hashing of a multi-megabyte body per scrape.
+    if (req.method !== 'HEAD') for (const part of scraped.parts) res.write(part);
+    res.end();
   });
   return router;
 }

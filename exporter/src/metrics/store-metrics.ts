@@ -1,7 +1,7 @@
 import { STATE_VALUE, worstState, type ChannelState } from '../../../core/src/state.ts';
 import type { ChannelStatus, StatusWindow } from '../status.ts';
 import type { CollectorHealth } from './collector-runs.ts';
-import { MetricFamily, renderFamilies, type Labels } from './exposition.ts';
+import { MetricFamily, type Labels } from './exposition.ts';
 
 /**
  * How fine the per-stream series are, to bound cardinality: `channel` emits every family,
@@ -165,5 +165,10 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     ...rollupFamilies(networks, family('lacuna_network_state'), family('lacuna_network_availability_ratio')),
     ...collectorFamilies,
   ];
-  return { text: renderFamilies(families), series: families.reduce((sum, f) => sum + f.size, 0) };
+  const texts: string[] = [];
+  for (const one of families) {
+    texts.push(one.render());
+    await turn();
+  }
+  return { text: texts.join(''), series: families.reduce((sum, f) => sum + f.size, 0) };
 }
