@@ -404,6 +404,22 @@ describe('GET /metrics on a scanned demo archive', () => {
     switchable.set('ok');
   });
 
+  it('counts a refresh that outlasts its timeout as failed, and refreshes again afterwards', async () => {
+    const switchable = switchableStore(fixture.store);
+    const made = await refreshed({ refreshTimeoutMs: 200 }, switchable.store);
+    switchable.set('hang');
+    try {
+      const result = await made.refreshNow();
+      expect(result.ok).toBe(false);
+      expect(String(result.error)).toContain('longer than 200 ms');
+      expect(value(parse(await made.text()), 'lacuna_store_up')).toBe(0);
+    } finally {
+      switchable.set('ok');
+    }
+    expect((await made.refreshNow()).ok).toBe(true);
+    expect(value(parse(await made.text()), 'lacuna_store_up')).toBe(1);
+  });
+
   it('serves lacuna_store_up 0 and the process metrics before the first refresh completes', async () => {
     const switchable = switchableStore(fixture.store);
     switchable.set('hang');
