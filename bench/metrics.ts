@@ -44,7 +44,7 @@ const DELTA = MICROS_PER_SECOND / RATE;
 const NOW = Math.floor(Date.now() / 1000) * MICROS_PER_SECOND;
 const MB = 1024 * 1024;
 
-/** A small deterministic generator (mulberry32), so every run builds the same store. */
+/** A small seeded generator (mulberry32): the same mix of channels on every run (its times follow the clock). */
 function rng(seed: number) {
   let state = seed >>> 0;
   return () => {
