@@ -4,6 +4,10 @@ import { HttpError } from './http/errors.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
+import type { Micros } from '../../core/src/model.ts';
+import type { ToleranceRule } from '../../core/src/tolerance-rules.ts';
+import { apiRouter } from './api/router.ts';
+import { ooiRouter } from './ooi/router.ts';
 
 /** What every route needs: the store and the configured limits. */
 export interface ExporterContext {
@@ -13,6 +17,10 @@ export interface ExporterContext {
   limits: ExporterLimits;
   /** Computes and caches /metrics (started by its owner); when absent, one with the defaults starts on the first scrape. */
   metrics?: MetricsRefresher;
+  /** The current time in µs for /api/v1 and /available (default: the clock); tests pin it. */
+  now?: () => Micros;
+  /** Join tolerance rules for /api/v1 and /available (default 0.5Δ), as the CLI's --tolerance. */
+  tolerance?: readonly ToleranceRule[];
 }
 
 /** Bounds that keep any one request from taking the server down. */
@@ -58,6 +66,9 @@ export function createApp(context: ExporterContext): express.Express {
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
   app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
+  app.use('/api/v1', apiRouter(context));
+  if (context.token) app.use('/available', bearerAuth(context.token));
+  app.use('/available', ooiRouter(context));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

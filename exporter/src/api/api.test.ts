@@ -1,0 +1,323 @@
+/**
+ * /api/v1 against a store filled by real scans of the demo archive. Expected values come from
+ * the demo manifest (what was planted), computed here with plain arithmetic, or — where the
+ * contract is "the same numbers as the CLI" — from core availabilityRows on the stored segments.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MICROS_PER_DAY, MICROS_PER_HOUR } from '../../../core/src/model.ts';
+import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
+import type { DemoManifest } from '../../../collector/src/demo/demo.ts';
+import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
+
+const END = Date.UTC(2024, 4, 10, 12, 0, 0) * 1000; // 2024-05-10T12:00:00Z, the demo's "now"
+const DAY = MICROS_PER_DAY;
+
+interface Interval {
+  start: number;
+  end: number;
+}
+
+/** What the manifest says a channel covers: first sample to last sample + Δ, minus each planted gap (last sample before + Δ .. first sample after). */
+function plantedCoverage(m: DemoManifest, key: string): Interval[] {
+  const info = m.channelInfo.find((c) => c.channel === key)!;
+  const delta = 1e6 / info.sampleRate;
+  const result: Interval[] = [];
+  let start = info.firstSample;
+  for (const gap of m.gaps.filter((g) => g.channel === key).sort((a, b) => a.start - b.start)) {
+    result.push({ start, end: gap.start + delta });
+    start = gap.end;
+  }
+  result.push({ start, end: info.lastSample + delta });
+  return result;
+}
+
+function plantedExpected(m: DemoManifest, key: string): Interval {
+  const info = m.channelInfo.find((c) => c.channel === key)!;
+  return { start: info.epochStart, end: info.epochEnd ?? Number.MAX_SAFE_INTEGER };
+}
+
+function overlap(a: Interval, b: Interval): number {
+  return Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+}
+
+/** |coverage ∩ w ∩ expected| and |w ∩ expected| from the manifest. */
+function plantedFigures(m: DemoManifest, key: string, w: Interval): { covered: number; expected: number } {
+  const e = plantedExpected(m, key);
+  const inside = { start: Math.max(w.start, e.start), end: Math.min(w.end, e.end) };
+  if (inside.end <= inside.start) return { covered: 0, expected: 0 };
+  const covered = plantedCoverage(m, key).reduce((sum, c) => sum + overlap(c, inside), 0);
+  return { covered, expected: inside.end - inside.start };
+}
+
+function iso(us: number): string {
+  return new Date(us / 1000).toISOString();
+}
+
+type SpanTuple = [number, number, string] | [number, number, 'mixed', number | null];
+
+interface TimelineRow {
+  channel: string;
+  percent: number | null;
+  gaps: number;
+  maxGapSeconds: number;
+  spans: SpanTuple[];
+}
+
+describe('/api/v1 on a scanned demo archive', () => {
+  let fixture: ExporterFixture;
+  let m: DemoManifest;
+  let url: string;
+  const get = async (path: string): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${url}${path}`);
+    return { status: response.status, body: await response.json() };
+  };
+  const window = () => `from=${iso(m.start)}&to=${iso(m.end)}`;
+  const timeline = async (query: string): Promise<Map<string, TimelineRow>> => {
+    const { status, body } = await get(`/api/v1/timeline?${query}`);
+    expect(status).toBe(200);
+    expect(body.apiVersion).toBe(1);
+    return new Map((body.rows as TimelineRow[]).map((row) => [row.channel, row]));
+  };
+
+  beforeAll(async () => {
+    fixture = await exporterFixture({ end: END });
+    m = fixture.manifest;
+    ({ url } = await fixture.serve({ now: () => m.end }));
+  });
+  afterAll(async () => {
+    await fixture.dispose();
+  });
+
+  describe('timeline', () => {
+    it('shows the dead channel missing over its silent days, with % present from the manifest', async () => {
+      const { channel, lastSample, silentDays } = m.deadChannel;
+      const rows = await timeline(`channel=${channel}&${window()}&maxPoints=10000`);
+      const row = rows.get(channel)!;
+      const after = lastSample + 1e6; // 1 Hz: covered until the last sample + Δ
+      expect(row.spans).toEqual([
+        [m.start, after, 'present'],
+        [after, m.end, 'missing'],
+      ]);
+      const silentFrom = Math.floor(m.end / DAY) * DAY - silentDays * DAY;
+      expect(after).toBeLessThanOrEqual(silentFrom);
+      const { covered, expected } = plantedFigures(m, channel, { start: m.start, end: m.end });
+      expect(row.percent).toBeCloseTo((100 * covered) / expected, 9);
+      expect(row.gaps).toBe(0); // missing time after the last data is not a gap
+    });
+
+    it('draws every planted gap as a missing span at its exact times when maxPoints is wide enough', async () => {
+      const rows = await timeline(`channel=ZC.JULI,XA.CHARL,YB.GOLF,XA.BRAVO.00.LHZ&${window()}&maxPoints=10000`);
+      const pixel = (m.end - m.start) / 10000;
+      const wide = m.gaps.filter((gap) => rows.has(gap.channel));
+      expect(wide.length).toBeGreaterThanOrEqual(5);
+      for (const gap of wide) {
+        const delta = 1e6 / m.channelInfo.find((c) => c.channel === gap.channel)!.sampleRate;
+        expect(gap.end - (gap.start + delta)).toBeGreaterThanOrEqual(pixel);
+        expect(rows.get(gap.channel)!.spans).toContainEqual([gap.start + delta, gap.end, 'missing']);
+      }
+      const juli = rows.get('ZC.JULI.00.LHZ')!;
+      const juliGaps = m.gaps.filter((g) => g.channel === 'ZC.JULI.00.LHZ');
+      expect(juli.gaps).toBe(juliGaps.length);
+      expect(juli.maxGapSeconds).toBe(Math.max(...juliGaps.map((g) => (g.end - g.start) / 1e6)));
+    });
+
+    it('with a small maxPoints gives at most maxPoints spans per row, mixed spans with the right percent', async () => {
+      for (const maxPoints of [7, 50, 333]) {
+        const rows = await timeline(`channel=XA,YB,ZC&${window()}&maxPoints=${maxPoints}`);
+        let mixed = 0;
+        for (const key of m.channels) {
+          const row = rows.get(key)!;
+          expect(row.spans.length).toBeLessThanOrEqual(maxPoints);
+          expect(row.spans[0][0]).toBe(m.start);
+          expect(row.spans[row.spans.length - 1][1]).toBe(m.end);
+          for (const [start, end, state, percent] of row.spans) {
+            const { covered, expected } = plantedFigures(m, key, { start, end });
+            if (state === 'mixed') {
+              mixed++;
+              if (expected === 0) expect(percent).toBeNull();
+              else expect(percent).toBeCloseTo((100 * covered) / expected, 6);
+            } else if (state === 'present') {
+              expect([covered, expected]).toEqual([end - start, end - start]);
+            } else if (state === 'missing') {
+              expect([covered, expected]).toEqual([0, end - start]);
+            } else {
+              expect(state).toBe('not_expected');
+              expect(expected).toBe(0);
+            }
+          }
+        }
+        expect(mixed).toBeGreaterThan(0);
+      }
+    });
+
+    it('marks time after the epoch end (and before the epoch start) not_expected', async () => {
+      const rows = await timeline(`channel=${m.notExpectedAfter.channel},${m.notExpectedBefore.channel}&${window()}&maxPoints=1000`);
+      const retired = rows.get(m.notExpectedAfter.channel)!;
+      expect(retired.spans[retired.spans.length - 1]).toEqual([m.notExpectedAfter.epochEnd, m.end, 'not_expected']);
+      expect(retired.percent).toBe(100);
+      const installed = rows.get(m.notExpectedBefore.channel)!;
+      expect(installed.spans[0]).toEqual([m.start, m.notExpectedBefore.epochStart, 'not_expected']);
+    });
+  });
+
+  describe('completion', () => {
+    it('per day equals the CLI availability (core availabilityRows on the stored segments), buckets shared', async () => {
+      const { status, body } = await get(`/api/v1/completion?${window()}&bucket=day`);
+      expect(status).toBe(200);
+      const w = { start: m.start, end: m.end };
+      const [channels, segments, epochs] = await Promise.all([
+        fixture.store.channels([]),
+        fixture.store.segments({ patterns: [], window: w, neighbors: true }),
+        fixture.store.epochs([]),
+      ]);
+      const cli = availabilityRows(groupByChannel(channels, segments, epochs), { window: w, mergeQuality: true, tolerance: [], bucket: 'day' });
+      const days = [...new Set(cli.map((row) => row.bucket))].sort((a, b) => a - b);
+      expect(body.buckets).toEqual(days);
+      expect(body.buckets).toEqual(Array.from({ length: m.days + 1 }, (_, i) => m.start + i * DAY));
+      const byChannel = new Map<string, { percent: (number | null)[]; completeness: (number | null)[] }>(body.rows.map((row: any) => [row.channel, row]));
+      expect([...byChannel.keys()]).toEqual(channels.map((id) => `${id.network}.${id.station}.${id.location}.${id.channel}`));
+      for (const row of cli) {
+        expect({ channel: row.channel, day: row.bucket, percent: byChannel.get(row.channel)!.percent[days.indexOf(row.bucket)] }).toEqual({ channel: row.channel, day: row.bucket, percent: row.percent });
+      }
+    });
+
+    it('per day matches the manifest, with completeness 0 on the dead channel\'s silent days and null where nothing is expected', async () => {
+      const { body } = await get(`/api/v1/completion?channel=${m.deadChannel.channel},${m.notExpectedBefore.channel},ZC.JULI.00.LHZ&${window()}`);
+      const rows = new Map<string, { percent: (number | null)[]; completeness: (number | null)[] }>(body.rows.map((row: any) => [row.channel, row]));
+      body.buckets.forEach((day: number, i: number) => {
+        const w = { start: day, end: Math.min(day + DAY, m.end) };
+        for (const key of [m.deadChannel.channel, m.notExpectedBefore.channel, 'ZC.JULI.00.LHZ']) {
+          const { covered, expected } = plantedFigures(m, key, w);
+          const percent = rows.get(key)!.percent[i];
+          if (expected === 0) expect(percent).toBeNull();
+          else expect(percent).toBeCloseTo((100 * covered) / expected, 9);
+        }
+      });
+      const dead = rows.get(m.deadChannel.channel)!;
+      for (let i = body.buckets.length - m.deadChannel.silentDays - 1; i < body.buckets.length; i++) {
+        expect([dead.percent[i], dead.completeness[i]]).toEqual([0, 0]);
+      }
+      expect(rows.get(m.notExpectedBefore.channel)!.completeness[0]).toBeNull();
+      // Regular demo data: a fully covered day holds every expected sample.
+      expect(rows.get('ZC.JULI.00.LHZ')!.completeness.filter((c, i) => rows.get('ZC.JULI.00.LHZ')!.percent[i] === 100).every((c) => c === 1)).toBe(true);
+    });
+
+    it('per hour equals the CLI availability by hour', async () => {
+      const w = { start: m.end - 30 * MICROS_PER_HOUR, end: m.end - 2 * MICROS_PER_HOUR - 1_500_000 };
+      const { body } = await get(`/api/v1/completion?channel=XA,YB&from=${iso(w.start)}&to=${iso(w.end)}&bucket=hour`);
+      const patterns = [
+        { network: 'XA', station: '*', location: '*', channel: '*' },
+        { network: 'YB', station: '*', location: '*', channel: '*' },
+      ];
+      const [channels, segments, epochs] = await Promise.all([
+        fixture.store.channels(patterns),
+        fixture.store.segments({ patterns, window: w, neighbors: true }),
+        fixture.store.epochs(patterns),
+      ]);
+      const cli = availabilityRows(groupByChannel(channels, segments, epochs), { window: w, mergeQuality: true, tolerance: [], bucket: 'hour' });
+      expect(body.buckets).toEqual([...new Set(cli.map((row) => row.bucket))].sort((a, b) => a - b));
+      expect(body.buckets.length).toBe(28); // 06:00 on the day before to 09:00
+      const byChannel = new Map<string, { percent: (number | null)[] }>(body.rows.map((row: any) => [row.channel, row]));
+      for (const row of cli) expect(byChannel.get(row.channel)!.percent[body.buckets.indexOf(row.bucket)]).toBe(row.percent);
+    });
+  });
+
+  describe('gaps', () => {
+    it('lists exactly the planted gaps of the demo channels, with their length', async () => {
+      const { status, body } = await get(`/api/v1/gaps?channel=XA,YB,ZC&${window()}`);
+      expect(status).toBe(200);
+      const planted = m.gaps.map((gap) => ({ channel: gap.channel, start: gap.start, end: gap.end, gapSeconds: (gap.end - gap.start) / 1e6, missingSamples: gap.missingSamples }));
+      expect(body.gaps.map(({ channel, start, end, gapSeconds, missingSamples }: any) => ({ channel, start, end, gapSeconds, missingSamples }))).toEqual(planted);
+      // The backfilled gap is filled.
+      expect(body.gaps.some((gap: any) => gap.channel === m.backfill.channel)).toBe(false);
+    });
+
+    it('keeps only gaps at least minGap long', async () => {
+      const { body } = await get(`/api/v1/gaps?channel=ZC.JULI.00.LHZ&${window()}&minGap=1h`);
+      const planted = m.gaps.filter((gap) => gap.channel === 'ZC.JULI.00.LHZ' && gap.end - gap.start >= 3600e6);
+      expect(planted.length).toBeGreaterThan(0);
+      expect(body.gaps.map((gap: any) => [gap.start, gap.end])).toEqual(planted.map((gap) => [gap.start, gap.end]));
+    });
+  });
+
+  describe('stats', () => {
+    it('gives availability, gaps, overlaps, latency and state per channel', async () => {
+      const { status, body } = await get(`/api/v1/stats?channel=XA.BRAVO.00.LHE,${m.lateChannel.channel},ZC.JULI.00.LHZ&${window()}`);
+      expect(status).toBe(200);
+      expect(body.now).toBe(m.end);
+      const rows = new Map<string, any>(body.rows.map((row: any) => [row.channel, row]));
+      for (const [key, row] of rows) {
+        const { covered, expected } = plantedFigures(m, key, { start: m.start, end: m.end });
+        expect(row.percent).toBeCloseTo((100 * covered) / expected, 9);
+        expect(row.expectedSeconds).toBe(expected / 1e6);
+      }
+      expect(rows.get('XA.BRAVO.00.LHE').overlaps).toBe(m.overlaps.filter((o) => o.channel === 'XA.BRAVO.00.LHE').length);
+      const late = rows.get(m.lateChannel.channel);
+      const info = m.channelInfo.find((c) => c.channel === m.lateChannel.channel)!;
+      expect(late.lastSample).toBe(m.lateChannel.lastSample);
+      expect(late.latency.total).toBeCloseTo(m.lateChannel.latencyS, 6);
+      expect(late.latency.data).toBeCloseTo((info.lastSampleFileMtime - m.lateChannel.lastSample) / 1e6, 6);
+      expect(late.state).toBe('FAILED'); // about 2 h late, fail interval 1 h
+      const juli = rows.get('ZC.JULI.00.LHZ');
+      expect(juli.state).toBe('NOT_TRACKED');
+      expect(juli.gaps).toBe(m.gaps.filter((g) => g.channel === 'ZC.JULI.00.LHZ').length);
+      expect(juli.arrivals).toBeGreaterThan(0);
+    });
+  });
+
+  describe('latency', () => {
+    it('puts each arrival at its first-seen time with its data latency (first seen − last sample)', async () => {
+      const info = m.channelInfo.find((c) => c.channel === m.lateChannel.channel)!;
+      const from = info.lastSampleFileMtime - 3600e6;
+      const { status, body } = await get(`/api/v1/latency?channel=${m.lateChannel.channel}&from=${iso(from)}&to=${iso(m.end)}&step=60`);
+      expect(status).toBe(200);
+      expect(body.step).toBe(60e6);
+      const [series] = body.series;
+      const i = series.t.indexOf(from + Math.floor((info.lastSampleFileMtime - from) / 60e6) * 60e6);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(series.max[i]).toBe((info.lastSampleFileMtime - m.lateChannel.lastSample) / 1e6);
+      expect(series.arrivals[i]).toBe(1);
+    });
+
+    it('shows the backfill arriving long after its data', async () => {
+      const { backfill } = m;
+      const { body } = await get(`/api/v1/latency?channel=${backfill.channel}&${window()}&step=1h`);
+      const [series] = body.series;
+      const i = series.t.indexOf(m.start + Math.floor((backfill.backfilledAt - m.start) / 3600e6) * 3600e6);
+      // The rewritten day file arrived whole at backfilledAt; its last sample is near the following midnight.
+      const midnight = Math.floor(backfill.end / DAY) * DAY + DAY;
+      expect(series.max[i]).toBeGreaterThanOrEqual((backfill.backfilledAt - midnight - 1100e6) / 1e6);
+      expect(series.max[i]).toBeLessThanOrEqual((backfill.backfilledAt - midnight + 1e6) / 1e6);
+    });
+  });
+
+  describe('stations', () => {
+    it('gives coordinates, the worst state and the availability of each station', async () => {
+      const { status, body } = await get(`/api/v1/stations?channel=YB,ZC.JULI&window=1d`);
+      expect(status).toBe(200);
+      const stations = new Map<string, any>(body.stations.map((s: any) => [`${s.network}.${s.station}`, s]));
+      expect([...stations.keys()]).toEqual(['YB.ECHO', 'YB.FOXT', 'YB.GOLF', 'ZC.JULI']);
+      expect(stations.get('YB.FOXT')).toMatchObject({ latitude: 65.6835, longitude: -18.0878, state: 'FAILED', channels: 3 });
+      expect(stations.get('ZC.JULI').state).toBe('NOT_TRACKED');
+      const day = { start: m.end - DAY, end: m.end };
+      for (const [name, station] of stations) {
+        const keys = m.channels.filter((key) => key.startsWith(`${name}.`));
+        const sums = keys.map((key) => plantedFigures(m, key, day)).reduce((a, b) => ({ covered: a.covered + b.covered, expected: a.expected + b.expected }));
+        expect(station.percent).toBeCloseTo((100 * sums.covered) / sums.expected, 9);
+      }
+    });
+  });
+
+  describe('channels', () => {
+    it('lists distinct networks, stations or channels matching a pattern, for template variables', async () => {
+      const networks = (await get('/api/v1/channels?level=network')).body.values;
+      expect(networks).toEqual(expect.arrayContaining(['XA', 'YB', 'ZC']));
+      expect((await get('/api/v1/channels?pattern=XA&level=station')).body.values).toEqual(['XA.ALPHA', 'XA.BRAVO', 'XA.CHARL', 'XA.DELTA']);
+      expect((await get('/api/v1/channels?pattern=XA.ALPHA')).body).toEqual({
+        apiVersion: 1,
+        level: 'channel',
+        values: m.channels.filter((key) => key.startsWith('XA.ALPHA.')),
+      });
+    });
+  });
+});

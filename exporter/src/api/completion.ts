@@ -1,0 +1,102 @@
+/**
+ * The completion matrix: channels × UTC day or hour buckets, percent available and sample
+ * completeness, as per-channel arrays aligned with one bucket list. Pure.
+ */
+import { availabilityByBucket, expectedIntervals } from '../../../core/src/availability.ts';
+import { MICROS_PER_DAY, MICROS_PER_HOUR, type ChannelEpoch, type Micros, type Segment } from '../../../core/src/model.ts';
+import { totalLength, type Interval, type Tolerance } from '../../../core/src/segments.ts';
+import { completenessRate, type DailyRollup } from '../../../core/src/store/rollups.ts';
+import { floorToDay, floorToHour } from '../../../core/src/time.ts';
+
+export type Bucket = 'day' | 'hour';
+
+export interface CompletionRow {
+  channel: string;
+  /** Per bucket: 100 × covered / expected; null when nothing is expected in it. */
+  percent: (number | null)[];
+  /** Per bucket: samples / round(expected × rate); null when no rate is known or nothing is expected. */
+  completeness: (number | null)[];
+}
+
+/**
+ * The window with its start moved back to the start of its bucket (its end stays: a last bucket
+ * cut by it counts only the time before it, as in core availabilityByBucket), and the bucket starts.
+ */
+export function alignedBuckets(window: Interval, bucket: Bucket): { window: Interval; starts: Micros[] } {
+  const size = bucket === 'day' ? MICROS_PER_DAY : MICROS_PER_HOUR;
+  const start = (bucket === 'day' ? floorToDay : floorToHour)(window.start);
+  const starts: Micros[] = [];
+  for (let t = start; t < window.end; t += size) starts.push(t);
+  return { window: { start, end: window.end }, starts };
+}
+
+/** One daily rollup row set of a channel, as completionQuery returns it. */
+export interface RollupSeries {
+  /** Day numbers (days since 1970-01-01). */
+  days: number[];
+  percent: (number | null)[];
+  completeness: (number | null)[];
+}
+
+/** A day's figures as the rollups give them: percent and sample completeness. */
+export function dayFigures(day: DailyRollup): { percent: number | null; completeness: number | null } {
+  const expectedSamples = Math.round((day.expectedUs * day.sampleRate) / 1e6);
+  return {
+    percent: day.expectedUs > 0 ? (100 * day.coveredUs) / day.expectedUs : null,
+    completeness: day.sampleRate > 0 && expectedSamples > 0 ? day.samples / expectedSamples : null,
+  };
+}
+
+/**
+ * A channel's row from its daily rollups. Days without a rollup row have no data, gaps or
+ * overlaps (rollups.ts): percent 0 where expected, completeness 0 where a rate is known.
+ */
+export function dailyRow(channel: string, starts: readonly Micros[], series: RollupSeries | undefined, epochs: readonly ChannelEpoch[]): CompletionRow {
+  const n = starts.length;
+  const percent: (number | null)[] = new Array(n);
+  const completeness: (number | null)[] = new Array(n);
+  const filled = new Uint8Array(n);
+  const firstDay = n > 0 ? starts[0] / MICROS_PER_DAY : 0;
+  if (series) {
+    for (let k = 0; k < series.days.length; k++) {
+      const i = series.days[k] - firstDay;
+      if (i < 0 || i >= n) continue;
+      percent[i] = series.percent[k];
+      completeness[i] = series.completeness[k];
+      filled[i] = 1;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (filled[i]) continue;
+    if (epochs.length === 0) {
+      percent[i] = 0;
+      completeness[i] = null;
+      continue;
+    }
+    const day = { start: starts[i], end: starts[i] + MICROS_PER_DAY };
+    const expected = totalLength(expectedIntervals(epochs, day));
+    const rate = completenessRate(epochs, [], day);
+    const expectedSamples = Math.round((expected * rate) / 1e6);
+    percent[i] = expected > 0 ? 0 : null;
+    completeness[i] = expectedSamples > 0 ? 0 : null;
+  }
+  return { channel, percent, completeness };
+}
+
+/**
+ * A channel's row per hour, from its segments (with neighbours): core availabilityByBucket, as
+ * `lacuna availability --by hour`; the completeness rate is the metadata's (first epoch with one
+ * in the window), else the one the data shares.
+ */
+export function hourlyRow(channel: string, window: Interval, segments: readonly Segment[], epochs: readonly ChannelEpoch[], tolerance: Tolerance): CompletionRow {
+  const rated = [...epochs].sort((a, b) => a.start - b.start).find((e) => e.sampleRate !== null && e.sampleRate > 0 && e.start < window.end && (e.end === null || e.end > window.start));
+  const buckets = availabilityByBucket(segments, {
+    window,
+    bucket: 'hour',
+    expected: expectedIntervals(epochs, window),
+    tolerance,
+    mergeQuality: true,
+    sampleRate: rated?.sampleRate ?? undefined,
+  });
+  return { channel, percent: buckets.map((b) => b.percent), completeness: buckets.map((b) => b.sampleCompleteness) };
+}

@@ -1,0 +1,75 @@
+/**
+ * What /api/v1 reads from the store: the selected channels (data extents from the rollups, plus
+ * channels known only from metadata), their epochs, their segments around a window, rollups and
+ * latency aggregates.
+ */
+import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
+import type { ChannelEpoch, ChannelId } from '../../../core/src/model.ts';
+import type { Interval } from '../../../core/src/segments.ts';
+import { channelFilter } from '../../../core/src/store/filter.ts';
+import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent, type QueryFragment } from '../../../core/src/store/rollups.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+
+export interface Selection {
+  patterns: ChannelPattern[];
+  filter: QueryFragment;
+  /** Channels with data or metadata, sorted by network, station, location, channel. */
+  channels: ChannelId[];
+  extents: Map<string, ChannelExtent>;
+  epochs: Map<string, ChannelEpoch[]>;
+}
+
+const ensured = new WeakMap<Store, Promise<unknown>>();
+
+/**
+ * Rollups exist for every channel with data (built once per process and store for data stored
+ * before migration 2 or inserted directly; scans keep them current afterwards).
+ */
+export function rollupsReady(store: Store, tolerance: readonly ToleranceRule[] = []): Promise<unknown> {
+  let ready = ensured.get(store);
+  if (ready === undefined) {
+    ready = ensureRollups(store, { tolerance }).catch((error: unknown) => {
+      ensured.delete(store);
+      throw error;
+    });
+    ensured.set(store, ready);
+  }
+  return ready;
+}
+
+function compareIds(a: ChannelId, b: ChannelId): number {
+  return cmp(a.network, b.network) || cmp(a.station, b.station) || cmp(a.location, b.location) || cmp(a.channel, b.channel);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The channels matching the patterns (no patterns: all), with their extents and epochs. */
+export async function select(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[]): Promise<Selection> {
+  await rollupsReady(store, tolerance);
+  const filter = channelFilter(patterns);
+  const [extents, epochList] = await Promise.all([channelExtents(store, filter), store.epochs(patterns)]);
+  const epochs = new Map<string, ChannelEpoch[]>();
+  const ids = new Map<string, ChannelId>();
+  for (const extent of extents.values()) ids.set(extent.key, extent.id);
+  for (const epoch of epochList) {
+    const key = channelKey(epoch);
+    const list = epochs.get(key) ?? [];
+    list.push(epoch);
+    epochs.set(key, list);
+    if (!ids.has(key)) ids.set(key, { network: epoch.network, station: epoch.station, location: epoch.location, channel: epoch.channel });
+  }
+  return { patterns, filter, channels: [...ids.values()].sort(compareIds), extents, epochs };
+}
+
+/** The selection's segments reaching into the window, with the neighbours the figures need. */
+export function segmentsOf(store: Store, selection: Selection, window: Interval) {
+  return segmentsAround(store, selection.filter, window, selection.extents);
+}
+
+export async function compactRows<T>(store: Store, query: QueryFragment): Promise<T[]> {
+  const result = await store.client.query({ query: query.sql, query_params: query.params, format: 'JSONCompactEachRow' });
+  return result.json<T>();
+}

@@ -1,0 +1,274 @@
+/**
+ * The answers of /api/v1, from validated parameters. Every response carries `apiVersion: 1`;
+ * times are integer µs since 1970 (UTC), durations in seconds unless a name says otherwise.
+ * README.md beside this file documents each shape.
+ */
+import { availabilityOver, expectedIntervals } from '../../../core/src/availability.ts';
+import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
+import type { ChannelId, Micros } from '../../../core/src/model.ts';
+import { gapRows, groupByChannel } from '../../../core/src/report.ts';
+import type { Interval } from '../../../core/src/segments.ts';
+import { worstState, type ChannelState } from '../../../core/src/state.ts';
+import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import { dailyRollups } from '../../../core/src/store/rollups.ts';
+import { floorToDay } from '../../../core/src/time.ts';
+import type { ExporterLimits } from '../app.ts';
+import { badRequest } from '../http/errors.ts';
+import { channelStatuses, parseWindows } from '../status.ts';
+import { alignedBuckets, dailyRow, dayFigures, hourlyRow, type Bucket, type CompletionRow, type RollupSeries } from './completion.ts';
+import { compactRows, segmentsOf, select } from './data.ts';
+import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
+import { completionQuery, latencyQuery, latencySummaryQuery } from './queries.ts';
+import { reduceSpans, type Span } from './spans.ts';
+import { channelTimeline } from './timeline.ts';
+
+export const API_VERSION = 1;
+
+export interface ApiEnvironment {
+  store: Store;
+  limits: ExporterLimits;
+  tolerance: readonly ToleranceRule[];
+  now: Micros;
+}
+
+/** Give the event loop a turn every this many channels (other requests meanwhile). */
+const YIELD_EVERY = 250;
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+// ---------------------------------------------------------------------------------------------
+// channels
+
+export type ChannelLevel = 'network' | 'station' | 'channel';
+
+export async function channelsResponse(env: ApiEnvironment, patterns: ChannelPattern[], level: ChannelLevel) {
+  const ids = await env.store.channels(patterns);
+  const name = (id: ChannelId) => (level === 'network' ? id.network : level === 'station' ? `${id.network}.${id.station}` : channelKey(id));
+  const values = [...new Set(ids.map(name))];
+  checkRows('pattern', values.length, env.limits, 'values');
+  return { apiVersion: API_VERSION, level, values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// timeline
+
+/** A span as sent: [start, end, state] or [start, end, "mixed", percent]. */
+export type SpanTuple = [Micros, Micros, string] | [Micros, Micros, 'mixed', number | null];
+
+function spanTuple(span: Span): SpanTuple {
+  return span.state === 'mixed' ? [span.start, span.end, 'mixed', span.percent ?? null] : [span.start, span.end, span.state];
+}
+
+export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, maxPoints = DEFAULT_POINTS) {
+  const selection = await select(env.store, patterns, env.tolerance);
+  const segments = await segmentsOf(env.store, selection, window);
+  const pixel = (window.end - window.start) / maxPoints;
+  const bucket = Math.max(1, Math.ceil(pixel));
+  const rows = [];
+  let spans = 0;
+  for (const id of selection.channels) {
+    if (rows.length > 0 && rows.length % YIELD_EVERY === 0) await pause();
+    const key = channelKey(id);
+    const timeline = channelTimeline(segments.get(key) ?? [], selection.epochs.get(key) ?? [], { window, bucket, tolerance: toleranceFor(env.tolerance, id) });
+    const reduced = reduceSpans(timeline.spans, window, maxPoints);
+    spans += reduced.length;
+    checkRows('channel', spans, env.limits, 'spans');
+    rows.push({
+      channel: key,
+      percent: timeline.percent,
+      gaps: timeline.gaps,
+      maxGapSeconds: timeline.maxGapSeconds,
+      spans: reduced.map(spanTuple),
+    });
+  }
+  return { apiVersion: API_VERSION, from: window.start, to: window.end, maxPoints, pixelMicros: pixel, sparsityBucketMicros: bucket, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// completion
+
+type RollupRow = [string, string, string, string, number[], (number | null)[], (number | null)[]];
+
+export async function completionResponse(env: ApiEnvironment, patterns: ChannelPattern[], requested: Interval, bucket: Bucket) {
+  const { window, starts } = alignedBuckets(requested, bucket);
+  const selection = await select(env.store, patterns, env.tolerance);
+  checkRows('channel', selection.channels.length * starts.length, env.limits, 'cells (channels × buckets)');
+  const rows: CompletionRow[] = [];
+  if (bucket === 'day') {
+    // Whole days from the rollups; a last day cut by `to` from the segments of that day.
+    const wholeEnd = floorToDay(window.end);
+    const series = new Map<string, RollupSeries>();
+    for (const [network, station, location, channel, days, percent, completeness] of await compactRows<RollupRow>(env.store, completionQuery(selection.filter, window.start, wholeEnd))) {
+      series.set(channelKey({ network, station, location, channel }), { days, percent, completeness });
+    }
+    const partial = { start: wholeEnd, end: window.end };
+    const partialSegments = partial.end > partial.start ? await segmentsOf(env.store, selection, partial) : null;
+    for (const id of selection.channels) {
+      const key = channelKey(id);
+      const epochs = selection.epochs.get(key) ?? [];
+      const row = dailyRow(key, starts, series.get(key), epochs);
+      if (partialSegments !== null) {
+        const [last] = dailyRollups(partialSegments.get(key) ?? [], epochs, partial, toleranceFor(env.tolerance, id));
+        const figures = dayFigures(last);
+        row.percent[row.percent.length - 1] = figures.percent;
+        row.completeness[row.completeness.length - 1] = figures.completeness;
+      }
+      rows.push(row);
+    }
+  } else {
+    const segments = await segmentsOf(env.store, selection, window);
+    for (const id of selection.channels) {
+      if (rows.length > 0 && rows.length % YIELD_EVERY === 0) await pause();
+      const key = channelKey(id);
+      rows.push(hourlyRow(key, window, segments.get(key) ?? [], selection.epochs.get(key) ?? [], toleranceFor(env.tolerance, id)));
+    }
+  }
+  return { apiVersion: API_VERSION, from: window.start, to: window.end, bucket, buckets: starts, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// gaps
+
+export async function gapsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, minGapMicros = 0) {
+  const [channels, segments, epochs] = await Promise.all([
+    env.store.channels(patterns),
+    env.store.segments({ patterns, window, neighbors: true }),
+    env.store.epochs(patterns),
+  ]);
+  const rows = gapRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance: env.tolerance, overlaps: false })
+    .filter((gap) => gap.gap_s * 1e6 >= minGapMicros)
+    .map((gap) => ({
+      channel: gap.channel,
+      start: gap.start,
+      end: gap.end,
+      gapSeconds: gap.gap_s,
+      missingSamples: gap.missing_samples,
+      sampleRate: gap.sample_rate,
+      quality: gap.quality,
+    }));
+  checkRows('minGap', rows.length, env.limits, 'gaps');
+  return { apiVersion: API_VERSION, from: window.start, to: window.end, gaps: rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats
+
+type SummaryRow = [string, string, string, string, number, number, number];
+
+export async function statsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval) {
+  const selection = await select(env.store, patterns, env.tolerance);
+  const [segments, statuses, summaries] = await Promise.all([
+    segmentsOf(env.store, selection, window),
+    // Latency and state now; its availability window is not used here.
+    channelStatuses(env.store, { patterns, windows: parseWindows('1s'), now: env.now, tolerance: env.tolerance }),
+    compactRows<SummaryRow>(env.store, latencySummaryQuery(selection.filter, window.start, window.end)),
+  ]);
+  const statusByKey = new Map(statuses.map((status) => [status.key, status]));
+  const summaryByKey = new Map(summaries.map(([network, station, location, channel, arrivals, max, mean]) => [channelKey({ network, station, location, channel }), { arrivals, max, mean }]));
+  const rows = [];
+  for (const id of selection.channels) {
+    const key = channelKey(id);
+    const figures = availabilityOver(segments.get(key) ?? [], {
+      window,
+      expected: expectedIntervals(selection.epochs.get(key) ?? [], window),
+      tolerance: toleranceFor(env.tolerance, id),
+    });
+    const status = statusByKey.get(key);
+    const summary = summaryByKey.get(key);
+    rows.push({
+      channel: key,
+      percent: figures.percent,
+      coveredSeconds: figures.coveredSeconds,
+      expectedSeconds: figures.expectedSeconds,
+      gaps: figures.gaps,
+      maxGapSeconds: figures.maxGapSeconds,
+      overlaps: figures.overlaps,
+      lastSample: status?.lastSample ?? null,
+      availableAt: status?.availableAt ?? null,
+      latency: status?.latency ?? null,
+      arrivals: summary?.arrivals ?? 0,
+      maxDataLatencySeconds: summary ? summary.max / 1e6 : null,
+      meanDataLatencySeconds: summary ? summary.mean / 1e6 : null,
+      state: status?.state ?? 'NOT_TRACKED',
+      warnS: status?.warnS ?? null,
+      failS: status?.failS ?? null,
+    });
+  }
+  checkRows('channel', rows.length, env.limits, 'rows');
+  return { apiVersion: API_VERSION, from: window.start, to: window.end, now: env.now, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// latency
+
+type LatencyRow = [string, string, string, string, [number, number, number, number][]];
+
+/** The default step: the range in about 1000 steps, whole seconds. */
+export function defaultStep(window: Interval): number {
+  return Math.max(1e6, Math.ceil((window.end - window.start) / DEFAULT_POINTS / 1e6) * 1e6);
+}
+
+export async function latencyResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, step = defaultStep(window)) {
+  const steps = Math.ceil((window.end - window.start) / step);
+  if (steps > MAX_STEPS) throw badRequest(`parameter step: the range holds ${steps} steps of it, at most ${MAX_STEPS} are allowed; use a longer step`);
+  const selection = await select(env.store, patterns, env.tolerance);
+  const found = new Map<string, LatencyRow[4]>();
+  for (const [network, station, location, channel, points] of await compactRows<LatencyRow>(env.store, latencyQuery(selection.filter, window.start, window.end, step))) {
+    found.set(channelKey({ network, station, location, channel }), points);
+  }
+  let total = 0;
+  const series = selection.channels.map((id) => {
+    const key = channelKey(id);
+    const points = found.get(key) ?? [];
+    total += points.length;
+    return {
+      channel: key,
+      t: points.map(([b]) => window.start + b * step),
+      max: points.map(([, max]) => max / 1e6),
+      mean: points.map(([, , mean]) => mean / 1e6),
+      arrivals: points.map(([, , , n]) => n),
+    };
+  });
+  checkRows('step', total, env.limits, 'points');
+  return { apiVersion: API_VERSION, from: window.start, to: window.end, step, series };
+}
+
+// ---------------------------------------------------------------------------------------------
+// stations
+
+export async function stationsResponse(env: ApiEnvironment, patterns: ChannelPattern[], windowName = '1d') {
+  const [window] = parseWindows(windowName);
+  const statuses = await channelStatuses(env.store, { patterns, windows: [window], now: env.now, tolerance: env.tolerance });
+  const stations = new Map<string, { network: string; station: string; latitude: number | null; longitude: number | null; states: ChannelState[]; covered: number; expected: number }>();
+  for (const status of statuses) {
+    const key = `${status.id.network}.${status.id.station}`;
+    let entry = stations.get(key);
+    if (entry === undefined) {
+      entry = { network: status.id.network, station: status.id.station, latitude: null, longitude: null, states: [], covered: 0, expected: 0 };
+      stations.set(key, entry);
+    }
+    if (entry.latitude === null && status.latitude !== null && status.longitude !== null) {
+      entry.latitude = status.latitude;
+      entry.longitude = status.longitude;
+    }
+    entry.states.push(status.state);
+    entry.covered += status.windows[window.name].coveredSeconds;
+    entry.expected += status.windows[window.name].expectedSeconds;
+  }
+  const list = [...stations.values()].map((entry) => {
+    const counts: Partial<Record<ChannelState, number>> = {};
+    for (const state of entry.states) counts[state] = (counts[state] ?? 0) + 1;
+    return {
+      network: entry.network,
+      station: entry.station,
+      latitude: entry.latitude,
+      longitude: entry.longitude,
+      state: worstState(entry.states),
+      percent: entry.expected > 0 ? (100 * entry.covered) / entry.expected : null,
+      channels: entry.states.length,
+      states: counts,
+    };
+  });
+  checkRows('channel', list.length, env.limits, 'stations');
+  return { apiVersion: API_VERSION, now: env.now, window: window.name, stations: list };
+}

@@ -1,0 +1,107 @@
+/**
+ * The ooi-status availability JSON (../shared/specs/ooi-status-availability.md): categories and
+ * colours, `YYYY-MM-DD HH:MM:SS` datetimes, [start, category, stop] triples, the Deployments
+ * measure from metadata epochs. Pure.
+ */
+import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
+import type { Interval } from '../../../core/src/segments.ts';
+import { formatTime } from '../../../core/src/time.ts';
+import { dominantState, type Span, type SpanState } from '../api/spans.ts';
+
+export type OoiCategory = 'Present' | 'Missing' | 'Not Expected' | 'Sparse 1' | 'Sparse 2' | 'Sparse 3';
+
+/** The fixed category table of every stream measure (ooi-status default_settings.py), in this order. */
+export const OOI_CATEGORIES: Record<OoiCategory, { color: string }> = {
+  Present: { color: '#5cb87b' },
+  Missing: { color: '#d9534d' },
+  'Not Expected': { color: '#ffffff' },
+  'Sparse 1': { color: '#7bcb7b' },
+  'Sparse 2': { color: '#90d890' },
+  'Sparse 3': { color: '#ace9ac' },
+};
+
+const CATEGORY: Record<SpanState, OoiCategory> = {
+  present: 'Present',
+  missing: 'Missing',
+  not_expected: 'Not Expected',
+  sparse1: 'Sparse 1',
+  sparse2: 'Sparse 2',
+  sparse3: 'Sparse 3',
+};
+
+/** Deployment colours alternate by position: even #0073cf, odd #cf5c00. */
+const DEPLOYMENT_COLORS = ['#0073cf', '#cf5c00'];
+
+export type Triple = [string, string, string];
+
+export interface OoiMeasure {
+  measure: string;
+  categories: Record<string, { color: string }>;
+  data: Triple[];
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, UTC, microseconds dropped (as ooi-status's JSON encoder writes datetimes). */
+export function ooiTime(us: Micros): string {
+  return formatTime(us).slice(0, 19).replace('T', ' ');
+}
+
+/** The category of a span: its state's, and a mixed span's dominant state's (the one holding the most time). */
+export function categoryOf(span: Span): OoiCategory {
+  return CATEGORY[span.state === 'mixed' ? dominantState(span.parts ?? {}) : span.state];
+}
+
+/**
+ * A stream's triples from its reduced spans: adjacent spans of one category merge; triples
+ * that are empty once written to the second are dropped. No triple at all gives the single
+ * zero-length `[lower, "Not Expected", lower]`, as ooi-status answers for a stream without data.
+ */
+export function streamTriples(spans: readonly Span[], lower: Micros): Triple[] {
+  const merged: { start: Micros; end: Micros; category: OoiCategory }[] = [];
+  for (const span of spans) {
+    const category = categoryOf(span);
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.category === category && last.end === span.start) last.end = span.end;
+    else merged.push({ start: span.start, end: span.end, category });
+  }
+  const triples: Triple[] = [];
+  for (const piece of merged) {
+    const start = ooiTime(piece.start);
+    const stop = ooiTime(piece.end);
+    if (stop > start) triples.push([start, piece.category, stop]);
+  }
+  return triples.length > 0 ? triples : [[ooiTime(lower), 'Not Expected', ooiTime(lower)]];
+}
+
+/** The channel's epochs overlapping [lower, upper), clamped to it (an open epoch ends at upper), by start. */
+export function deploymentsIn(epochs: readonly ChannelEpoch[], lower: Micros, upper: Micros): Interval[] {
+  return [...epochs]
+    .sort((a, b) => a.start - b.start)
+    .filter((epoch) => epoch.start < upper && (epoch.end === null || epoch.end > lower))
+    .map((epoch) => ({ start: Math.max(epoch.start, lower), end: Math.min(epoch.end ?? upper, upper) }));
+}
+
+/** The "Deployments" measure: one `Deployment: N` per epoch, colours alternating by position. */
+export function deploymentsMeasure(deployments: readonly Interval[]): OoiMeasure {
+  const categories: Record<string, { color: string }> = {};
+  const data: Triple[] = [];
+  deployments.forEach((deployment, i) => {
+    const name = `Deployment: ${i + 1}`;
+    categories[name] = { color: DEPLOYMENT_COLORS[i % 2] };
+    data.push([ooiTime(deployment.start), name, ooiTime(deployment.end)]);
+  });
+  return { measure: 'Deployments', categories, data };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const RFC_1123 = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * An RFC 1123 time as the ooi-status README writes them (`Fri, 25 Jul 2014 21:05:00 GMT`) as
+ * ISO 8601 text for core parseTime, or null when the text is not one.
+ */
+export function rfc1123ToIso(text: string): string | null {
+  const m = RFC_1123.exec(text.trim());
+  if (!m) return null;
+  const month = String(MONTHS.indexOf(m[2]) + 1).padStart(2, '0');
+  return `${m[3]}-${month}-${m[1]}T${m[4]}:${m[5]}:${m[6]}Z`;
+}
