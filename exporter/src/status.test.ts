@@ -37,6 +37,9 @@ describe('channel status from a scanned demo archive', () => {
     const retired = statuses.get(channel)!;
     expect(fixture.manifest.end - epochEnd).toBeGreaterThan(MICROS_PER_HOUR);
     expect(retired.windows['1h'].ratio).toBeNull();
+    // Retired, it is not expected any more: not tracked rather than failed.
+    expect(retired.state).toBe('NOT_TRACKED');
+    expect(retired.latitude).not.toBeNull();
   });
 
   it('reads windows like 1h,1d,7d and rejects nonsense naming the item', () => {

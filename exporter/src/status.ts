@@ -53,11 +53,16 @@ export interface ChannelStatus {
   windows: Record<string, WindowFigures>;
 }
 
-/** The epoch in force at `now`, else the latest one: it carries the warn/fail intervals and coordinates. */
-function currentEpoch(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoch | null {
-  const inForce = epochs.filter((epoch) => epoch.start <= now && (epoch.end === null || epoch.end > now));
-  const candidates = inForce.length > 0 ? inForce : epochs;
-  return candidates.reduce<ChannelEpoch | null>((latest, epoch) => (latest === null || epoch.start > latest.start ? epoch : latest), null);
+function latestOf(epochs: readonly ChannelEpoch[]): ChannelEpoch | null {
+  return epochs.reduce<ChannelEpoch | null>((latest, epoch) => (latest === null || epoch.start > latest.start ? epoch : latest), null);
+}
+
+/**
+ * The epoch in force at `now` carries the warn/fail intervals. Outside every epoch the channel is
+ * not expected to have data, so it is not tracked: a retired channel never shows as FAILED.
+ */
+function epochInForce(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoch | null {
+  return latestOf(epochs.filter((epoch) => epoch.start <= now && (epoch.end === null || epoch.end > now)));
 }
 
 /** Channels computed between two turns of the event loop. */
@@ -83,7 +88,8 @@ export async function channelStatuses(
     if (statuses.length > 0 && statuses.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const key = channelKey(data.id);
     const last = newest.get(key);
-    const epoch = currentEpoch(data.epochs, options.now);
+    const epoch = epochInForce(data.epochs, options.now);
+    const described = epoch ?? latestOf(data.epochs);
     const tolerance = toleranceFor(options.tolerance ?? [], data.id);
     const lag = last ? latency(last.end, last.firstSeen, options.now) : null;
     const windows: Record<string, WindowFigures> = {};
@@ -108,8 +114,8 @@ export async function channelStatuses(
       warnS: epoch?.warnS ?? null,
       failS: epoch?.failS ?? null,
       state: channelState(lag?.total ?? null, epoch?.warnS ?? null, epoch?.failS ?? null),
-      latitude: epoch?.latitude ?? null,
-      longitude: epoch?.longitude ?? null,
+      latitude: described?.latitude ?? null,
+      longitude: described?.longitude ?? null,
       windows,
     });
   }

@@ -1,6 +1,9 @@
 import { resolveStoreLocation } from '../../../core/src/store/connect.ts';
 import { Store } from '../../../core/src/store/store.ts';
 import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '../../../exporter/src/app.ts';
+import { MetricsRefresher } from '../../../exporter/src/metrics/refresher.ts';
+import { parseMetricsLevel } from '../../../exporter/src/metrics/store-metrics.ts';
+import { parseWindows } from '../../../exporter/src/status.ts';
 import { STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 
@@ -8,12 +11,29 @@ export const DEFAULT_LISTEN = '127.0.0.1:9470';
 
 export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
   listen: { type: 'string', value: 'HOST:PORT', description: `where the exporter listens (default $LACUNA_LISTEN or ${DEFAULT_LISTEN})` },
+  'metrics-level': { type: 'string', value: 'channel|station|network', description: 'finest series on /metrics, to bound cardinality on very large networks (default channel)' },
+  'metrics-windows': { type: 'string', value: 'LIST', description: 'trailing availability windows on /metrics (default 1h,1d,7d)' },
+  'metrics-refresh': { type: 'string', value: 'SECONDS', description: 'how often /metrics values are recomputed from the store; scrapes never wait for it (default 30)' },
 };
+
+function metricsRefresher(store: Store, values: Record<string, unknown>): MetricsRefresher {
+  const refresh = values['metrics-refresh'] === undefined ? 30 : Number(values['metrics-refresh']);
+  if (!(refresh > 0)) throw new UsageError(`--metrics-refresh must be a positive number of seconds (got "${String(values['metrics-refresh'])}")`);
+  try {
+    return new MetricsRefresher(store, {
+      refreshIntervalMs: refresh * 1000,
+      level: values['metrics-level'] === undefined ? undefined : parseMetricsLevel(values['metrics-level'] as string),
+      windows: values['metrics-windows'] === undefined ? undefined : parseWindows(values['metrics-windows'] as string),
+    });
+  } catch (error) {
+    throw new UsageError(`metrics options: ${(error as Error).message}`);
+  }
+}
 
 export const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
-  usage: 'lacuna serve [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--store DIR|URL]',
   options: { ...EXPORTER_OPTIONS, store: STORE_OPTION },
   details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws.',
 };
@@ -25,20 +45,36 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
+export interface ExporterProcess extends RunningExporter {
+  /** Recompute /metrics now (after a scan), instead of at the next refresh. */
+  refreshMetrics(): Promise<void>;
+}
+
 /** Starts the exporter on the store with the options shared by `serve` and `start`. */
-export async function runExporter(store: Store, values: Record<string, unknown>, io: Io): Promise<RunningExporter> {
+export async function runExporter(store: Store, values: Record<string, unknown>, io: Io): Promise<ExporterProcess> {
   const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
-  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS };
+  const metrics = metricsRefresher(store, values);
+  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics };
   let exporter: RunningExporter;
   try {
     exporter = await startExporter(context, listen);
   } catch (error) {
     throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`);
   }
+  metrics.start();
   io.stderr.write(
     `exporter ${exporter.url}: metrics ${exporter.url}/metrics, API ${exporter.url}/api/v1, FDSN ${exporter.url}/fdsnws/availability/1/query${context.token ? ' (bearer token required)' : ''}\n`,
   );
-  return exporter;
+  return {
+    url: exporter.url,
+    refreshMetrics: async () => {
+      await metrics.refreshNow();
+    },
+    close: async () => {
+      await metrics.stop();
+      await exporter.close();
+    },
+  };
 }
 
 /** Resolves on SIGINT or SIGTERM. */

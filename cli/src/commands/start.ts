@@ -11,7 +11,7 @@ import { choice, STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
-import { EXPORTER_OPTIONS, runExporter, untilStopped } from './serve.ts';
+import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
 import { layoutOption, loadMetadata, scanSummary, toleranceRules } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
@@ -84,6 +84,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
   await loadMetadata(store, 'start', metadata);
 
+  let exporter: ExporterProcess | null = null;
   let scanning: Promise<void> | null = null;
   const scan = () => {
     if (scanning) {
@@ -95,6 +96,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
       .then(async (report) => {
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
+        await exporter?.refreshMetrics();
         io.stdout.write(await attentionReport(store));
       })
       .catch((error: unknown) => {
@@ -108,7 +110,6 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   };
 
   const job = schedule.scheduleJob(cron, () => void scan());
-  let exporter = null;
   try {
     if (target === 'all') exporter = await runExporter(store, values, io);
   } catch (error) {

@@ -69,9 +69,13 @@ function expectedMicros(info: DemoChannelInfo, window: number): number {
   return Math.max(0, stop - start);
 }
 
-/** The state a demo channel must have: total latency against its warn/fail intervals; null when not tracked. */
+/**
+ * The state a demo channel must have: total latency against its warn/fail intervals; null when not
+ * tracked, which includes a channel whose metadata epoch is not in force now (not expected).
+ */
 function plantedState(info: DemoChannelInfo): number | null {
   if (info.warnS === null && info.failS === null) return null;
+  if (info.epochStart > END || (info.epochEnd !== null && info.epochEnd <= END)) return null;
   const latency = (END - info.lastSample) / 1e6;
   if (info.failS !== null && latency > info.failS) return 2;
   if (info.warnS !== null && latency > info.warnS) return 1;
