@@ -1,0 +1,25 @@
+# The Lacuna image: one binary (`lacuna`) with targets, as the collector and the exporter of
+# docker-compose.yml run it. Built from this repository: docker build -t lacuna .
+FROM node:20.19.5-bookworm-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Manifests first, so the dependency layer is rebuilt only when they change. The Grafana plugin
+# is built and served separately; its dependencies stay out of this image.
+COPY package.json package-lock.json ./
+COPY core/package.json core/
+COPY collector/package.json collector/
+COPY exporter/package.json exporter/
+COPY cli/package.json cli/
+RUN npm ci --omit=dev --no-audit --no-fund -w core -w collector -w exporter -w cli --include-workspace-root \
+  && npm cache clean --force
+
+COPY core/src core/src
+COPY collector/src collector/src
+COPY exporter/src exporter/src
+COPY cli cli
+
+USER node
+ENTRYPOINT ["node", "/app/cli/bin/lacuna.js"]
+CMD ["--help"]
