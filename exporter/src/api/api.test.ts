@@ -53,15 +53,22 @@ function iso(us: number): string {
   return new Date(us / 1000).toISOString();
 }
 
-type SpanTuple = [number, number, string] | [number, number, 'mixed', number | null];
+interface SpanJson {
+  start: number;
+  end: number;
+  state: string;
+  percent?: number | null;
+}
 
 interface TimelineRow {
   channel: string;
   percent: number | null;
   gaps: number;
   maxGapSeconds: number;
-  spans: SpanTuple[];
+  spans: SpanJson[];
 }
+
+const span = (start: number, end: number, state: string): SpanJson => ({ start, end, state });
 
 describe('/api/v1 on a scanned demo archive', () => {
   let fixture: ExporterFixture;
@@ -94,10 +101,7 @@ describe('/api/v1 on a scanned demo archive', () => {
       const rows = await timeline(`channel=${channel}&${window()}&maxPoints=10000`);
       const row = rows.get(channel)!;
       const after = lastSample + 1e6; // 1 Hz: covered until the last sample + Δ
-      expect(row.spans).toEqual([
-        [m.start, after, 'present'],
-        [after, m.end, 'missing'],
-      ]);
+      expect(row.spans).toEqual([span(m.start, after, 'present'), span(after, m.end, 'missing')]);
       const silentFrom = Math.floor(m.end / DAY) * DAY - silentDays * DAY;
       expect(after).toBeLessThanOrEqual(silentFrom);
       const { covered, expected } = plantedFigures(m, channel, { start: m.start, end: m.end });
@@ -113,7 +117,7 @@ describe('/api/v1 on a scanned demo archive', () => {
       for (const gap of wide) {
         const delta = 1e6 / m.channelInfo.find((c) => c.channel === gap.channel)!.sampleRate;
         expect(gap.end - (gap.start + delta)).toBeGreaterThanOrEqual(pixel);
-        expect(rows.get(gap.channel)!.spans).toContainEqual([gap.start + delta, gap.end, 'missing']);
+        expect(rows.get(gap.channel)!.spans).toContainEqual(span(gap.start + delta, gap.end, 'missing'));
       }
       const juli = rows.get('ZC.JULI.00.LHZ')!;
       const juliGaps = m.gaps.filter((g) => g.channel === 'ZC.JULI.00.LHZ');
@@ -128,9 +132,9 @@ describe('/api/v1 on a scanned demo archive', () => {
         for (const key of m.channels) {
           const row = rows.get(key)!;
           expect(row.spans.length).toBeLessThanOrEqual(maxPoints);
-          expect(row.spans[0][0]).toBe(m.start);
-          expect(row.spans[row.spans.length - 1][1]).toBe(m.end);
-          for (const [start, end, state, percent] of row.spans) {
+          expect(row.spans[0].start).toBe(m.start);
+          expect(row.spans[row.spans.length - 1].end).toBe(m.end);
+          for (const { start, end, state, percent } of row.spans) {
             const { covered, expected } = plantedFigures(m, key, { start, end });
             if (state === 'mixed') {
               mixed++;
@@ -153,10 +157,10 @@ describe('/api/v1 on a scanned demo archive', () => {
     it('marks time after the epoch end (and before the epoch start) not_expected', async () => {
       const rows = await timeline(`channel=${m.notExpectedAfter.channel},${m.notExpectedBefore.channel}&${window()}&maxPoints=1000`);
       const retired = rows.get(m.notExpectedAfter.channel)!;
-      expect(retired.spans[retired.spans.length - 1]).toEqual([m.notExpectedAfter.epochEnd, m.end, 'not_expected']);
+      expect(retired.spans[retired.spans.length - 1]).toEqual(span(m.notExpectedAfter.epochEnd, m.end, 'not_expected'));
       expect(retired.percent).toBe(100);
       const installed = rows.get(m.notExpectedBefore.channel)!;
-      expect(installed.spans[0]).toEqual([m.start, m.notExpectedBefore.epochStart, 'not_expected']);
+      expect(installed.spans[0]).toEqual(span(m.start, m.notExpectedBefore.epochStart, 'not_expected'));
     });
   });
 

@@ -52,11 +52,16 @@ export async function channelsResponse(env: ApiEnvironment, patterns: ChannelPat
 // ---------------------------------------------------------------------------------------------
 // timeline
 
-/** A span as sent: [start, end, state] or [start, end, "mixed", percent]. */
-export type SpanTuple = [Micros, Micros, string] | [Micros, Micros, 'mixed', number | null];
+/** A span as sent: start, end, state, and for a mixed span its percent present. */
+export interface SpanJson {
+  start: Micros;
+  end: Micros;
+  state: string;
+  percent?: number | null;
+}
 
-function spanTuple(span: Span): SpanTuple {
-  return span.state === 'mixed' ? [span.start, span.end, 'mixed', span.percent ?? null] : [span.start, span.end, span.state];
+function spanJson(span: Span): SpanJson {
+  return span.state === 'mixed' ? { start: span.start, end: span.end, state: 'mixed', percent: span.percent ?? null } : { start: span.start, end: span.end, state: span.state };
 }
 
 export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, maxPoints = DEFAULT_POINTS) {
@@ -78,7 +83,7 @@ export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPat
       percent: timeline.percent,
       gaps: timeline.gaps,
       maxGapSeconds: timeline.maxGapSeconds,
-      spans: reduced.map(spanTuple),
+      spans: reduced.map(spanJson),
     });
   }
   return { apiVersion: API_VERSION, from: window.start, to: window.end, maxPoints, pixelMicros: pixel, sparsityBucketMicros: bucket, rows };

@@ -2,14 +2,32 @@
  * /api/v1: validates each request's parameters (400 naming the parameter), resolves its time
  * range against the limits, and answers from endpoints.ts. See README.md beside this file.
  */
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { ExporterContext } from '../app.ts';
+import { badRequest } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
 import { channelsResponse, completionResponse, gapsResponse, latencyResponse, stationsResponse, statsResponse, timelineResponse, type ApiEnvironment } from './endpoints.ts';
 import { channelsSchema, completionSchema, gapsSchema, latencySchema, resolveRange, stationsSchema, statsSchema, timelineSchema } from './params.ts';
 
+/**
+ * The query parser silently drops some keys (`__proto__`, `constructor[…]`); a strict API says
+ * so instead: a raw key with no parsed counterpart is an unknown parameter.
+ */
+export function rejectDroppedParameters(req: Request, _res: Response, next: NextFunction): void {
+  const at = req.originalUrl.indexOf('?');
+  if (at >= 0) {
+    const parsed = req.query as Record<string, unknown>;
+    for (const key of new URLSearchParams(req.originalUrl.slice(at + 1)).keys()) {
+      const name = key.replace(/\[.*$/, '');
+      if (!Object.hasOwn(parsed, name)) return next(badRequest(`unknown parameter: ${name}`));
+    }
+  }
+  next();
+}
+
 export function apiRouter(context: ExporterContext): Router {
   const router = express.Router();
+  router.use(rejectDroppedParameters);
   const environment = (): ApiEnvironment => ({
     store: context.store,
     limits: context.limits,

@@ -77,7 +77,8 @@ export function deploymentsIn(epochs: readonly ChannelEpoch[], lower: Micros, up
   return [...epochs]
     .sort((a, b) => a.start - b.start)
     .filter((epoch) => epoch.start < upper && (epoch.end === null || epoch.end > lower))
-    .map((epoch) => ({ start: Math.max(epoch.start, lower), end: Math.min(epoch.end ?? upper, upper) }));
+    .map((epoch) => ({ start: Math.max(epoch.start, lower), end: Math.min(epoch.end ?? upper, upper) }))
+    .filter((deployment) => deployment.end > deployment.start);
 }
 
 /** The "Deployments" measure: one `Deployment: N` per epoch, colours alternating by position. */

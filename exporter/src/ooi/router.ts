@@ -12,6 +12,7 @@ import { parseTime } from '../../../core/src/time.ts';
 import { toleranceFor } from '../../../core/src/tolerance-rules.ts';
 import type { ExporterContext } from '../app.ts';
 import { rollupsReady } from '../api/data.ts';
+import { rejectDroppedParameters } from '../api/router.ts';
 import { reduceSpans } from '../api/spans.ts';
 import { channelTimeline } from '../api/timeline.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
@@ -37,6 +38,7 @@ function ooiTimeParam(now: Micros) {
 
 export function ooiRouter(context: ExporterContext): Router {
   const router = express.Router();
+  router.use(rejectDroppedParameters);
   router.get('/:channel', async (req, res) => {
     const now = context.now?.() ?? Date.now() * 1000;
     const q = validate(z.strictObject({ start_time: ooiTimeParam(now).optional(), stop_time: ooiTimeParam(now).optional() }), req.query);

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoManifest } from '../../../collector/src/demo/demo.ts';
+import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
+import { deploymentsIn, deploymentsMeasure, ooiTime, rfc1123ToIso, streamTriples } from './format.ts';
+
+const END = Date.UTC(2024, 4, 10, 12, 0, 0) * 1000;
+const HOUR = 3600e6;
+
+/** `YYYY-MM-DD HH:MM:SS` written here from the Date API, independently of the code under test. */
+function ooi(us: number): string {
+  return new Date(Math.floor(us / 1e6) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const CATEGORIES =
+  '{"Present":{"color":"#5cb87b"},"Missing":{"color":"#d9534d"},"Not Expected":{"color":"#ffffff"},' +
+  '"Sparse 1":{"color":"#7bcb7b"},"Sparse 2":{"color":"#90d890"},"Sparse 3":{"color":"#ace9ac"}}';
+
+describe('ooi-status format pieces', () => {
+  it('writes datetimes as YYYY-MM-DD HH:MM:SS, microseconds dropped', () => {
+    expect(ooiTime(Date.UTC(2015, 5, 2, 4, 40, 0) * 1000 + 999_999)).toBe('2015-06-02 04:40:00');
+  });
+
+  it('merges neighbouring spans of one category and drops triples empty to the second', () => {
+    const t0 = Date.UTC(2024, 0, 1) * 1000;
+    expect(
+      streamTriples(
+        [
+          { start: t0, end: t0 + 10e6, state: 'present' },
+          { start: t0 + 10e6, end: t0 + 10.5e6, state: 'missing' },
+          { start: t0 + 10.5e6, end: t0 + 20e6, state: 'mixed', percent: 90, parts: { present: 9e6, missing: 0.5e6 } },
+          { start: t0 + 20e6, end: t0 + 30e6, state: 'sparse2' },
+        ],
+        t0,
+      ),
+    ).toEqual([
+      ['2024-01-01 00:00:00', 'Present', '2024-01-01 00:00:10'],
+      ['2024-01-01 00:00:10', 'Present', '2024-01-01 00:00:20'],
+      ['2024-01-01 00:00:20', 'Sparse 2', '2024-01-01 00:00:30'],
+    ]);
+    expect(streamTriples([], t0)).toEqual([['2024-01-01 00:00:00', 'Not Expected', '2024-01-01 00:00:00']]);
+  });
+
+  it('numbers deployments from the epochs, colours alternating', () => {
+    const e = (start: number, end: number | null) => ({ network: 'X', station: 'S', location: '', channel: 'C', start, end, sampleRate: 1, latitude: null, longitude: null, elevation: null, warnS: null, failS: null });
+    const deployments = deploymentsIn([e(30e6, null), e(0, 10e6), e(15e6, 20e6)], 5e6, 100e6);
+    expect(deployments).toEqual([{ start: 5e6, end: 10e6 }, { start: 15e6, end: 20e6 }, { start: 30e6, end: 100e6 }]);
+    expect(Object.values(deploymentsMeasure(deployments).categories)).toEqual([{ color: '#0073cf' }, { color: '#cf5c00' }, { color: '#0073cf' }]);
+  });
+
+  it('reads RFC 1123 times as the ooi-status README writes them', () => {
+    expect(rfc1123ToIso('Fri, 25 Jul 2014 21:05:00 GMT')).toBe('2014-07-25T21:05:00Z');
+    expect(rfc1123ToIso('2014-07-25')).toBeNull();
+  });
+});
+
+describe('GET /available/:channel on a scanned demo archive', () => {
+  let fixture: ExporterFixture;
+  let m: DemoManifest;
+  let url: string;
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url}${path}`, { headers });
+    return { status: response.status, text: await response.text() };
+  };
+
+  beforeAll(async () => {
+    fixture = await exporterFixture({ end: END });
+    m = fixture.manifest;
+    ({ url } = await fixture.serve({ now: () => m.end }));
+  });
+  afterAll(async () => {
+    await fixture.dispose();
+  });
+
+  it('answers the exact ooi-status layout: Deployments from the epoch, then the stream clipped to it', async () => {
+    const { channel, epochEnd } = m.notExpectedAfter;
+    const lower = m.start + HOUR;
+    const { status, text } = await get(`/available/${channel}?start_time=${encodeURIComponent(ooi(lower))}&stop_time=${encodeURIComponent(ooi(m.end))}`);
+    expect(status).toBe(200);
+    expect(text).toBe(
+      `{"availability":[` +
+        `{"measure":"Deployments","categories":{"Deployment: 1":{"color":"#0073cf"}},"data":[["${ooi(lower)}","Deployment: 1","${ooi(epochEnd)}"]]},` +
+        `{"measure":"${channel}","categories":${CATEGORIES},"data":[["${ooi(lower)}","Present","${ooi(epochEnd)}"]]}]}`,
+    );
+  });
+
+  it('shows a planted whole-day gap as Missing between Present spans, from the first deployment to now', async () => {
+    const key = 'XA.CHARL.00.LHZ';
+    const [gap] = m.gaps.filter((g) => g.channel === key);
+    expect(gap.size).toBe('day');
+    const { status, text } = await get(`/available/${key}`);
+    expect(status).toBe(200);
+    const body = JSON.parse(text);
+    expect(body.availability[0]).toEqual({ measure: 'Deployments', categories: { 'Deployment: 1': { color: '#0073cf' } }, data: [[ooi(m.start), 'Deployment: 1', ooi(m.end)]] });
+    expect(body.availability[1].data).toEqual([
+      [ooi(m.start), 'Present', ooi(gap.start + 1e6)],
+      [ooi(gap.start + 1e6), 'Missing', ooi(gap.end)],
+      [ooi(gap.end), 'Present', ooi(m.end)],
+    ]);
+  });
+
+  it('shows the dead channel Missing after its last data', async () => {
+    const { channel, lastSample } = m.deadChannel;
+    const body = JSON.parse((await get(`/available/${channel}?start_time=${encodeURIComponent('Mon, 06 May 2024 00:00:00 GMT')}`)).text);
+    expect(body.availability[1].data).toEqual([
+      [ooi(m.start), 'Present', ooi(lastSample + 1e6)],
+      [ooi(lastSample + 1e6), 'Missing', ooi(m.end)],
+    ]);
+  });
+
+  it('gives a stream with nothing in range the single zero-length Not Expected triple', async () => {
+    const body = JSON.parse((await get(`/available/XA.ALPHA.00.LHZ?start_time=2030-01-01`)).text);
+    expect(body.availability).toEqual([{ measure: 'XA.ALPHA.00.LHZ', categories: JSON.parse(CATEGORIES), data: [['2030-01-01 00:00:00', 'Not Expected', '2030-01-01 00:00:00']] }]);
+  });
+
+  it('rejects bad input with a 400 naming the parameter, and unknown channels with a 404', async () => {
+    const bad = await get('/available/XA.ALPHA.LHZ');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error).toMatch(/^parameter channel: /);
+    const time = await get('/available/XA.ALPHA.00.LHZ?start_time=yesterday%27%3B--');
+    expect(time.status).toBe(400);
+    expect(JSON.parse(time.text).error).toMatch(/^parameter start_time: /);
+    const unknown = await get('/available/XA.ALPHA.00.LHZ?method=telemetered');
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.text).error).toContain('method');
+    expect((await get('/available/QQ.NONE.00.XXX')).status).toBe(404);
+  });
+
+  it('requires the bearer token when one is set', async () => {
+    const { url: guarded } = await fixture.serve({ token: 's3cret', now: () => m.end });
+    expect((await fetch(`${guarded}/available/XA.ALPHA.00.LHZ`)).status).toBe(401);
+    expect((await fetch(`${guarded}/available/XA.ALPHA.00.LHZ`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+  });
+});
