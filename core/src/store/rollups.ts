@@ -156,28 +156,42 @@ export function neighboursQuery(before: readonly ChannelId[], after: readonly Ch
  * neighbours) or a superset of it that gives the same figures inside the window, in two lean
  * queries at most. Segments within LOOKAROUND_MICROS of the window come in the first query; a
  * channel with data further away but none that close gets its nearest segment from a second one.
- * Channels without segments map to empty lists; the lists are in no particular order.
+ * A channel with segments near the window but no extent (written without refreshing the rollups)
+ * is asked for both neighbours when it lacks them. Channels without segments map to empty lists;
+ * the lists are in no particular order. `seen`, when given, receives every channel found.
  */
 export async function segmentsAround(
   store: Store,
   filter: QueryFragment,
   window: Interval,
   extents: ReadonlyMap<string, ChannelExtent>,
+  seen?: Map<string, ChannelId>,
 ): Promise<Map<string, Segment[]>> {
   const from = window.start - LOOKAROUND_MICROS;
   const to = window.end + LOOKAROUND_MICROS;
   const result = new Map<string, Segment[]>();
   for (const key of extents.keys()) result.set(key, []);
   const within = await rows<SegmentArrays>(store.client, segmentsWithinQuery(filter, from, to), 'JSONCompactEachRow');
+  const unknown: ChannelId[] = [];
   for (const [network, station, location, channel, starts, ends, samples, rates, qualities] of within) {
-    result.set(channelKey({ network, station, location, channel }), segmentsFromArrays(starts, ends, samples, rates, qualities));
+    const id = { network, station, location, channel };
+    const key = channelKey(id);
+    result.set(key, segmentsFromArrays(starts, ends, samples, rates, qualities));
+    seen?.set(key, id);
+    if (!extents.has(key)) unknown.push(id);
   }
   const before: ChannelId[] = [];
   const after: ChannelId[] = [];
   for (const [key, extent] of extents) {
+    seen?.set(key, extent.id);
     const list = result.get(key)!;
     if (extent.first < from && !list.some((segment) => segment.start < window.start)) before.push(extent.id);
     if (extent.last >= to && !list.some((segment) => segment.end >= window.end)) after.push(extent.id);
+  }
+  for (const id of unknown) {
+    const list = result.get(channelKey(id))!;
+    if (!list.some((segment) => segment.start < window.start)) before.push(id);
+    if (!list.some((segment) => segment.end >= window.end)) after.push(id);
   }
   if (before.length > 0 || after.length > 0) {
     const neighbours = await rows<[string, string, string, string, number, number, number, number, string]>(

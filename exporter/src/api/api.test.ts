@@ -312,6 +312,30 @@ describe('/api/v1 on a scanned demo archive', () => {
     });
   });
 
+  describe('data written without refreshing the rollups (runs last: it adds a channel)', () => {
+    it('still shows the channel on the timeline, with its neighbours found', async () => {
+      // 1 Hz, two runs an hour apart inside the window and one run a week before it.
+      const run = (start: number, samples: number) => ({
+        network: 'QQ', station: 'LIVE', location: '', channel: 'HHZ', quality: 'D', sample_rate: 1,
+        start_time: start, end_time: start + (samples - 1) * 1e6, samples, tolerance_us: 500_000, source: 'seedlink:test', scan_id: 1, first_seen: start + samples * 1e6,
+      });
+      const t0 = m.end - 6 * MICROS_PER_HOUR;
+      await fixture.store.client.insert({ table: 'segments', values: [run(t0 - 7 * DAY, 3600), run(t0, 3600), run(t0 + 2 * MICROS_PER_HOUR, 3600)], format: 'JSONEachRow' });
+      const rows = await timeline(`channel=QQ&from=${iso(t0 - MICROS_PER_HOUR)}&to=${iso(t0 + 4 * MICROS_PER_HOUR)}&maxPoints=100`);
+      const row = rows.get('QQ.LIVE..HHZ')!;
+      expect(row.spans).toEqual([
+        span(t0 - MICROS_PER_HOUR, t0, 'missing'),
+        span(t0, t0 + MICROS_PER_HOUR, 'present'),
+        span(t0 + MICROS_PER_HOUR, t0 + 2 * MICROS_PER_HOUR, 'missing'),
+        span(t0 + 2 * MICROS_PER_HOUR, t0 + 3 * MICROS_PER_HOUR, 'present'),
+        span(t0 + 3 * MICROS_PER_HOUR, t0 + 4 * MICROS_PER_HOUR, 'missing'),
+      ]);
+      // The gap from the run a week before reaches into the window: it counts (as the CLI counts it).
+      expect(row.gaps).toBe(2);
+      expect(row.percent).toBe(40);
+    });
+  });
+
   describe('channels', () => {
     it('lists distinct networks, stations or channels matching a pattern, for template variables', async () => {
       const networks = (await get('/api/v1/channels?level=network')).body.values;

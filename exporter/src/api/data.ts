@@ -4,7 +4,7 @@
  * latency aggregates.
  */
 import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { ChannelEpoch, ChannelId } from '../../../core/src/model.ts';
+import type { ChannelEpoch, ChannelId, Segment } from '../../../core/src/model.ts';
 import type { Interval } from '../../../core/src/segments.ts';
 import { channelFilter } from '../../../core/src/store/filter.ts';
 import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent, type QueryFragment } from '../../../core/src/store/rollups.ts';
@@ -64,9 +64,17 @@ export async function select(store: Store, patterns: ChannelPattern[], tolerance
   return { patterns, filter, channels: [...ids.values()].sort(compareIds), extents, epochs };
 }
 
-/** The selection's segments reaching into the window, with the neighbours the figures need. */
-export function segmentsOf(store: Store, selection: Selection, window: Interval) {
-  return segmentsAround(store, selection.filter, window, selection.extents);
+/**
+ * The selection's segments reaching into the window, with the neighbours the figures need. A
+ * channel with data there but not yet in the rollups' extents joins the selection's channels.
+ */
+export async function segmentsOf(store: Store, selection: Selection, window: Interval): Promise<Map<string, Segment[]>> {
+  const seen = new Map<string, ChannelId>();
+  const segments = await segmentsAround(store, selection.filter, window, selection.extents, seen);
+  const known = new Set(selection.channels.map(channelKey));
+  const added = [...seen].filter(([key]) => !known.has(key)).map(([, id]) => id);
+  if (added.length > 0) selection.channels = [...selection.channels, ...added].sort(compareIds);
+  return segments;
 }
 
 export async function compactRows<T>(store: Store, query: QueryFragment): Promise<T[]> {
