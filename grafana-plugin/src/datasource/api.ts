@@ -1,0 +1,236 @@
+/**
+ * Lacuna's /api/v1 responses as this plugin reads them. Readers take the parsed JSON as
+ * `unknown` and return plain, typed records: a missing list is an empty list, a missing number
+ * is null, so an empty or partial answer never breaks a panel. Times arrive as µs integers or
+ * ISO strings and leave as µs.
+ */
+import { microsFromApiTime } from '../shared/time';
+
+export type ApiRecord = Record<string, unknown>;
+
+function isRecord(value: unknown): value is ApiRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The list a response carries: the response itself when it is an array, else its `key` list. */
+export function listOf(json: unknown, key: string): ApiRecord[] {
+  const list = Array.isArray(json) ? json : isRecord(json) && Array.isArray(json[key]) ? json[key] : [];
+  return (list as unknown[]).filter(isRecord);
+}
+
+/** The first of `names` that holds a finite number (numeric strings count), else null. */
+export function numberField(record: ApiRecord, ...names: string[]): number | null {
+  for (const name of names) {
+    const value = record[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  }
+  return null;
+}
+
+export function stringField(record: ApiRecord, ...names: string[]): string {
+  for (const name of names) {
+    const value = record[name];
+    if (typeof value === 'string') return value;
+  }
+  return '';
+}
+
+export function timeField(record: ApiRecord, ...names: string[]): number | null {
+  for (const name of names) {
+    const us = microsFromApiTime(record[name]);
+    if (us !== null) return us;
+  }
+  return null;
+}
+
+/** `NET.STA.LOC.CHA` of a record that has it as `channel`, or in parts. */
+export function channelIdOf(record: ApiRecord): string {
+  const network = stringField(record, 'network');
+  const station = stringField(record, 'station');
+  const channel = stringField(record, 'channel');
+  if (network !== '' && station !== '') return `${network}.${station}.${stringField(record, 'location')}.${channel}`;
+  return stringField(record, 'id', 'channel', 'key');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface TimelineSpan {
+  startUs: number;
+  endUs: number;
+  state: string;
+  /** Mixed spans: percent present inside the span. */
+  percent: number | null;
+}
+
+export interface TimelineRow {
+  channel: string;
+  percent: number | null;
+  gaps: number;
+  longestGapSeconds: number;
+  spans: TimelineSpan[];
+}
+
+export interface Timeline {
+  fromUs: number | null;
+  toUs: number | null;
+  rows: TimelineRow[];
+}
+
+export function readTimeline(json: unknown): Timeline {
+  const rows = listOf(json, 'rows').map((row): TimelineRow => {
+    const spans: TimelineSpan[] = [];
+    for (const span of listOf(row.spans, 'spans')) {
+      const startUs = timeField(span, 'start');
+      const endUs = timeField(span, 'end');
+      if (startUs === null || endUs === null || endUs <= startUs) continue;
+      spans.push({ startUs, endUs, state: stringField(span, 'state'), percent: numberField(span, 'percent') });
+    }
+    spans.sort((a, b) => a.startUs - b.startUs);
+    return {
+      channel: channelIdOf(row),
+      percent: numberField(row, 'percent'),
+      gaps: numberField(row, 'gaps') ?? 0,
+      longestGapSeconds: numberField(row, 'maxGapSeconds', 'max_gap_s', 'longest_gap_s') ?? 0,
+      spans,
+    };
+  });
+  const record = isRecord(json) ? json : {};
+  return { fromUs: timeField(record, 'from'), toUs: timeField(record, 'to'), rows };
+}
+
+export interface CompletionRow {
+  channel: string;
+  /** Per bucket, aligned with Completion.bucketStartsUs; null where nothing was expected. */
+  percent: (number | null)[];
+  completeness: (number | null)[];
+}
+
+export interface Completion {
+  bucket: 'day' | 'hour';
+  bucketStartsUs: number[];
+  rows: CompletionRow[];
+}
+
+function numbersOrNull(value: unknown, length: number): (number | null)[] {
+  const list = Array.isArray(value) ? value : [];
+  const out = new Array<number | null>(length);
+  for (let i = 0; i < length; i++) {
+    const item = list[i];
+    out[i] = typeof item === 'number' && Number.isFinite(item) ? item : null;
+  }
+  return out;
+}
+
+export function readCompletion(json: unknown, requestedBucket: 'day' | 'hour'): Completion {
+  const record = isRecord(json) ? json : {};
+  const bucket = record.bucket === 'hour' || record.bucket === 'day' ? record.bucket : requestedBucket;
+  const startsList = Array.isArray(record.buckets) ? record.buckets : Array.isArray(record.starts) ? record.starts : [];
+  const bucketStartsUs = startsList.map((t) => microsFromApiTime(t)).filter((t): t is number => t !== null);
+  const rows = listOf(json, 'rows').map((row) => ({
+    channel: channelIdOf(row),
+    percent: numbersOrNull(row.percent, bucketStartsUs.length),
+    completeness: numbersOrNull(row.completeness, bucketStartsUs.length),
+  }));
+  return { bucket, bucketStartsUs, rows };
+}
+
+export interface Gap {
+  channel: string;
+  startUs: number;
+  endUs: number;
+  seconds: number;
+  missingSamples: number | null;
+}
+
+export function readGaps(json: unknown): Gap[] {
+  const gaps: Gap[] = [];
+  for (const gap of listOf(json, 'gaps')) {
+    const startUs = timeField(gap, 'start');
+    const endUs = timeField(gap, 'end');
+    if (startUs === null || endUs === null) continue;
+    gaps.push({
+      channel: channelIdOf(gap),
+      startUs,
+      endUs,
+      seconds: numberField(gap, 'gap_s', 'seconds') ?? (endUs - startUs) / 1e6,
+      missingSamples: numberField(gap, 'missing_samples', 'missingSamples'),
+    });
+  }
+  return gaps;
+}
+
+export interface ChannelStats {
+  channel: string;
+  percent: number | null;
+  gaps: number | null;
+  longestGapSeconds: number | null;
+  overlaps: number | null;
+  latencySeconds: number | null;
+  state: string;
+}
+
+export function readStats(json: unknown): ChannelStats[] {
+  return listOf(json, 'channels').map((row) => ({
+    channel: channelIdOf(row),
+    percent: numberField(row, 'percent'),
+    gaps: numberField(row, 'gaps'),
+    longestGapSeconds: numberField(row, 'maxGapSeconds', 'max_gap_s', 'longest_gap_s'),
+    overlaps: numberField(row, 'overlaps'),
+    latencySeconds: numberField(row, 'latencySeconds', 'total_latency_s', 'latency_s'),
+    state: stringField(row, 'state'),
+  }));
+}
+
+export interface LatencySeries {
+  channel: string;
+  timesUs: number[];
+  /** Seconds per time: the largest latency in the step, and the mean. */
+  max: (number | null)[];
+  mean: (number | null)[];
+}
+
+export function readLatency(json: unknown): LatencySeries[] {
+  return listOf(json, 'channels').map((row) => {
+    const points = listOf(row.points, 'points');
+    return {
+      channel: channelIdOf(row),
+      timesUs: points.map((p) => timeField(p, 'time', 'start') ?? NaN),
+      max: points.map((p) => numberField(p, 'max_s', 'maxSeconds', 'max')),
+      mean: points.map((p) => numberField(p, 'mean_s', 'meanSeconds', 'mean')),
+    };
+  });
+}
+
+export interface Station {
+  network: string;
+  station: string;
+  latitude: number | null;
+  longitude: number | null;
+  state: string;
+}
+
+export function readStations(json: unknown): Station[] {
+  return listOf(json, 'stations').map((row) => ({
+    network: stringField(row, 'network'),
+    station: stringField(row, 'station'),
+    latitude: numberField(row, 'latitude'),
+    longitude: numberField(row, 'longitude'),
+    state: stringField(row, 'state'),
+  }));
+}
+
+/** Channel listing: names at the requested level (`IU`, `IU.ANMO` or `IU.ANMO.00.BHZ`). */
+export function readChannelNames(json: unknown): string[] {
+  const list = Array.isArray(json) ? json : isRecord(json) ? (json.channels ?? json.names ?? json.rows) : [];
+  if (!Array.isArray(list)) return [];
+  const names: string[] = [];
+  for (const item of list) {
+    if (typeof item === 'string') names.push(item);
+    else if (isRecord(item)) {
+      const name = stringField(item, 'name', 'id', 'key') || channelIdOf(item);
+      if (name !== '') names.push(name);
+    }
+  }
+  return names;
+}

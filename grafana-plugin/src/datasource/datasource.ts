@@ -1,0 +1,133 @@
+/**
+ * The datasource: runs the requests query.ts builds through Grafana's datasource proxy (the
+ * `lacuna` route of plugin.json adds the API URL and the bearer token), and turns the answers
+ * into frames with frames.ts. Nothing here decides what to ask or how to shape the answer.
+ */
+import {
+  DataSourceApi,
+  type AnnotationQuery,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getBackendSrv, getTemplateSrv } from '@grafana/runtime';
+import { catchError, forkJoin, lastValueFrom, map, of, type Observable } from 'rxjs';
+import { gapAnnotations } from './annotations';
+import { readChannelNames } from './api';
+import { answerFrames } from './frames';
+import { buildApiRequest, buildVariableRequest, interpolatePattern, toUrl, type ApiRequest } from './query';
+import { DEFAULT_QUERY, type LacunaOptions, type LacunaQuery, type LacunaVariableQuery } from './types';
+import { MICROS_PER_MS } from '../shared/time';
+
+/** Path of the proxy route in plugin.json. */
+export const PROXY_ROUTE = 'lacuna';
+
+/** GETs a URL and yields its parsed JSON body; failures carry the API's `error` message. */
+export type FetchJson = (url: string) => Observable<unknown>;
+
+function errorMessage(error: unknown): string {
+  const e = error as { data?: { error?: string; message?: string }; status?: number; statusText?: string; message?: string };
+  const detail = e?.data?.error ?? e?.data?.message ?? e?.message ?? e?.statusText ?? String(error);
+  return e?.status ? `${e.status}: ${detail}` : detail;
+}
+
+function backendFetch(url: string): Observable<unknown> {
+  return getBackendSrv()
+    .fetch<unknown>({ url, method: 'GET', showErrorAlert: false })
+    .pipe(map((response) => response.data));
+}
+
+type Replace = (text: string, format: (value: string | string[]) => string) => string;
+
+export class LacunaDataSource extends DataSourceApi<LacunaQuery, LacunaOptions> {
+  private readonly baseUrl: string;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<LacunaOptions>,
+    private readonly fetchJson: FetchJson = backendFetch
+  ) {
+    super(instanceSettings);
+    this.baseUrl = `${instanceSettings.url ?? ''}/${PROXY_ROUTE}`;
+    this.annotations = {
+      prepareQuery: (annotation: AnnotationQuery<LacunaQuery>) => ({
+        ...DEFAULT_QUERY,
+        ...(annotation.target ?? {}),
+        refId: annotation.target?.refId ?? 'Annotations',
+        queryType: 'gaps',
+      }),
+      processEvents: (_annotation, frames) => of(gapAnnotations(frames)),
+    };
+  }
+
+  getDefaultQuery(): Partial<LacunaQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  filterQuery(query: LacunaQuery): boolean {
+    return !query.hide;
+  }
+
+  private replacer(scopedVars?: ScopedVars): Replace {
+    return (text, format) => getTemplateSrv().replace(text, scopedVars, format);
+  }
+
+  applyTemplateVariables(query: LacunaQuery, scopedVars: ScopedVars): LacunaQuery {
+    return { ...query, channel: interpolatePattern(query.channel, this.replacer(scopedVars)) };
+  }
+
+  private get(request: ApiRequest): Observable<unknown> {
+    return this.fetchJson(toUrl(this.baseUrl, request));
+  }
+
+  query(request: DataQueryRequest<LacunaQuery>): Observable<DataQueryResponse> {
+    const targets = request.targets.filter((t) => this.filterQuery(t));
+    if (targets.length === 0) return of({ data: [] });
+    const range = { fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() };
+    const window = { fromUs: range.fromMs * MICROS_PER_MS, toUs: range.toMs * MICROS_PER_MS };
+    const runs = targets.map((target) => {
+      const query = { ...DEFAULT_QUERY, ...target };
+      let apiRequest: ApiRequest;
+      try {
+        const channel = interpolatePattern(query.channel, this.replacer(request.scopedVars));
+        apiRequest = buildApiRequest(query, { range, maxDataPoints: request.maxDataPoints, intervalMs: request.intervalMs, channel });
+      } catch (error) {
+        return of<QueryResult>({ frames: [], error: { refId: target.refId, message: errorMessage(error) } });
+      }
+      return this.get(apiRequest).pipe(
+        map((json): QueryResult => ({ frames: answerFrames(query, json, window) })),
+        catchError((error: unknown) => of<QueryResult>({ frames: [], error: { refId: target.refId, message: errorMessage(error) } }))
+      );
+    });
+    return forkJoin(runs).pipe(
+      map((results) => {
+        const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+        return { data: results.flatMap((r) => r.frames), errors: errors.length > 0 ? errors : undefined };
+      })
+    );
+  }
+
+  async metricFindQuery(query: LacunaVariableQuery | string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+    const variableQuery: LacunaVariableQuery = typeof query === 'string' ? { level: 'channel', pattern: query } : query;
+    const pattern = interpolatePattern(variableQuery.pattern, this.replacer(options?.scopedVars));
+    const json = await lastValueFrom(this.get(buildVariableRequest(variableQuery, pattern)));
+    return readChannelNames(json).map((name) => ({ text: name, value: name }));
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    try {
+      const json = (await lastValueFrom(this.fetchJson(`${this.baseUrl}/readyz`))) as { status?: string } | undefined;
+      return { status: 'success', message: `Lacuna is ready${json?.status ? ` (${json.status})` : ''}.` };
+    } catch (error) {
+      return { status: 'error', message: `Lacuna is not ready: ${errorMessage(error)}. Check the URL and the token.` };
+    }
+  }
+}
+
+interface QueryResult {
+  frames: DataFrame[];
+  error?: { refId: string; message: string };
+}

@@ -1,0 +1,4 @@
+import { AppPlugin } from '@grafana/data';
+import { AppRoot } from './components/AppRoot';
+
+export const plugin = new AppPlugin<{}>().setRootPage(AppRoot);

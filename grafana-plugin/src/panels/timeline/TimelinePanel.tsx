@@ -1,0 +1,33 @@
+import React, { useCallback } from 'react';
+import type { PanelProps } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
+import { useTheme2 } from '@grafana/ui';
+import type { TimelineOptions } from './options';
+import { TimelineView } from './TimelineView';
+
+/** Grafana's side of the panel: theme, time range, zoom and links; the view does the rest. */
+export function TimelinePanel({ data, width, height, options, timeRange, onChangeTimeRange, replaceVariables }: PanelProps<TimelineOptions>) {
+  const theme = useTheme2();
+  const onZoom = useCallback(
+    (range: { fromMs: number; toMs: number }) => onChangeTimeRange({ from: range.fromMs, to: range.toMs }),
+    [onChangeTimeRange]
+  );
+  return (
+    <TimelineView
+      frames={data.series}
+      width={width}
+      height={height}
+      options={options}
+      theme={theme}
+      timeRange={{ fromMs: timeRange.from.valueOf(), toMs: timeRange.to.valueOf() }}
+      onZoom={onZoom}
+      interpolate={replaceVariables}
+      openLink={openLink}
+    />
+  );
+}
+
+function openLink(url: string): void {
+  if (url.startsWith('/')) locationService.push(url);
+  else window.open(url, '_blank', 'noopener,noreferrer');
+}

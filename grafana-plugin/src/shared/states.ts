@@ -1,0 +1,49 @@
+/**
+ * Span states of the availability timeline (the API's names), as small integer codes so a row's
+ * spans fit in typed arrays, and the colour keys the drawing code looks up in a palette.
+ */
+
+export const SPAN_STATE_NAMES = ['present', 'missing', 'sparse1', 'sparse2', 'sparse3', 'not_expected', 'mixed'] as const;
+export type SpanStateName = (typeof SPAN_STATE_NAMES)[number];
+
+export const SpanState = { Present: 0, Missing: 1, Sparse1: 2, Sparse2: 3, Sparse3: 4, NotExpected: 5, Mixed: 6 } as const;
+export type SpanState = (typeof SpanState)[keyof typeof SpanState];
+
+/** Colour keys: the states, then missing time split by gap length (when that option is on). */
+export const ColorKey = { ...SpanState, ShortGap: 7, LongGap: 8 } as const;
+export type ColorKey = (typeof ColorKey)[keyof typeof ColorKey];
+
+export const COLOR_KEY_COUNT = 9;
+
+export function spanStateFromName(name: unknown): SpanState | undefined {
+  const index = SPAN_STATE_NAMES.indexOf(name as SpanStateName);
+  return index >= 0 ? (index as SpanState) : undefined;
+}
+
+export const SPAN_STATE_LABELS: Record<SpanStateName, string> = {
+  present: 'Present',
+  missing: 'Missing',
+  sparse1: 'Sparse (spacing 1–1.5 Δ)',
+  sparse2: 'Sparse (spacing 1.5–2 Δ)',
+  sparse3: 'Sparse (spacing ≥ 2 Δ)',
+  not_expected: 'Not expected',
+  mixed: 'Mixed (narrower than a pixel)',
+};
+
+/**
+ * Which colour wins a pixel that several spans share: a one-second gap in a month must still
+ * show, so missing time beats sparse time, which beats mixed, present and not-expected time.
+ */
+export const COLOR_PRIORITY: readonly number[] = (() => {
+  const priority = new Array<number>(COLOR_KEY_COUNT);
+  priority[ColorKey.NotExpected] = 0;
+  priority[ColorKey.Present] = 1;
+  priority[ColorKey.Mixed] = 2;
+  priority[ColorKey.Sparse1] = 3;
+  priority[ColorKey.Sparse2] = 4;
+  priority[ColorKey.Sparse3] = 5;
+  priority[ColorKey.ShortGap] = 6;
+  priority[ColorKey.Missing] = 7;
+  priority[ColorKey.LongGap] = 8;
+  return priority;
+})();
