@@ -111,6 +111,60 @@ export const MIGRATIONS: Migration[] = [
       ) ENGINE = ReplacingMergeTree(computed_at, deleted) ORDER BY (network, station, location, channel)`,
     ],
   },
+  {
+    version: 3,
+    name: 'live sources: newest sample per channel, source health, pipeline backlog, pushed batch ledger',
+    statements: [
+      // Td and Ta of each live channel, exact per packet (live.ts). Merges keep the row with the
+      // newest sample; readers take the newest sample, then the earliest receipt, so unmerged
+      // rows read the same. A channel not written for 90 days drops out (its segments stay);
+      // the TTLs count from when rows were written, whatever times they hold.
+      `CREATE TABLE IF NOT EXISTS live_latest (
+        network LowCardinality(String),
+        station LowCardinality(String),
+        location LowCardinality(String),
+        channel LowCardinality(String),
+        source LowCardinality(String),
+        stream String,
+        last_sample DateTime64(6, 'UTC'),
+        received_at DateTime64(6, 'UTC'),
+        written_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree(last_sample) ORDER BY (network, station, location, channel, source)
+        TTL written_at + INTERVAL 90 DAY`,
+      // Counters and connection state of each live source, the newest row wins.
+      `CREATE TABLE IF NOT EXISTS live_sources (
+        source String,
+        kind LowCardinality(String),
+        up UInt8,
+        received UInt64,
+        malformed UInt64,
+        reconnects UInt64,
+        updated_at DateTime64(6, 'UTC'),
+        written_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree(updated_at) ORDER BY source
+        TTL written_at + INTERVAL 30 DAY`,
+      // The newest backlog sample of each file-drop stage and stream ('' = the whole stage).
+      `CREATE TABLE IF NOT EXISTS pipeline_backlog (
+        pipeline String,
+        stage String,
+        stream String,
+        files UInt64,
+        oldest Nullable(DateTime64(6, 'UTC')),
+        stuck UInt8,
+        sampled_at DateTime64(6, 'UTC'),
+        written_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree(sampled_at) ORDER BY (pipeline, stage, stream)
+        TTL written_at + INTERVAL 7 DAY`,
+      // Ids of content-addressed (pushed) batches already stored: the same batch posted again
+      // within a week is stored once.
+      `CREATE TABLE IF NOT EXISTS live_batches (
+        source String,
+        batch_id UInt64,
+        written_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree ORDER BY (source, batch_id)
+        TTL written_at + INTERVAL 7 DAY`,
+    ],
+  },
 ];
 
 const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (

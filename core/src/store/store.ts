@@ -7,6 +7,7 @@ import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
 import { channelFilter, type SqlFragment } from './filter.ts';
 import { epochChannelsOf, refreshChannelRollups } from './rollups.ts';
+import { liveLatest, withLiveLatest } from './live.ts';
 
 /** What the store knows of one scanned file. */
 export interface FileState {
@@ -309,16 +310,22 @@ export class Store {
     return rows.map(segmentFromRow);
   }
 
-  /** Each matching channel's segment holding its newest sample (any quality), whenever that was. */
+  /**
+   * Each matching channel's segment holding its newest sample (any quality), whenever that was,
+   * with live sources' per-packet receipt time as first_seen (see live.ts `withLiveLatest`).
+   */
   async latestSegments(patterns: ChannelPattern[]): Promise<StoredSegment[]> {
     const filter = channelFilter(patterns);
-    const rows = await this.rows<SegmentRow>(
-      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${filter.sql}
-       ORDER BY network, station, location, channel, end_time DESC, first_seen ASC
-       LIMIT 1 BY network, station, location, channel`,
-      filter.params,
-    );
-    return rows.map(segmentFromRow);
+    const [rows, live] = await Promise.all([
+      this.rows<SegmentRow>(
+        `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${filter.sql}
+         ORDER BY network, station, location, channel, end_time DESC, first_seen ASC
+         LIMIT 1 BY network, station, location, channel`,
+        filter.params,
+      ),
+      liveLatest(this, filter),
+    ]);
+    return withLiveLatest(rows.map(segmentFromRow), live);
   }
 
   /** Channels that have any stored data or metadata, matching the patterns, in order. */

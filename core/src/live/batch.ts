@@ -1,0 +1,93 @@
+/**
+ * What a live source hands to the store: batches of segment pieces, newest samples, health
+ * counters and pipeline backlog, as plain JSON-able objects (a batch may wait in the spool on disk).
+ */
+import type { ChannelId, ChannelSegment, Micros } from '../model.ts';
+
+/**
+ * A run of samples received since the last flush. `firstSeen` is the receipt time of the packet
+ * (file, push) that carried the piece's newest sample, so first_seen − end_time of a live row is
+ * the data latency of its last sample.
+ */
+export interface LivePiece extends ChannelSegment {
+  toleranceUs: number;
+  firstSeen: Micros;
+}
+
+/**
+ * A channel's newest sample (Td) and when it arrived (Ta), exact per packet. A heartbeat
+ * (a pushed item without samples) is a newest sample without coverage.
+ */
+export interface LatestSample extends ChannelId {
+  /** The stream id a non-seismic source named it by ('' for SeedLink channels). */
+  stream: string;
+  lastSample: Micros;
+  receivedAt: Micros;
+}
+
+/** A live source's counters since it started, and whether it is connected (watching, serving). */
+export interface SourceHealth {
+  kind: 'seedlink' | 'filedrop' | 'push';
+  up: boolean;
+  /** Packets, files or pushed items received. */
+  received: number;
+  /** Malformed packets, file names the pattern did not match, rejected items. */
+  malformed: number;
+  reconnects: number;
+  at: Micros;
+}
+
+/** One backlog sample of a file-drop stage, for one stream ('' = all files of the stage). */
+export interface BacklogSample {
+  pipeline: string;
+  stage: string;
+  stream: string;
+  files: number;
+  /** Modification time of the oldest file waiting; null when none is. */
+  oldest: Micros | null;
+  stuck: boolean;
+  at: Micros;
+}
+
+/** Channel thresholds and expected rate from the expected-streams rules (ooi-status model). */
+export interface StreamThresholds extends ChannelId {
+  expectedRate: number | null;
+  warnS: number | null;
+  failS: number | null;
+}
+
+/**
+ * One write of one source. `id` is unique per source and stays the same when the batch is written
+ * again from the spool, so a replay replaces exactly its own rows. `contentAddressed` batches
+ * (push) take their id from their content: the same batch posted twice is the same id, and the
+ * store keeps a ledger of such ids to store it once.
+ */
+export interface LiveBatch {
+  source: string;
+  id: number;
+  contentAddressed?: boolean;
+  createdAt: Micros;
+  pieces: LivePiece[];
+  latest: LatestSample[];
+  thresholds?: StreamThresholds[];
+  health?: SourceHealth;
+  backlog?: BacklogSample[];
+}
+
+/** What became of a submitted batch. */
+export type BatchOutcome = 'stored' | 'spooled' | 'duplicate';
+
+/** Where live sources put their batches (the collector's LiveWriter). */
+export interface LiveSink {
+  /** Resolves once the batch is durable: stored, or appended to the spool on disk. */
+  submit(batch: LiveBatch): Promise<BatchOutcome>;
+  /** A fresh batch id for `source` (unique, increasing). */
+  nextBatchId(): number;
+  /** The expected-streams rule of a channel, if any (its expected rate and thresholds). */
+  thresholdsFor(id: ChannelId): StreamThresholds | null;
+}
+
+/** Rows in a batch: what bounds a batch's size and the spool's memory use. */
+export function batchRows(batch: LiveBatch): number {
+  return batch.pieces.length + batch.latest.length + (batch.thresholds?.length ?? 0) + (batch.backlog?.length ?? 0) + 1;
+}

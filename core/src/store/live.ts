@@ -1,0 +1,423 @@
+/**
+ * Live sources in the store (schema: migration 3).
+ *
+ * Segments. A live batch's pieces go into `segments` like a scan's, with `source` naming the live
+ * source (`seedlink://host:port`, `filedrop:/dir`, `push`) and `scan_id` = the batch id, so
+ * readers see live channels as they see archive channels. A piece's first_seen is the receipt
+ * time of its newest sample.
+ *
+ * Idempotency. A fresh batch (a new id) is inserted as it is. A batch written again — replayed
+ * from the spool, or retried after a failure whose outcome is unknown — first deletes the rows of
+ * its (source, id) if any reached the store: each batch is stored exactly once however often it
+ * is written. Content-addressed (pushed) batches are also looked up in the `live_batches` ledger,
+ * so the same batch posted twice within the ledger's week is stored once.
+ *
+ * Row growth. Each flush adds about one row per channel. `compactLiveSegments` rewrites a source's
+ * rows of each UTC day that holds rows of more than one write into the day's joined runs (a row
+ * per contiguous run, like a day file's segments): insert the joined rows under a new id, then
+ * delete the day's other rows of that source. A piece wholly inside another (the same data
+ * written twice, e.g. a compaction cut short before its delete) counts once. 1,000 channels of
+ * continuous data thus keep ~1,000 rows per day, plus the rows flushed since the last compaction.
+ *
+ * Latency. `live_latest` keeps each channel's newest sample and when it arrived, exactly, per
+ * packet; Store.latestSegments consults it (`withLiveLatest`).
+ */
+import type { ChannelId, Micros, Segment } from '../model.ts';
+import { channelKey } from '../channel.ts';
+import { joinSegments } from '../segments.ts';
+import type { ToleranceRule } from '../tolerance-rules.ts';
+import type { BacklogSample, LiveBatch, LivePiece, SourceHealth, StreamThresholds } from '../live/batch.ts';
+import { channelFilter, type SqlFragment } from './filter.ts';
+import { channelKeysFilter, refreshChannelRollups, refreshRollups, touchDays, type TouchedDays } from './rollups.ts';
+import type { Store, StoredSegment } from './store.ts';
+
+/** The channel_epochs source of thresholds taken from the expected-streams rules. */
+export const LIVE_THRESHOLDS_SOURCE = 'live-thresholds';
+
+const DAY_US = 86_400_000_000;
+
+async function rows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+function segmentRow(piece: LivePiece, source: string, scanId: number): Record<string, unknown> {
+  return {
+    network: piece.network,
+    station: piece.station,
+    location: piece.location,
+    channel: piece.channel,
+    quality: piece.quality,
+    sample_rate: piece.sampleRate,
+    start_time: piece.start,
+    end_time: piece.end,
+    samples: piece.samples,
+    tolerance_us: piece.toleranceUs,
+    source,
+    scan_id: scanId,
+    first_seen: piece.firstSeen,
+  };
+}
+
+const batchKey = (source: string, id: number) => `${source}\u0000${id}`;
+
+/** (source, id) pairs of `batches` for which `query` (selecting source and an id as `id`) finds rows. */
+async function foundPairs(store: Store, batches: readonly LiveBatch[], query: (where: string) => string): Promise<Set<string>> {
+  if (batches.length === 0) return new Set();
+  const params = { sources: [...new Set(batches.map((b) => b.source))], ids: batches.map((b) => b.id) };
+  const found = await rows<{ source: string; id: number }>(store, query('source IN {sources:Array(String)}'), params);
+  return new Set(found.map((row) => batchKey(row.source, row.id)));
+}
+
+/**
+ * Stores batches: segment pieces, newest samples, thresholds, source health, backlog, and the
+ * ledger of pushed batches, in a few inserts for all of them. `rewrite`: some of them may have
+ * reached the store before (a replay or a retry); their earlier rows are replaced. Returns, per
+ * batch, whether it was stored or was a pushed batch stored before.
+ */
+export async function storeLiveBatches(
+  store: Store,
+  batches: readonly LiveBatch[],
+  options: { rewrite: boolean; tolerance?: readonly ToleranceRule[] },
+): Promise<('stored' | 'duplicate')[]> {
+  const pushed = batches.filter((batch) => batch.contentAddressed);
+  const inLedger = await foundPairs(
+    store,
+    pushed,
+    (where) => `SELECT DISTINCT source, batch_id AS id FROM live_batches WHERE ${where} AND batch_id IN {ids:Array(UInt64)}`,
+  );
+  const outcomes = batches.map((batch) => (inLedger.has(batchKey(batch.source, batch.id)) ? 'duplicate' : 'stored'));
+  // The same pushed batch twice in one call is stored once too.
+  const seen = new Set<string>();
+  const toStore: LiveBatch[] = [];
+  batches.forEach((batch, i) => {
+    const key = batchKey(batch.source, batch.id);
+    if (outcomes[i] === 'duplicate' || seen.has(key)) {
+      outcomes[i] = 'duplicate';
+      return;
+    }
+    seen.add(key);
+    toStore.push(batch);
+  });
+  if (toStore.length === 0) return outcomes as ('stored' | 'duplicate')[];
+
+  const mayExist = options.rewrite ? toStore : toStore.filter((batch) => batch.contentAddressed);
+  const earlier = await foundPairs(
+    store,
+    mayExist,
+    (where) => `SELECT DISTINCT source, scan_id AS id FROM segments WHERE ${where} AND scan_id IN {ids:Array(UInt64)}`,
+  );
+  const bySource = new Map<string, number[]>();
+  for (const batch of mayExist) {
+    if (!earlier.has(batchKey(batch.source, batch.id))) continue;
+    bySource.set(batch.source, [...(bySource.get(batch.source) ?? []), batch.id]);
+  }
+  for (const [source, ids] of bySource) {
+    await store.client.command({
+      query: 'DELETE FROM segments WHERE source = {source:String} AND scan_id IN {ids:Array(UInt64)}',
+      query_params: { source, ids },
+    });
+  }
+
+  const segmentRows = toStore.flatMap((batch) => batch.pieces.map((piece) => segmentRow(piece, batch.source, batch.id)));
+  if (segmentRows.length > 0) await store.client.insert({ table: 'segments', values: segmentRows, format: 'JSONEachRow' });
+  const latestRows = toStore.flatMap((batch) =>
+    batch.latest.map((latest) => ({
+      network: latest.network,
+      station: latest.station,
+      location: latest.location,
+      channel: latest.channel,
+      source: batch.source,
+      stream: latest.stream,
+      last_sample: latest.lastSample,
+      received_at: latest.receivedAt,
+    })),
+  );
+  if (latestRows.length > 0) await store.client.insert({ table: 'live_latest', values: latestRows, format: 'JSONEachRow' });
+  const thresholds = toStore.flatMap((batch) => batch.thresholds ?? []);
+  if (thresholds.length > 0) await storeThresholds(store, thresholds, options);
+  const health = toStore.filter((batch) => batch.health).map((batch) => healthRow(batch.source, batch.health!));
+  if (health.length > 0) await store.client.insert({ table: 'live_sources', values: health, format: 'JSONEachRow' });
+  const backlog = toStore.flatMap((batch) => batch.backlog ?? []).map(backlogRow);
+  if (backlog.length > 0) await store.client.insert({ table: 'pipeline_backlog', values: backlog, format: 'JSONEachRow' });
+  const ledger = toStore.filter((batch) => batch.contentAddressed).map((batch) => ({ source: batch.source, batch_id: batch.id }));
+  if (ledger.length > 0) await store.client.insert({ table: 'live_batches', values: ledger, format: 'JSONEachRow' });
+  return outcomes as ('stored' | 'duplicate')[];
+}
+
+function healthRow(source: string, health: SourceHealth): Record<string, unknown> {
+  return {
+    source,
+    kind: health.kind,
+    up: health.up ? 1 : 0,
+    received: health.received,
+    malformed: health.malformed,
+    reconnects: health.reconnects,
+    updated_at: health.at,
+  };
+}
+
+function backlogRow(sample: BacklogSample): Record<string, unknown> {
+  return {
+    pipeline: sample.pipeline,
+    stage: sample.stage,
+    stream: sample.stream,
+    files: sample.files,
+    oldest: sample.oldest,
+    stuck: sample.stuck ? 1 : 0,
+    sampled_at: sample.at,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thresholds
+
+/**
+ * Writes the expected rate and warn/fail intervals of live channels as open channel epochs
+ * (source LIVE_THRESHOLDS_SOURCE, expected from the epoch start 0 on: the same expected time as no
+ * metadata), so channel state and sample completeness use them. A channel that has epochs from
+ * its own metadata (StationXML, CSV) keeps those: its thresholds belong there. Unchanged channels
+ * are not written again. Returns the channels written and those left to their metadata.
+ */
+export async function storeThresholds(
+  store: Store,
+  thresholds: readonly StreamThresholds[],
+  options: { tolerance?: readonly ToleranceRule[] } = {},
+): Promise<{ written: ChannelId[]; skipped: ChannelId[] }> {
+  const wanted = new Map(thresholds.map((t) => [channelKey(t), t]));
+  const keys = channelKeysFilter([...wanted.values()]);
+  const existing = await rows<ChannelId & { source: string; sample_rate: number | null; warn_s: number | null; fail_s: number | null }>(
+    store,
+    `SELECT network, station, location, channel, source, sample_rate, warn_s, fail_s FROM channel_epochs WHERE ${keys.sql}`,
+    keys.params,
+  );
+  const skipped = new Set<string>();
+  const same = new Set<string>();
+  for (const row of existing) {
+    const key = channelKey(row);
+    const want = wanted.get(key)!;
+    if (row.source !== LIVE_THRESHOLDS_SOURCE) skipped.add(key);
+    else if (row.sample_rate === want.expectedRate && row.warn_s === want.warnS && row.fail_s === want.failS) same.add(key);
+  }
+  const changed = [...wanted.entries()].filter(([key]) => !skipped.has(key) && !same.has(key)).map(([, t]) => t);
+  if (changed.length > 0) {
+    const changedKeys = channelKeysFilter(changed);
+    await store.client.command({
+      query: `DELETE FROM channel_epochs WHERE source = {thresholdsSource:String} AND ${changedKeys.sql}`,
+      query_params: { ...changedKeys.params, thresholdsSource: LIVE_THRESHOLDS_SOURCE },
+    });
+    const loadedAt = Date.now() * 1000;
+    await store.client.insert({
+      table: 'channel_epochs',
+      values: changed.map((t) => ({
+        network: t.network,
+        station: t.station,
+        location: t.location,
+        channel: t.channel,
+        start_time: 0,
+        end_time: null,
+        sample_rate: t.expectedRate,
+        latitude: null,
+        longitude: null,
+        elevation: null,
+        warn_s: t.warnS,
+        fail_s: t.failS,
+        source: LIVE_THRESHOLDS_SOURCE,
+        loaded_at: loadedAt,
+      })),
+      format: 'JSONEachRow',
+    });
+    // The expected rate enters the rollups' sample completeness.
+    await refreshChannelRollups(store, changed, options);
+  }
+  const ids = (list: Iterable<string>) => [...list].map((key) => wanted.get(key)!).map(({ network, station, location, channel }) => ({ network, station, location, channel }));
+  return { written: ids(changed.map((t) => channelKey(t))), skipped: ids(skipped) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compaction
+
+interface CompactRow extends LivePiece {
+  scanId: number;
+}
+
+/**
+ * One day's rows of a source joined: per channel, quality and rate, pieces wholly inside another
+ * count once, the rest join by the join rule with their stored tolerance. A joined row's
+ * first_seen is the receipt time of its newest sample (that of the piece that ends it).
+ */
+export function compactPieces(pieces: readonly LivePiece[]): LivePiece[] {
+  const groups = new Map<string, LivePiece[]>();
+  for (const piece of pieces) {
+    const key = `${channelKey(piece)}/${piece.quality}/${piece.sampleRate}/${piece.toleranceUs}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push(piece);
+  }
+  const result: LivePiece[] = [];
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.start - b.start || b.end - a.end);
+    const kept: LivePiece[] = [];
+    let reach: LivePiece | undefined;
+    for (const piece of group) {
+      if (reach !== undefined && piece.end <= reach.end) continue;
+      kept.push(piece);
+      reach = piece;
+    }
+    const first = group[0];
+    const endedBy = new Map<number, Micros>();
+    for (const piece of kept) endedBy.set(piece.end, Math.min(endedBy.get(piece.end) ?? Infinity, piece.firstSeen));
+    const runs: Segment[] = joinSegments(kept, { tolerance: { seconds: first.toleranceUs / 1e6 }, mergeQuality: false });
+    for (const run of runs) {
+      result.push({
+        network: first.network,
+        station: first.station,
+        location: first.location,
+        channel: first.channel,
+        ...run,
+        toleranceUs: first.toleranceUs,
+        firstSeen: endedBy.get(run.end)!,
+      });
+    }
+  }
+  return result;
+}
+
+const LIVE_SEGMENT_COLUMNS = `network, station, location, channel, quality, sample_rate AS sampleRate,
+  toUnixTimestamp64Micro(start_time) AS start, toUnixTimestamp64Micro(end_time) AS end, samples,
+  tolerance_us AS toleranceUs, toUnixTimestamp64Micro(first_seen) AS firstSeen, scan_id AS scanId`;
+
+/**
+ * Joins the rows of `source` on every UTC day (of their start) that holds rows of more than one
+ * write, under the id `compactionId` (new, unique for the source), then refreshes the rollups of
+ * the channel-days it rewrote. Safe to stop at any point: a day left with both the joined rows and
+ * the old ones is joined again next time, and the old rows then count once. Only one writer may
+ * write a source at a time. Returns the days rewritten and the rows before and after.
+ */
+export async function compactLiveSegments(
+  store: Store,
+  source: string,
+  compactionId: number,
+  options: { tolerance?: readonly ToleranceRule[] } = {},
+): Promise<{ days: number; before: number; after: number }> {
+  const days = await rows<{ day: number }>(
+    store,
+    `SELECT intDiv(toUnixTimestamp64Micro(start_time), ${DAY_US}) AS day FROM segments WHERE source = {source:String}
+     GROUP BY day HAVING uniqExact(scan_id) > 1 ORDER BY day`,
+    { source },
+  );
+  let before = 0;
+  let after = 0;
+  const touched: TouchedDays = new Map();
+  for (const { day } of days) {
+    const range = { source, from: day * DAY_US, to: (day + 1) * DAY_US };
+    const inDay = `source = {source:String} AND start_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')`;
+    const stored = await rows<CompactRow>(store, `SELECT ${LIVE_SEGMENT_COLUMNS} FROM segments WHERE ${inDay}`, range);
+    const joined = compactPieces(stored);
+    if (joined.length > 0) await store.client.insert({ table: 'segments', values: joined.map((piece) => segmentRow(piece, source, compactionId)), format: 'JSONEachRow' });
+    await store.client.command({ query: `DELETE FROM segments WHERE ${inDay} AND scan_id != {compactionId:UInt64}`, query_params: { ...range, compactionId } });
+    for (const piece of stored) touchDays(touched, piece, piece.start, piece.end);
+    before += stored.length;
+    after += joined.length;
+  }
+  if (touched.size > 0) await refreshRollups(store, touched, options);
+  return { days: days.length, before, after };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers
+
+/** A live channel's newest sample (Td), when it arrived (Ta), and the source it came from. */
+export interface LiveLatestRow extends ChannelId {
+  source: string;
+  stream: string;
+  lastSample: Micros;
+  receivedAt: Micros;
+}
+
+/** Per matching channel, the newest sample of any live source (the earliest receipt of it). */
+export async function liveLatest(store: Store, filter: SqlFragment = channelFilter([])): Promise<LiveLatestRow[]> {
+  return rows<LiveLatestRow>(
+    store,
+    `SELECT network, station, location, channel, source, stream,
+            toUnixTimestamp64Micro(last_sample) AS lastSample, toUnixTimestamp64Micro(received_at) AS receivedAt
+     FROM live_latest WHERE ${filter.sql}
+     ORDER BY network, station, location, channel, last_sample DESC, received_at ASC
+     LIMIT 1 BY network, station, location, channel`,
+    filter.params,
+  );
+}
+
+/**
+ * The newest segment per channel (Store.latestSegments' rows) with live sources' exact latency:
+ * when a live source has the channel's newest sample, its receipt time is Ta (the earliest of
+ * the two when the stored segment holds the same sample); when its newest sample is newer than
+ * any stored segment (a heartbeat, or data whose segments are not flushed yet), or the channel
+ * has no segment, the result carries it as a segment of no samples: start = end = that sample,
+ * samples 0, sample rate 0, first_seen = its receipt.
+ */
+export function withLiveLatest(segments: readonly StoredSegment[], live: readonly LiveLatestRow[]): StoredSegment[] {
+  if (live.length === 0) return [...segments];
+  const byKey = new Map(segments.map((segment) => [channelKey(segment), segment]));
+  for (const row of live) {
+    const key = channelKey(row);
+    const stored = byKey.get(key);
+    if (stored === undefined || row.lastSample > stored.end) {
+      const { network, station, location, channel } = row;
+      byKey.set(key, {
+        network,
+        station,
+        location,
+        channel,
+        quality: '',
+        sampleRate: 0,
+        start: row.lastSample,
+        end: row.lastSample,
+        samples: 0,
+        toleranceUs: 0,
+        source: row.source,
+        firstSeen: row.receivedAt,
+      });
+    } else if (row.lastSample === stored.end && row.receivedAt < stored.firstSeen) {
+      byKey.set(key, { ...stored, firstSeen: row.receivedAt });
+    }
+  }
+  return [...byKey.values()].sort(compareChannels);
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Channel order as ClickHouse orders by (network, station, location, channel). */
+function compareChannels(a: ChannelId, b: ChannelId): number {
+  return compareText(a.network, b.network) || compareText(a.station, b.station) || compareText(a.location, b.location) || compareText(a.channel, b.channel);
+}
+
+/** The live source of each live channel (channel key → source), for the `source` label. */
+export async function liveChannelSources(store: Store): Promise<Map<string, string>> {
+  const latest = await liveLatest(store);
+  return new Map(latest.map((row) => [channelKey(row), row.source]));
+}
+
+/** A live source as last written: its health and when. */
+export interface LiveSourceState extends SourceHealth {
+  source: string;
+}
+
+export async function liveSourceStates(store: Store): Promise<LiveSourceState[]> {
+  const list = await rows<{ source: string; kind: SourceHealth['kind']; up: number; received: number; malformed: number; reconnects: number; at: number }>(
+    store,
+    `SELECT source, kind, up, received, malformed, reconnects, toUnixTimestamp64Micro(updated_at) AS at
+     FROM live_sources ORDER BY source, updated_at DESC LIMIT 1 BY source`,
+  );
+  return list.map((row) => ({ ...row, up: row.up === 1 }));
+}
+
+/** The newest backlog sample of every pipeline stage and stream. */
+export async function pipelineBacklogs(store: Store): Promise<BacklogSample[]> {
+  const list = await rows<{ pipeline: string; stage: string; stream: string; files: number; oldest: number | null; stuck: number; at: number }>(
+    store,
+    `SELECT pipeline, stage, stream, files, toUnixTimestamp64Micro(oldest) AS oldest, stuck, toUnixTimestamp64Micro(sampled_at) AS at
+     FROM pipeline_backlog ORDER BY pipeline, stage, stream, sampled_at DESC LIMIT 1 BY pipeline, stage, stream`,
+  );
+  return list.map((row) => ({ ...row, stuck: row.stuck === 1 }));
+}
