@@ -1,0 +1,134 @@
+import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LiveBatch } from '../../../core/src/live/batch.ts';
+
+/** A spool file: batches appended one JSON line each. */
+const FILE = /^spool-(\d{12})\.ndjson$/;
+
+export interface SpoolFileContent {
+  batches: LiveBatch[];
+  /** Lines that are not a batch (a line torn by a crash mid-append, or damage): 1-based line and why. */
+  bad: { line: number; reason: string }[];
+}
+
+/**
+ * The local append-only spool: live batches that could not reach the store wait here, on disk,
+ * until it is back. A directory of numbered files; batches are appended to the newest as one JSON
+ * line each and synced to disk before `append` resolves, so a batch acknowledged as spooled
+ * survives a crash of the process (and, with `fsync`, of the machine). A file is read back whole
+ * (files are rotated at `maxFileBytes`, which bounds the memory a replay takes) and removed once
+ * every batch in it is stored. Replaying a file twice stores nothing twice: the store replaces a
+ * batch's earlier rows. One process per spool directory.
+ */
+export class Spool {
+  private handle: FileHandle | null = null;
+  private current = '';
+  private currentBytes = 0;
+  private nextNumber = 1;
+  private files: string[] = [];
+  private bytes = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly maxFileBytes: number,
+    private readonly fsync: boolean,
+  ) {}
+
+  /** Opens (creating) the spool directory and finds the files a previous run left. */
+  static async open(dir: string, options: { maxFileBytes?: number; fsync?: boolean } = {}): Promise<Spool> {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new Error(`cannot create the spool directory ${dir}: ${(error as Error).message}`);
+    }
+    const spool = new Spool(dir, options.maxFileBytes ?? 4 * 1024 * 1024, options.fsync ?? true);
+    const names = (await readdir(dir)).filter((name) => FILE.test(name)).sort();
+    for (const name of names) spool.bytes += (await stat(join(dir, name))).size;
+    spool.files = names;
+    const last = names[names.length - 1];
+    if (last !== undefined) spool.nextNumber = Number(FILE.exec(last)![1]) + 1;
+    return spool;
+  }
+
+  get isEmpty(): boolean {
+    return this.files.length === 0;
+  }
+
+  /** Files waiting and their size in bytes. */
+  stats(): { files: number; bytes: number } {
+    return { files: this.files.length, bytes: this.bytes };
+  }
+
+  /** Appends batches and syncs them to disk. Appends must not run concurrently (the writer serializes them). */
+  async append(batches: readonly LiveBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const text = batches.map((batch) => `${JSON.stringify(batch)}\n`).join('');
+    if (this.handle === null || this.currentBytes >= this.maxFileBytes) await this.rotate();
+    const length = Buffer.byteLength(text);
+    await this.handle!.appendFile(text);
+    if (this.fsync) await this.handle!.datasync();
+    this.currentBytes += length;
+    this.bytes += length;
+  }
+
+  private async rotate(): Promise<void> {
+    await this.closeCurrent();
+    const name = `spool-${String(this.nextNumber++).padStart(12, '0')}.ndjson`;
+    this.handle = await open(join(this.dir, name), 'a');
+    this.current = name;
+    this.currentBytes = 0;
+    this.files.push(name);
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const handle = this.handle;
+    if (handle === null) return;
+    // Let go at once: an append arriving meanwhile starts the next file.
+    this.handle = null;
+    this.current = '';
+    await handle.close();
+  }
+
+  /**
+   * The oldest file and its batches. The file being appended to is closed first, so later
+   * appends go to a new file and this one no longer changes. Null when the spool is empty. Call
+   * it when no append is under way.
+   */
+  async oldest(): Promise<{ name: string; content: SpoolFileContent } | null> {
+    const name = this.files[0];
+    if (name === undefined) return null;
+    if (name === this.current) await this.closeCurrent();
+    const text = await readFile(join(this.dir, name), 'utf8');
+    const content: SpoolFileContent = { batches: [], bad: [] };
+    text.split('\n').forEach((line, index) => {
+      if (line === '') return;
+      try {
+        const batch = JSON.parse(line) as LiveBatch;
+        if (typeof batch?.source !== 'string' || typeof batch.id !== 'number' || !Array.isArray(batch.pieces) || !Array.isArray(batch.latest)) {
+          throw new Error('not a live batch');
+        }
+        content.batches.push(batch);
+      } catch (error) {
+        content.bad.push({ line: index + 1, reason: (error as Error).message });
+      }
+    });
+    return { name, content };
+  }
+
+  /**
+   * Done with a file: removed, or, when it had lines that are not batches, kept aside as
+   * `NAME.rejected` for a person to look at (its good batches are stored).
+   */
+  async done(name: string, keepAside: boolean): Promise<void> {
+    const path = join(this.dir, name);
+    const size = (await stat(path)).size;
+    if (keepAside) await rename(path, `${path}.rejected`);
+    else await unlink(path);
+    this.files = this.files.filter((file) => file !== name);
+    this.bytes -= size;
+  }
+
+  async close(): Promise<void> {
+    await this.closeCurrent();
+  }
+}

@@ -1,0 +1,36 @@
+/** Test helpers for live sources: a store that can be made unreachable, and bounded waiting. */
+import type { Store } from '../../../core/src/store/store.ts';
+
+export type StoreMode = 'up' | 'down' | 'lose-acks';
+
+/**
+ * The same store behind a client that can be switched off: `down` refuses every call as an
+ * unreachable server does; `lose-acks` carries each call out and then fails it, as a connection
+ * dropped before the answer arrives (the caller cannot tell whether the write happened).
+ */
+export function switchableStore(store: Store): { store: Store; setMode(mode: StoreMode): void } {
+  let mode: StoreMode = 'up';
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+  const client = new Proxy(store.client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || !['query', 'insert', 'command', 'exec'].includes(String(property))) return value;
+      return async (...args: unknown[]) => {
+        if (mode === 'down') throw refused();
+        const result = await value.apply(target, args);
+        if (mode === 'lose-acks') throw new Error('socket hang up');
+        return result;
+      };
+    },
+  });
+  return { store: Object.create(store, { client: { value: client } }) as Store, setMode: (next) => (mode = next) };
+}
+
+/** Waits until `condition` holds, checking every 20 ms for at most `timeoutMs`; throws naming `what` otherwise. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,315 @@
+import { channelKey } from '../../../core/src/channel.ts';
+import type { ChannelId } from '../../../core/src/model.ts';
+import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type StreamThresholds } from '../../../core/src/live/batch.ts';
+import { compactLiveSegments, storeLiveBatches } from '../../../core/src/store/live.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { thresholdsFor, type ExpectedStreamRule } from './expected-streams.ts';
+import { Spool } from './spool.ts';
+
+export interface LiveWriterOptions {
+  /** The spool directory (e.g. ./data/spool). */
+  spoolDir: string;
+  /** Batches waiting in memory for the store; more go to the spool (default 16). */
+  maxQueuedBatches?: number;
+  /** Rows written in one go at most (default 50,000). */
+  maxRowsPerWrite?: number;
+  /** Waits between attempts while the store is unreachable: exponential from `initialMs` to `maxMs`, with jitter. */
+  retry?: { initialMs: number; maxMs: number };
+  /** How often each source's rows are compacted (default 5 minutes; 0: never). */
+  compactEveryMs?: number;
+  /** Join tolerances (for compaction and the rollups it refreshes). */
+  tolerance?: readonly ToleranceRule[];
+  /** Expected-streams rules: thresholds and expected rates of the channels live sources bring. */
+  rules?: readonly ExpectedStreamRule[];
+  /** Sync every spool append to disk (default true). */
+  fsync?: boolean;
+  /** Where the writer says what happens to the store (default: stderr). */
+  log?: (line: string) => void;
+}
+
+interface Pending {
+  batch: LiveBatch;
+  resolve: (outcome: BatchOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface LiveWriterStatus {
+  storeUp: boolean;
+  /** Batches waiting in memory. */
+  queued: number;
+  spoolFiles: number;
+  spoolBytes: number;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
+
+/**
+ * Writes live batches to the store, and to the local spool while the store is unreachable, so
+ * that nothing received is lost: `submit` resolves once a batch is stored or synced to the spool.
+ * One worker writes, in order of arrival, up to `maxRowsPerWrite` rows of queued batches at a
+ * time (group commit: concurrent submissions share inserts). When a write fails, the batches go
+ * to the spool and the writer retries with exponential backoff and jitter; once the store
+ * answers, the spool is replayed (each batch replaces its own earlier rows, so nothing doubles)
+ * before new batches are written directly again. Memory is bounded: at most `maxQueuedBatches`
+ * wait in memory, the rest go to disk. Every `compactEveryMs` the rows of the sources written are
+ * compacted (core live.ts), only while the spool is empty, so a replay never meets compacted rows.
+ *
+ * New channels get the thresholds of the expected-streams rules, carried in their batch.
+ */
+export class LiveWriter implements LiveSink {
+  readonly options: Required<Omit<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>> & Pick<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>;
+  private queue: Pending[] = [];
+  private storeUp = true;
+  private pumping: Promise<void> | null = null;
+  private appending: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private compactionDue = false;
+  private closed = false;
+  private lastId = 0;
+  private readonly written = new Set<string>();
+  private readonly channelsSeen = new Set<string>();
+
+  private constructor(
+    private readonly store: Store,
+    private readonly spool: Spool,
+    options: LiveWriterOptions,
+  ) {
+    this.options = {
+      spoolDir: options.spoolDir,
+      maxQueuedBatches: options.maxQueuedBatches ?? 16,
+      maxRowsPerWrite: options.maxRowsPerWrite ?? 50_000,
+      retry: options.retry ?? { initialMs: 1000, maxMs: 60_000 },
+      compactEveryMs: options.compactEveryMs ?? 5 * 60_000,
+      fsync: options.fsync ?? true,
+      tolerance: options.tolerance,
+      rules: options.rules,
+      log: options.log,
+    };
+  }
+
+  /** Opens the spool and replays what a previous run left in it. */
+  static async open(store: Store, options: LiveWriterOptions): Promise<LiveWriter> {
+    const spool = await Spool.open(options.spoolDir, { fsync: options.fsync });
+    const writer = new LiveWriter(store, spool, options);
+    if (!spool.isEmpty) {
+      const { files, bytes } = spool.stats();
+      writer.say(`spool ${options.spoolDir}: ${files} file(s), ${bytes} bytes from an earlier run; writing them to the store`);
+      writer.kick();
+    }
+    if (writer.options.compactEveryMs > 0) {
+      writer.compactTimer = setInterval(() => {
+        writer.compactionDue = true;
+        writer.kick();
+      }, writer.options.compactEveryMs);
+      writer.compactTimer.unref();
+    }
+    return writer;
+  }
+
+  private say(line: string): void {
+    (this.options.log ?? ((text: string) => process.stderr.write(`${text}\n`)))(`live: ${line}`);
+  }
+
+  /** A fresh batch id: the time in µs, strictly increasing in this process. */
+  nextBatchId(): number {
+    this.lastId = Math.max(Date.now() * 1000, this.lastId + 1);
+    return this.lastId;
+  }
+
+  thresholdsFor(id: ChannelId): StreamThresholds | null {
+    return thresholdsFor(this.options.rules ?? [], id);
+  }
+
+  status(): LiveWriterStatus {
+    const { files, bytes } = this.spool.stats();
+    return { storeUp: this.storeUp, queued: this.queue.length, spoolFiles: files, spoolBytes: bytes };
+  }
+
+  /** Resolves once the batch is stored ('stored', or 'duplicate' for a pushed batch stored before) or spooled. */
+  submit(batch: LiveBatch): Promise<BatchOutcome> {
+    if (this.closed) return Promise.reject(new Error('live writer closed'));
+    this.addThresholds(batch);
+    this.written.add(batch.source);
+    if (!this.storeUp || !this.spool.isEmpty || this.queue.length >= this.options.maxQueuedBatches) {
+      return this.toSpool([batch]).then(() => 'spooled' as const);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private addThresholds(batch: LiveBatch): void {
+    const rules = this.options.rules ?? [];
+    if (rules.length === 0) return;
+    const fresh: StreamThresholds[] = [];
+    for (const id of [...batch.pieces, ...batch.latest]) {
+      const key = channelKey(id);
+      if (this.channelsSeen.has(key)) continue;
+      this.channelsSeen.add(key);
+      const thresholds = thresholdsFor(rules, id);
+      if (thresholds !== null) fresh.push(thresholds);
+    }
+    if (fresh.length > 0) batch.thresholds = [...(batch.thresholds ?? []), ...fresh];
+  }
+
+  /** Appends to the spool, one append at a time. */
+  private toSpool(batches: LiveBatch[]): Promise<void> {
+    const appended = this.appending.then(() => this.spool.append(batches));
+    this.appending = appended.catch(() => undefined);
+    return appended;
+  }
+
+  /** Starts the worker unless it runs. */
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      // Work that came while it was finishing.
+      if (this.storeUp && (this.queue.length > 0 || (!this.spool.isEmpty && !this.closed))) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while (this.storeUp) {
+      if (this.queue.length > 0) {
+        await this.writeQueued();
+      } else if (!this.spool.isEmpty && !this.closed) {
+        await this.replayOldest();
+      } else if (this.compactionDue && !this.closed) {
+        this.compactionDue = false;
+        await this.compact();
+      } else {
+        return;
+      }
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    let rows = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || rows + batchRows(this.queue[count].batch) <= this.options.maxRowsPerWrite)) {
+      rows += batchRows(this.queue[count].batch);
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async writeQueued(): Promise<void> {
+    const group = this.takeGroup();
+    try {
+      const outcomes = await storeLiveBatches(
+        this.store,
+        group.map((pending) => pending.batch),
+        { rewrite: false, tolerance: this.options.tolerance },
+      );
+      this.storeIsUp();
+      group.forEach((pending, i) => pending.resolve(outcomes[i]));
+    } catch (error) {
+      // Unknown how far the write got: the spool replay replaces whatever reached the store.
+      const waiting = [...group, ...this.queue.splice(0)];
+      this.storeIsDown(error);
+      try {
+        await this.toSpool(waiting.map((pending) => pending.batch));
+        for (const pending of waiting) pending.resolve('spooled');
+      } catch (spoolError) {
+        for (const pending of waiting) pending.reject(new Error(`store unreachable (${message(error)}) and spool unwritable (${message(spoolError)})`));
+      }
+    }
+  }
+
+  private async replayOldest(): Promise<void> {
+    try {
+      await this.appending;
+      const oldest = await this.spool.oldest();
+      if (oldest === null) return;
+      const { batches, bad } = oldest.content;
+      for (const batch of batches) this.written.add(batch.source);
+      for (const problem of bad) this.say(`spool ${this.spool.dir}/${oldest.name} line ${problem.line} is not a batch and is kept aside: ${problem.reason}`);
+      for (let i = 0; i < batches.length; ) {
+        const group: LiveBatch[] = [];
+        let rows = 0;
+        while (i < batches.length && (group.length === 0 || rows + batchRows(batches[i]) <= this.options.maxRowsPerWrite)) {
+          rows += batchRows(batches[i]);
+          group.push(batches[i++]);
+        }
+        await storeLiveBatches(this.store, group, { rewrite: true, tolerance: this.options.tolerance });
+      }
+      await this.spool.done(oldest.name, bad.length > 0);
+      this.storeIsUp();
+      if (this.spool.isEmpty) this.say('spool replayed: everything received while the store was away is stored');
+    } catch (error) {
+      this.storeIsDown(error);
+    }
+  }
+
+  private async compact(): Promise<void> {
+    for (const source of this.written) {
+      try {
+        const result = await compactLiveSegments(this.store, source, this.nextBatchId(), { tolerance: this.options.tolerance });
+        if (result.days > 0) this.storeIsUp();
+      } catch (error) {
+        this.storeIsDown(error);
+        return;
+      }
+    }
+  }
+
+  private storeIsUp(): void {
+    if (!this.storeUp || this.failures > 0) this.say('store reachable again');
+    this.storeUp = true;
+    this.failures = 0;
+  }
+
+  private storeIsDown(error: unknown): void {
+    if (this.storeUp) this.say(`store unreachable, live data goes to the spool ${this.spool.dir}: ${message(error)}`);
+    this.storeUp = false;
+    this.failures++;
+    if (this.closed) return;
+    const { initialMs, maxMs } = this.options.retry;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 30));
+    // Full jitter in the upper half: writers that failed together do not retry together.
+    const wait = ceiling / 2 + Math.random() * (ceiling / 2);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.storeUp = true;
+      this.kick();
+    }, wait);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * Waits until the writer is idle: everything submitted so far is stored, or in the spool when
+   * the store is unreachable.
+   */
+  async settle(): Promise<void> {
+    await this.appending;
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Compacts the rows of the sources written, now (after what is queued and spooled). */
+  async compactNow(): Promise<void> {
+    this.compactionDue = true;
+    this.kick();
+    await this.settle();
+  }
+
+  /** Stops: what is queued is written (or spooled), the spool is closed. Spooled batches wait for the next run. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.compactTimer);
+    clearTimeout(this.retryTimer);
+    if (this.queue.length > 0) this.kick();
+    await this.settle();
+    if (this.queue.length > 0) {
+      const waiting = this.queue.splice(0);
+      await this.toSpool(waiting.map((pending) => pending.batch));
+      for (const pending of waiting) pending.resolve('spooled');
+    }
+    await this.appending;
+    await this.spool.close();
+  }
+}
