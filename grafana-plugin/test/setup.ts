@@ -3,6 +3,11 @@
  * nothing, which is all the editors' tests need. Harness tests run in node and skip this.
  */
 import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// Testing Library unmounts after each test by itself only when test globals are on; they are not.
+afterEach(cleanup);
 
 if (typeof window !== 'undefined') {
   window.matchMedia ??= ((query: string) => ({

@@ -39,7 +39,7 @@ export interface TimelineViewProps {
 }
 
 const AXIS_HEIGHT = 24;
-const SUMMARY_WIDTH = 64;
+const SUMMARY_WIDTH = 76;
 const LEGEND_HEIGHT = 24;
 const SORT_LABELS: Record<SortOrder, string> = { name: 'name', availability: 'lowest availability', longestGap: 'longest gap' };
 const NEXT_SORT: Record<SortOrder, SortOrder> = { name: 'availability', availability: 'longestGap', longestGap: 'name' };

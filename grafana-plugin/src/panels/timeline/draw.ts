@@ -161,7 +161,7 @@ export class TimelineRenderer {
       ctx.stroke();
       const label = formatTick(tick.us, tick.withTime);
       const half = ctx.measureText(label).width / 2;
-      if (tick.x - half >= left && tick.x + half <= right) ctx.fillText(label, tick.x, g.axisHeight / 2);
+      if (tick.x - half >= left + 2 && tick.x + half <= right - 2) ctx.fillText(label, tick.x, g.axisHeight / 2);
     }
   }
 }

@@ -1,0 +1,154 @@
+/**
+ * The browser side of the harness: renders the panels' views with synthetic API answers turned
+ * into frames by the datasource's own code, and exposes what the tests and the benchmark drive
+ * (window.lacuna). Bundled by build.ts; never part of the plugin.
+ */
+import React from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { flushSync } from 'react-dom';
+import { createTheme, type DataFrame, type GrafanaTheme2 } from '@grafana/data';
+import { readCompletion, readTimeline } from '../src/datasource/api';
+import { completionFrame, timelineFrames } from '../src/datasource/frames';
+import { panelPalette, type PanelPalette } from '../src/shared/palette';
+import { MICROS_PER_MS } from '../src/shared/time';
+import { CompletionView } from '../src/panels/completion/CompletionView';
+import { DEFAULT_COMPLETION_OPTIONS, DEFAULT_THRESHOLD_STEPS, type CompletionOptions } from '../src/panels/completion/options';
+import { TimelineView } from '../src/panels/timeline/TimelineView';
+import { DEFAULT_TIMELINE_OPTIONS, type TimelineOptions } from '../src/panels/timeline/options';
+import { buildDisplayRows } from '../src/panels/timeline/layout';
+import { buildTimelineModel } from '../src/panels/timeline/model';
+import { buildGridRows } from '../src/panels/completion/layout';
+import { buildCompletionModel } from '../src/panels/completion/model';
+import { syntheticCompletion, syntheticTimeline, type TimelineShape } from './data';
+import { runBench, type BenchFigures } from './bench-page';
+
+type ThemeName = 'dark' | 'light';
+
+export interface TimelineRequest {
+  shape: TimelineShape;
+  theme: ThemeName;
+  width: number;
+  height: number;
+  options?: Partial<TimelineOptions>;
+}
+
+export interface CompletionRequest {
+  shape: { channels: number; days: number; planted?: boolean };
+  theme: ThemeName;
+  width: number;
+  height: number;
+  options?: Partial<CompletionOptions>;
+}
+
+const themes: Record<ThemeName, GrafanaTheme2> = {
+  dark: createTheme({ colors: { mode: 'dark' } }),
+  light: createTheme({ colors: { mode: 'light' } }),
+};
+
+let root: Root | null = null;
+const zoomCalls: Array<{ fromMs: number; toMs: number }> = [];
+const openedLinks: string[] = [];
+let timelineFramesShown: DataFrame[] = [];
+let timelineOptionsShown: TimelineOptions = DEFAULT_TIMELINE_OPTIONS;
+let completionFramesShown: DataFrame[] = [];
+let completionOptionsShown: CompletionOptions = DEFAULT_COMPLETION_OPTIONS;
+
+function mount(element: React.ReactElement, theme: ThemeName): void {
+  document.body.style.background = themes[theme].colors.background.primary;
+  const container = document.getElementById('root')!;
+  root?.unmount();
+  root = createRoot(container);
+  flushSync(() => root!.render(element));
+}
+
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+}
+
+async function renderTimeline(request: TimelineRequest): Promise<void> {
+  const json = syntheticTimeline(request.shape);
+  const window = { fromUs: json.from, toUs: json.to };
+  timelineFramesShown = timelineFrames(readTimeline(JSON.parse(JSON.stringify(json))), 'A', window);
+  timelineOptionsShown = { ...DEFAULT_TIMELINE_OPTIONS, ...request.options };
+  zoomCalls.length = 0;
+  openedLinks.length = 0;
+  mount(
+    <TimelineView
+      frames={timelineFramesShown}
+      width={request.width}
+      height={request.height}
+      options={timelineOptionsShown}
+      theme={themes[request.theme]}
+      timeRange={{ fromMs: json.from / MICROS_PER_MS, toMs: json.to / MICROS_PER_MS }}
+      onZoom={(range) => zoomCalls.push(range)}
+      interpolate={(text) => text.replace('${__from}', String(json.from / MICROS_PER_MS))}
+      openLink={(url) => openedLinks.push(url)}
+    />,
+    request.theme
+  );
+  await afterPaint();
+}
+
+async function renderCompletion(request: CompletionRequest): Promise<void> {
+  const json = syntheticCompletion(request.shape);
+  completionFramesShown = [completionFrame(readCompletion(JSON.parse(JSON.stringify(json)), 'day'), 'A')];
+  completionOptionsShown = { ...DEFAULT_COMPLETION_OPTIONS, ...request.options };
+  const theme = themes[request.theme];
+  const thresholds = DEFAULT_THRESHOLD_STEPS.map((s) => ({ value: s.value, color: theme.visualization.getColorByName(s.color) }));
+  mount(
+    <CompletionView frames={completionFramesShown} width={request.width} height={request.height} options={completionOptionsShown} theme={theme} thresholds={thresholds} />,
+    request.theme
+  );
+  await afterPaint();
+}
+
+/** The colour drawn at canvas CSS pixel (x, y), as `#rrggbb`. */
+function pixel(x: number, y: number): string {
+  const canvas = document.querySelector('canvas')!;
+  const ratio = canvas.width / canvas.getBoundingClientRect().width;
+  const [r, g, b] = canvas.getContext('2d')!.getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data;
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Scrolls the panel's scroller and waits for the redraw. */
+async function scrollTo(top: number): Promise<number> {
+  const scroller = document.querySelector<HTMLElement>('[data-testid$="-scroller"]')!;
+  scroller.scrollTop = top;
+  scroller.dispatchEvent(new Event('scroll'));
+  await afterPaint();
+  return scroller.scrollTop;
+}
+
+/** The timeline's rows as the panel shows them now (keys), from the panel's own pure layout. */
+function timelineRowKeys(collapsed: string[] = []): string[] {
+  const model = buildTimelineModel(timelineFramesShown);
+  return buildDisplayRows(model, { sortBy: timelineOptionsShown.sortBy, groupByStation: timelineOptionsShown.groupByStation, collapsed: new Set(collapsed) }).map((r) => r.key);
+}
+
+function completionRowKeys(): string[] {
+  const model = buildCompletionModel(completionFramesShown);
+  return buildGridRows(model, { sortBy: completionOptionsShown.sortBy, groupByStation: completionOptionsShown.groupByStation, collapsed: new Set() }).map((r) => r.key);
+}
+
+function palette(theme: ThemeName): PanelPalette {
+  return panelPalette(themes[theme]);
+}
+
+function themeColor(theme: ThemeName, name: string): string {
+  return themes[theme].visualization.getColorByName(name).toLowerCase();
+}
+
+async function bench(): Promise<BenchFigures> {
+  root?.unmount();
+  root = null;
+  return runBench(themes.dark);
+}
+
+declare global {
+  interface Window {
+    lacuna: typeof api;
+  }
+}
+
+const api = { renderTimeline, renderCompletion, pixel, scrollTo, timelineRowKeys, completionRowKeys, palette, themeColor, zoomCalls, openedLinks, bench };
+window.lacuna = api;

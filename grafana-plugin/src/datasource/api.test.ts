@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { readChannelNames, readCompletion, readGaps, readLatency, readStations, readStats, readTimeline } from './api';
+
+describe('API readers', () => {
+  it('read timeline rows with µs and ISO times alike, keeping microseconds exactly', () => {
+    const timeline = readTimeline({
+      from: '2024-03-01T00:00:00Z',
+      to: 1_709_337_600_000_000,
+      rows: [
+        {
+          channel: 'IU.ANMO.00.BHZ',
+          percent: 99.5,
+          gaps: 1,
+          maxGapSeconds: 30.5,
+          spans: [
+            { start: '2024-03-01T12:00:00.000001Z', end: '2024-03-02T00:00:00Z', state: 'present' },
+            { start: 1_709_251_200_000_000, end: 1_709_294_400_000_001, state: 'mixed', percent: 42.5 },
+          ],
+        },
+      ],
+    });
+    expect(timeline.fromUs).toBe(1_709_251_200_000_000);
+    expect(timeline.toUs).toBe(1_709_337_600_000_000);
+    const [row] = timeline.rows;
+    expect(row).toMatchObject({ channel: 'IU.ANMO.00.BHZ', percent: 99.5, gaps: 1, longestGapSeconds: 30.5 });
+    // Sorted by start; the ISO fraction's last microsecond survives.
+    expect(row.spans.map((s) => [s.startUs, s.state, s.percent])).toEqual([
+      [1_709_251_200_000_000, 'mixed', 42.5],
+      [1_709_294_400_000_001, 'present', null],
+    ]);
+  });
+
+  it('skip spans that are empty or have unreadable times instead of failing', () => {
+    const timeline = readTimeline({ rows: [{ channel: 'X.Y..Z', spans: [{ start: 'soon', end: 5, state: 'present' }, { start: 5, end: 5, state: 'missing' }] }] });
+    expect(timeline.rows[0].spans).toEqual([]);
+    expect(timeline.rows[0].percent).toBeNull();
+  });
+
+  it('give empty results for empty, null or malformed answers', () => {
+    for (const json of [null, undefined, {}, [], 'error', { rows: 'none' }]) {
+      expect(readTimeline(json).rows).toEqual([]);
+      expect(readCompletion(json, 'day').rows).toEqual([]);
+      expect(readGaps(json)).toEqual([]);
+      expect(readStats(json)).toEqual([]);
+      expect(readLatency(json)).toEqual([]);
+      expect(readStations(json)).toEqual([]);
+      expect(readChannelNames(json)).toEqual([]);
+    }
+  });
+
+  it('read completion rows aligned with the bucket list, null where nothing was expected', () => {
+    const completion = readCompletion({ bucket: 'hour', buckets: [0, 3_600_000_000], rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null] }] }, 'day');
+    expect(completion).toEqual({ bucket: 'hour', bucketStartsUs: [0, 3_600_000_000], rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null, null] }] });
+  });
+
+  it('read gaps as the CLI prints them, and channels given in parts', () => {
+    const gaps = readGaps([{ network: 'IU', station: 'ANMO', location: '', channel: 'LHZ', start: 10, end: 20_000_010, gap_s: 20, missing_samples: 19 }]);
+    expect(gaps).toEqual([{ channel: 'IU.ANMO..LHZ', startUs: 10, endUs: 20_000_010, seconds: 20, missingSamples: 19 }]);
+  });
+
+  it('read channel names given as strings or objects', () => {
+    expect(readChannelNames({ channels: ['IU', { network: 'II', station: 'PFO', location: '00', channel: 'BHZ' }, { name: 'GE.APE' }] })).toEqual(['IU', 'II.PFO.00.BHZ', 'GE.APE']);
+  });
+});
