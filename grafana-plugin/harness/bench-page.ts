@@ -112,7 +112,7 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
   const gridGeometry: GridGeometry = { width: WIDTH, height: HEIGHT, rowHeight: 16, axisHeight: 24, labelWidth: 240, totalWidth: 76, footerHeight: 16, columnCount: 365 };
   let gridRows = buildGridRows(buildCompletionModel([]), { sortBy: 'name', groupByStation: true, collapsed: new Set() });
   let model = buildCompletionModel([]);
-  let totals = new Float32Array(0);
+  let totals = columnTotals(model);
   for (let run = 0; run < FULL_RENDER_RUNS; run++) {
     const frame = time(c.frames, () => completionFrame(readCompletion(gridJson, 'day'), 'A'));
     const start = performance.now();

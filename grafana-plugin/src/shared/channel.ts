@@ -11,8 +11,3 @@ export function splitChannelId(id: string): ChannelParts {
   const [network = '', station = '', location = '', ...rest] = id.split('.');
   return { network, station, location, channel: rest.join('.') };
 }
-
-/** Group keys: the network, and the network with the station (`IU`, `IU.ANMO`). */
-export function stationKey(parts: ChannelParts): string {
-  return `${parts.network}.${parts.station}`;
-}

@@ -77,7 +77,32 @@ export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: n
 export function formatPercent(percent: number | null): string {
   if (percent === null || Number.isNaN(percent)) return '–';
   if (percent >= 100) return '100%';
-  // Never round 99.996 up to 100%: a channel with any gap must not read as complete.
-  const floored = Math.floor(percent * 100) / 100;
+  // Never round 99.996 up to 100%: a channel with any gap must not read as complete. The small
+  // epsilon keeps 57.3 (57.29999… in binary) from printing as 57.29.
+  const floored = Math.floor(percent * 100 + 1e-7) / 100;
   return `${floored.toFixed(2)}%`;
+}
+
+const packedColors = new Map<string, number>();
+let colorProbe: CanvasRenderingContext2D | null = null;
+
+/**
+ * A CSS colour laid over `background`, packed as ImageData's 32-bit little-endian RGBA, for
+ * code that writes pixels directly. Resolved once by the browser itself, then cached.
+ */
+export function packedColor(color: string, background: string): number {
+  const key = `${color}|${background}`;
+  let packed = packedColors.get(key);
+  if (packed === undefined) {
+    colorProbe ??= document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+    if (!colorProbe) return 0;
+    colorProbe.fillStyle = background;
+    colorProbe.fillRect(0, 0, 1, 1);
+    colorProbe.fillStyle = color;
+    colorProbe.fillRect(0, 0, 1, 1);
+    const [r, g, b] = colorProbe.getImageData(0, 0, 1, 1).data;
+    packed = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+    packedColors.set(key, packed);
+  }
+  return packed;
 }

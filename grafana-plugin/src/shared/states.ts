@@ -15,9 +15,10 @@ export type ColorKey = (typeof ColorKey)[keyof typeof ColorKey];
 
 export const COLOR_KEY_COUNT = 9;
 
+const STATE_BY_NAME = new Map<unknown, SpanState>(SPAN_STATE_NAMES.map((name, index) => [name, index as SpanState]));
+
 export function spanStateFromName(name: unknown): SpanState | undefined {
-  const index = SPAN_STATE_NAMES.indexOf(name as SpanStateName);
-  return index >= 0 ? (index as SpanState) : undefined;
+  return STATE_BY_NAME.get(name);
 }
 
 export const SPAN_STATE_LABELS: Record<SpanStateName, string> = {

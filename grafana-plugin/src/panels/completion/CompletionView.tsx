@@ -5,6 +5,7 @@
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { formatPercent, panelPalette, prepareCanvas } from '../../shared/palette';
+import { PanelTooltip } from '../../shared/PanelTooltip';
 import { formatMicros } from '../../shared/time';
 import { GridRenderer } from './draw';
 import { buildGridRows, columnTotals, gradientScale, gridHitTest, meanOf, thresholdScale, type GridGeometry } from './layout';
@@ -177,28 +178,7 @@ export function CompletionView({ frames, width, height, options, theme, threshol
           />
         </div>
       </div>
-      {tooltip && (
-        <div
-          data-testid="lacuna-tooltip"
-          style={{
-            position: 'absolute',
-            left: Math.min(tooltip.x + 14, width - 360),
-            top: Math.min(tooltip.y + 14, Math.max(0, height - 90)),
-            maxWidth: 380,
-            pointerEvents: 'none',
-            background: theme.colors.background.secondary,
-            color: theme.colors.text.primary,
-            border: `1px solid ${theme.colors.border.medium}`,
-            borderRadius: 4,
-            padding: '6px 8px',
-            font: `12px ${theme.typography.fontFamilyMonospace}`,
-            whiteSpace: 'pre',
-            boxShadow: theme.shadows.z2,
-          }}
-        >
-          {tooltip.lines.join('\n')}
-        </div>
-      )}
+      {tooltip && <PanelTooltip x={tooltip.x} y={tooltip.y} width={width} height={height} theme={theme} lines={tooltip.lines} />}
     </div>
   );
 }

@@ -1,8 +1,8 @@
 /**
- * Draws the completion map's visible rows, the totals and the date axis. Cells of one colour are
- * filled in one path; only rows in view are touched.
+ * Draws the completion map's visible rows, the totals and the date axis; only rows in view are
+ * touched.
  */
-import { canvasFont, fitText, formatPercent, type PanelPalette } from '../../shared/palette';
+import { canvasFont, fitText, formatPercent, packedColor, type PanelPalette } from '../../shared/palette';
 import { ColorKey } from '../../shared/states';
 import { formatTick } from '../../shared/time';
 import {
@@ -34,38 +34,53 @@ export interface GridScene {
 const INDENT = 14;
 
 export class GridRenderer {
-  /** Per colour index: flat x, y, w, h lists; index `colors.length` holds cells with no value. */
-  private lists: number[][] = [];
+  private image: ImageData | null = null;
+  private line = new Uint32Array(0);
 
-  private add(color: number, x: number, y: number, w: number, h: number): void {
-    (this.lists[color] ??= []).push(x, y, w, h);
-  }
-
-  private fill(ctx: CanvasRenderingContext2D, colors: readonly string[]): void {
-    this.lists.forEach((list, color) => {
-      if (!list || list.length === 0) return;
-      ctx.fillStyle = colors[color];
-      ctx.beginPath();
-      for (let i = 0; i < list.length; i += 4) ctx.rect(list[i], list[i + 1], list[i + 2], list[i + 3]);
-      ctx.fill();
-      list.length = 0;
-    });
-  }
-
-  /** Adds one row of cells at `top`, skipping columns outside the canvas. */
-  private addCells(values: Float32Array, scene: GridScene, top: number, height: number): void {
-    const { geometry: g, scale } = scene;
-    const noValue = scale.colors.length;
-    const gap = columnEdge(1, g) - columnEdge(0, g) >= 4 ? 1 : 0;
-    let x0 = columnEdge(0, g);
-    for (let c = 0; c < g.columnCount; c++) {
-      const x1 = columnEdge(c + 1, g);
-      if (x1 > x0) {
-        const index = scale.indexOf(values[c]);
-        this.add(index < 0 ? noValue : index, x0, top, x1 - x0 - gap, height);
-      }
-      x0 = x1;
+  /**
+   * Writes the cells of the visible rows straight into pixels (one line per row, copied down the
+   * row's height) and puts them on the canvas at once: hundreds of thousands of cells cost one
+   * image copy instead of one rectangle each.
+   */
+  private drawCells(ctx: CanvasRenderingContext2D, scene: GridScene, colors: readonly string[], first: number, end: number, firstTop: number): void {
+    const { geometry: g, palette, rows, scale } = scene;
+    const ratio = ctx.getTransform().a || 1;
+    const left = Math.round(gridLeft(g) * ratio);
+    const top = Math.round(g.axisHeight * ratio);
+    const width = Math.round(gridRight(g) * ratio) - left;
+    const height = Math.round((g.height - g.footerHeight) * ratio) - top;
+    if (width <= 0 || height <= 0) return;
+    if (!this.image || this.image.width !== width || this.image.height !== height) {
+      this.image = ctx.createImageData(width, height);
+      this.line = new Uint32Array(width);
     }
+    const pixels = new Uint32Array(this.image.data.buffer);
+    const line = this.line;
+    const background = packedColor(palette.background, palette.background);
+    const packed = colors.map((color) => packedColor(color, palette.background));
+    const edges = new Int32Array(g.columnCount + 1);
+    for (let c = 0; c <= g.columnCount; c++) edges[c] = Math.round(columnEdge(c, g) * ratio) - left;
+    const gap = columnEdge(1, g) - columnEdge(0, g) >= 4 ? Math.round(ratio) : 0;
+    const rowGap = g.rowHeight >= 6 ? Math.round(ratio) : 0;
+    const noValue = scale.colors.length;
+
+    pixels.fill(background);
+    for (let i = first; i < end; i++) {
+      const rowTop = Math.round((firstTop + (i - first) * g.rowHeight) * ratio) - top;
+      const rowBottom = Math.round((firstTop + (i - first + 1) * g.rowHeight) * ratio) - top;
+      const rowBackground = i === scene.hoverRow ? palette.hoverBackground : rows[i].kind === 'station' ? palette.groupBackground : null;
+      const fill = rowBackground === null ? background : packedColor(rowBackground, palette.background);
+      line.fill(fill);
+      const values = rows[i].values;
+      for (let c = 0; c < g.columnCount; c++) {
+        const index = scale.indexOf(values[c]);
+        line.fill(packed[index < 0 ? noValue : index], edges[c], Math.max(edges[c], edges[c + 1] - gap));
+      }
+      const cellBottom = Math.min(height, rowBottom - rowGap);
+      for (let y = Math.max(0, rowTop); y < cellBottom; y++) pixels.set(line, y * width);
+      if (fill !== background) for (let y = Math.max(0, cellBottom); y < Math.min(height, rowBottom); y++) pixels.fill(fill, y * width, (y + 1) * width);
+    }
+    ctx.putImageData(this.image, left, top);
   }
 
   draw(ctx: CanvasRenderingContext2D, scene: GridScene): void {
@@ -74,7 +89,6 @@ export class GridRenderer {
     ctx.fillStyle = palette.background;
     ctx.fillRect(0, 0, g.width, g.height);
     const view = gridVisibleRows(rows.length, scene.scrollTop, g);
-    const rowGap = g.rowHeight >= 6 ? 1 : 0;
 
     ctx.save();
     ctx.beginPath();
@@ -86,10 +100,14 @@ export class GridRenderer {
         ctx.fillStyle = i === scene.hoverRow ? palette.hoverBackground : palette.groupBackground;
         ctx.fillRect(0, top, g.width, g.rowHeight);
       }
-      this.addCells(rows[i].values, scene, top, g.rowHeight - rowGap);
     }
-    this.fill(ctx, colors);
+    ctx.restore();
+    this.drawCells(ctx, scene, colors, view.first, view.end, view.firstTop);
 
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, g.axisHeight, g.width, g.height - g.axisHeight - g.footerHeight);
+    ctx.clip();
     ctx.textBaseline = 'middle';
     for (let i = view.first; i < view.end; i++) {
       const row = rows[i];
@@ -109,8 +127,7 @@ export class GridRenderer {
       const top = g.height - g.footerHeight;
       ctx.fillStyle = palette.groupBackground;
       ctx.fillRect(0, top, g.width, g.footerHeight);
-      this.addCells(scene.columnTotals, scene, top + 1, g.footerHeight - 2);
-      this.fill(ctx, colors);
+      this.drawFooterCells(ctx, scene, colors, top + 1, g.footerHeight - 2);
       ctx.font = canvasFont(palette, 600, Math.min(palette.fontSize, g.footerHeight - 2));
       ctx.fillStyle = palette.text;
       ctx.textAlign = 'left';
@@ -124,6 +141,19 @@ export class GridRenderer {
       ctx.strokeStyle = palette.text;
       ctx.lineWidth = 1;
       ctx.strokeRect(x0 + 0.5, g.axisHeight + 0.5, Math.max(1, x1 - x0 - 1), g.height - g.axisHeight - 1);
+    }
+  }
+
+  /** The column totals row: one row of cells, few enough to draw as rectangles. */
+  private drawFooterCells(ctx: CanvasRenderingContext2D, scene: GridScene, colors: readonly string[], top: number, height: number): void {
+    const { geometry: g, scale } = scene;
+    const gap = columnEdge(1, g) - columnEdge(0, g) >= 4 ? 1 : 0;
+    for (let c = 0; c < g.columnCount; c++) {
+      const x0 = columnEdge(c, g);
+      const x1 = columnEdge(c + 1, g);
+      const index = scale.indexOf(scene.columnTotals[c]);
+      ctx.fillStyle = colors[index < 0 ? colors.length - 1 : index];
+      ctx.fillRect(x0, top, Math.max(0, x1 - x0 - gap), height);
     }
   }
 

@@ -43,9 +43,24 @@ export function buildCompletionModel(frames: readonly DataFrame[]): CompletionMo
     const starts = micros ?? (ms ? Array.from(ms, (v) => Math.round(v * MICROS_PER_MS)) : undefined);
     if (!channel || !starts) continue;
     readable.push({ frame, channel, starts });
+    // Rows come one channel after another, each over the same buckets: look up a channel once
+    // per run, and a bucket only where it differs from the first run's bucket at that place.
+    let runChannel: string | undefined;
+    let runStart = 0;
+    const firstRun: number[] = [];
     for (let i = 0; i < frame.length; i++) {
-      if (!rowIndex.has(channel[i])) rowIndex.set(channel[i], rowIndex.size);
-      columnSet.add(starts[i]);
+      if (channel[i] !== runChannel) {
+        runChannel = channel[i];
+        runStart = i;
+        if (!rowIndex.has(runChannel)) rowIndex.set(runChannel, rowIndex.size);
+      }
+      const place = i - runStart;
+      if (rowIndex.size === 1 && place === firstRun.length) {
+        firstRun.push(starts[i]);
+        columnSet.add(starts[i]);
+      } else if (firstRun[place] !== starts[i]) {
+        columnSet.add(starts[i]);
+      }
     }
   }
   if (rowIndex.size === 0) return emptyCompletion();
@@ -59,8 +74,18 @@ export function buildCompletionModel(frames: readonly DataFrame[]): CompletionMo
   for (const { frame, channel, starts } of readable) {
     const p = fieldValues<number | null>(frame, 'percent');
     const c = fieldValues<number | null>(frame, 'completeness');
+    let runChannel: string | undefined;
+    let rowOffset = 0;
+    let column = -1;
     for (let i = 0; i < frame.length; i++) {
-      const at = rowIndex.get(channel[i])! * columns.length + columnIndex.get(starts[i])!;
+      if (channel[i] !== runChannel) {
+        runChannel = channel[i];
+        rowOffset = rowIndex.get(runChannel)! * columns.length;
+        column = -1;
+      }
+      // Buckets usually follow in column order: check the next column before asking the map.
+      column = columns[column + 1] === starts[i] ? column + 1 : columnIndex.get(starts[i])!;
+      const at = rowOffset + column;
       const pv = p?.[i];
       const cv = c?.[i];
       if (pv !== null && pv !== undefined) percent[at] = pv;

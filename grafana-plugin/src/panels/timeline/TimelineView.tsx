@@ -6,6 +6,7 @@
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { panelPalette, formatPercent, prepareCanvas } from '../../shared/palette';
+import { PanelTooltip } from '../../shared/PanelTooltip';
 import { ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES } from '../../shared/states';
 import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND } from '../../shared/time';
 import { TimelineRenderer } from './draw';
@@ -236,29 +237,7 @@ export function TimelineView(props: TimelineViewProps) {
         </div>
       </div>
       {options.showLegend && <TimelineLegend states={palette.states} gapsByLength={options.colorGapsByLength} shortGapSeconds={options.shortGapSeconds} longGapSeconds={options.longGapSeconds} textColor={palette.textMuted} />}
-      {tooltip && (
-        <div
-          data-testid="lacuna-tooltip"
-          style={{
-            position: 'absolute',
-            left: Math.min(tooltip.x + 14, width - 330),
-            top: Math.min(tooltip.y + 14, Math.max(0, viewportHeight - 110)),
-            maxWidth: 320,
-            pointerEvents: 'none',
-            background: theme.colors.background.secondary,
-            color: theme.colors.text.primary,
-            border: `1px solid ${theme.colors.border.medium}`,
-            borderRadius: 4,
-            padding: '6px 8px',
-            font: `12px ${theme.typography.fontFamilyMonospace}`,
-            whiteSpace: 'pre',
-            boxShadow: theme.shadows.z2,
-            zIndex: 1,
-          }}
-        >
-          {tooltip.lines.join('\n')}
-        </div>
-      )}
+      {tooltip && <PanelTooltip x={tooltip.x} y={tooltip.y} width={width} height={height} theme={theme} lines={tooltip.lines} />}
     </div>
   );
 }

@@ -162,16 +162,6 @@ export function buildDisplayRows(model: TimelineModel, options: DisplayOptions):
   return out;
 }
 
-/** Every group key of a model: collapse-all starts from here. */
-export function groupKeys(model: TimelineModel): string[] {
-  const keys = new Set<string>();
-  for (const row of model.rows) {
-    keys.add(row.network);
-    keys.add(`${row.network}.${row.station}`);
-  }
-  return [...keys];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Geometry
 

@@ -30,7 +30,8 @@ export interface TimelineModel {
   toUs: number | null;
 }
 
-export const EMPTY_TIMELINE: TimelineModel = { rows: [], fromUs: null, toUs: null };
+/** Code of a state this panel does not know: such spans are left out. */
+const UNKNOWN_STATE = 255;
 
 interface RowFigures {
   percent: number | null;
@@ -146,39 +147,58 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
     const percent = fieldValues<number | null>(frame, 'percent');
     if (!channel || !starts || !ends || !states) continue;
 
-    // Two passes: count each channel's spans, then fill typed arrays of exactly that size.
+    // Two passes: count each channel's spans, then fill typed arrays of exactly that size. Spans
+    // of one channel come one after another, so map lookups happen once per run, not per span.
     const counts = new Map<string, number>();
+    let runChannel: string | undefined;
+    let runCount = 0;
+    const closeRun = () => {
+      if (runChannel !== undefined) counts.set(runChannel, (counts.get(runChannel) ?? 0) + runCount);
+    };
+    const codes = new Uint8Array(frame.length);
     for (let i = 0; i < frame.length; i++) {
-      if (spanStateFromName(states[i]) === undefined) continue;
-      counts.set(channel[i], (counts.get(channel[i]) ?? 0) + 1);
+      const state = spanStateFromName(states[i]);
+      codes[i] = state ?? UNKNOWN_STATE;
+      if (state === undefined) continue;
+      if (channel[i] !== runChannel) {
+        closeRun();
+        runChannel = channel[i];
+        runCount = 0;
+      }
+      runCount++;
     }
+    closeRun();
     const filled = new Map<string, number>();
     for (const [id, count] of counts) {
       const existing = rows.get(id) ?? emptyRow(id);
       const offset = existing.starts.length;
-      const row: TimelineRow = {
+      rows.set(id, {
         ...existing,
         starts: grow(existing.starts, offset + count),
         ends: grow(existing.ends, offset + count),
         states: growBytes(existing.states, offset + count),
         spanPercent: growFloats(existing.spanPercent, offset + count),
-      };
-      rows.set(id, row);
+      });
       filled.set(id, offset);
     }
+    let row: TimelineRow | undefined;
+    let at = 0;
     for (let i = 0; i < frame.length; i++) {
-      const state = spanStateFromName(states[i]);
-      if (state === undefined) continue;
-      const id = channel[i];
-      const row = rows.get(id)!;
-      const at = filled.get(id)!;
+      const state = codes[i];
+      if (state === UNKNOWN_STATE) continue;
+      if (row === undefined || channel[i] !== row.id) {
+        if (row !== undefined) filled.set(row.id, at);
+        row = rows.get(channel[i])!;
+        at = filled.get(row.id)!;
+      }
       row.starts[at] = starts[i];
       row.ends[at] = ends[i];
       row.states[at] = state;
       const p = percent?.[i];
       row.spanPercent[at] = p === null || p === undefined ? NaN : p;
-      filled.set(id, at + 1);
+      at++;
     }
+    if (row !== undefined) filled.set(row.id, at);
   }
 
   for (const row of rows.values()) {
