@@ -53,12 +53,43 @@ describe('API readers', () => {
     expect(completion).toEqual({ bucket: 'hour', bucketStartsUs: [0, 3_600_000_000], rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null, null] }] });
   });
 
-  it('read gaps as the CLI prints them, and channels given in parts', () => {
-    const gaps = readGaps([{ network: 'IU', station: 'ANMO', location: '', channel: 'LHZ', start: 10, end: 20_000_010, gap_s: 20, missing_samples: 19 }]);
-    expect(gaps).toEqual([{ channel: 'IU.ANMO..LHZ', startUs: 10, endUs: 20_000_010, seconds: 20, missingSamples: 19 }]);
+  it('read gaps with their length, missing samples and rate', () => {
+    const gaps = readGaps({ apiVersion: 1, gaps: [{ channel: 'IU.ANMO..LHZ', start: 10, end: 20_000_010, gapSeconds: 20, missingSamples: 19, sampleRate: 1, quality: 'D' }] });
+    expect(gaps).toEqual([{ channel: 'IU.ANMO..LHZ', startUs: 10, endUs: 20_000_010, seconds: 20, missingSamples: 19, sampleRate: 1 }]);
   });
 
-  it('read channel names given as strings or objects', () => {
-    expect(readChannelNames({ channels: ['IU', { network: 'II', station: 'PFO', location: '00', channel: 'BHZ' }, { name: 'GE.APE' }] })).toEqual(['IU', 'II.PFO.00.BHZ', 'GE.APE']);
+  it('read stats with the latency now, in seconds, and the newest sample', () => {
+    const [row] = readStats({
+      rows: [{ channel: 'IU.ANMO..LHZ', percent: 99, gaps: 2, maxGapSeconds: 30, overlaps: 1, lastSample: 1_000_000, latency: { data: 1.5, feed: 0.5, total: 2 }, state: 'OPERATIONAL' }],
+    });
+    expect(row).toEqual({
+      channel: 'IU.ANMO..LHZ',
+      percent: 99,
+      gaps: 2,
+      longestGapSeconds: 30,
+      overlaps: 1,
+      lastSampleUs: 1_000_000,
+      totalLatencySeconds: 2,
+      dataLatencySeconds: 1.5,
+      feedLatencySeconds: 0.5,
+      state: 'OPERATIONAL',
+    });
+    expect(readStats({ rows: [{ channel: 'A.B..C', latency: null, state: 'NOT_TRACKED' }] })[0].totalLatencySeconds).toBeNull();
+  });
+
+  it('read latency series as parallel arrays of times and seconds', () => {
+    expect(readLatency({ step: 60_000_000, series: [{ channel: 'IU.ANMO..LHZ', t: [0, 60_000_000], max: [3, null], mean: [1], arrivals: [2, 0] }] })).toEqual([
+      { channel: 'IU.ANMO..LHZ', timesUs: [0, 60_000_000], max: [3, null], mean: [1, null] },
+    ]);
+  });
+
+  it('read stations with their coordinates, state and availability', () => {
+    expect(readStations({ stations: [{ network: 'IU', station: 'ANMO', latitude: 34.9, longitude: -106.5, state: 'DEGRADED', percent: 97, channels: 3 }] })).toEqual([
+      { network: 'IU', station: 'ANMO', latitude: 34.9, longitude: -106.5, state: 'DEGRADED', percent: 97, channels: 3 },
+    ]);
+  });
+
+  it('read channel names at the requested level', () => {
+    expect(readChannelNames({ apiVersion: 1, level: 'station', values: ['IU.ANMO', 'II.PFO', 7, ''] })).toEqual(['IU.ANMO', 'II.PFO']);
   });
 });

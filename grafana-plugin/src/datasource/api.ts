@@ -1,8 +1,8 @@
 /**
- * Lacuna's /api/v1 responses as this plugin reads them. Readers take the parsed JSON as
- * `unknown` and return plain, typed records: a missing list is an empty list, a missing number
- * is null, so an empty or partial answer never breaks a panel. Times arrive as µs integers or
- * ISO strings and leave as µs.
+ * Lacuna's /api/v1 responses (exporter/src/api/endpoints.ts) as this plugin reads them. Readers
+ * take the parsed JSON as `unknown` and return plain, typed records: a missing list is an empty
+ * list, a missing number is null, so an empty or partial answer never breaks a panel. Times
+ * arrive as µs integers (ISO strings are read too) and leave as µs; durations are seconds.
  */
 import { microsFromApiTime } from '../shared/time';
 
@@ -18,39 +18,30 @@ export function listOf(json: unknown, key: string): ApiRecord[] {
   return (list as unknown[]).filter(isRecord);
 }
 
-/** The first of `names` that holds a finite number (numeric strings count), else null. */
-export function numberField(record: ApiRecord, ...names: string[]): number | null {
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  }
+/** The record's `name` as a finite number (numeric strings count), else null. */
+export function numberField(record: ApiRecord, name: string): number | null {
+  const value = record[name];
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return null;
 }
 
-export function stringField(record: ApiRecord, ...names: string[]): string {
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'string') return value;
-  }
-  return '';
+export function stringField(record: ApiRecord, name: string): string {
+  const value = record[name];
+  return typeof value === 'string' ? value : '';
 }
 
-export function timeField(record: ApiRecord, ...names: string[]): number | null {
-  for (const name of names) {
-    const us = microsFromApiTime(record[name]);
-    if (us !== null) return us;
-  }
-  return null;
+/** The record's `name` as µs (from µs or ISO 8601), else null. */
+export function timeField(record: ApiRecord, name: string): number | null {
+  return microsFromApiTime(record[name]);
 }
 
-/** `NET.STA.LOC.CHA` of a record that has it as `channel`, or in parts. */
+/** `NET.STA.LOC.CHA` of a record: its `channel`, or its parts when it has network and station. */
 export function channelIdOf(record: ApiRecord): string {
   const network = stringField(record, 'network');
   const station = stringField(record, 'station');
-  const channel = stringField(record, 'channel');
-  if (network !== '' && station !== '') return `${network}.${station}.${stringField(record, 'location')}.${channel}`;
-  return stringField(record, 'id', 'channel', 'key');
+  if (network !== '' && station !== '') return `${network}.${station}.${stringField(record, 'location')}.${stringField(record, 'channel')}`;
+  return stringField(record, 'channel');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +82,7 @@ export function readTimeline(json: unknown): Timeline {
       channel: channelIdOf(row),
       percent: numberField(row, 'percent'),
       gaps: numberField(row, 'gaps') ?? 0,
-      longestGapSeconds: numberField(row, 'maxGapSeconds', 'max_gap_s', 'longest_gap_s') ?? 0,
+      longestGapSeconds: numberField(row, 'maxGapSeconds') ?? 0,
       spans,
     };
   });
@@ -125,7 +116,7 @@ function numbersOrNull(value: unknown, length: number): (number | null)[] {
 export function readCompletion(json: unknown, requestedBucket: 'day' | 'hour'): Completion {
   const record = isRecord(json) ? json : {};
   const bucket = record.bucket === 'hour' || record.bucket === 'day' ? record.bucket : requestedBucket;
-  const startsList = Array.isArray(record.buckets) ? record.buckets : Array.isArray(record.starts) ? record.starts : [];
+  const startsList = Array.isArray(record.buckets) ? record.buckets : [];
   const bucketStartsUs = startsList.map((t) => microsFromApiTime(t)).filter((t): t is number => t !== null);
   const rows = listOf(json, 'rows').map((row) => ({
     channel: channelIdOf(row),
@@ -137,10 +128,12 @@ export function readCompletion(json: unknown, requestedBucket: 'day' | 'hour'): 
 
 export interface Gap {
   channel: string;
+  /** Last sample before the gap and first sample after it. */
   startUs: number;
   endUs: number;
   seconds: number;
   missingSamples: number | null;
+  sampleRate: number | null;
 }
 
 export function readGaps(json: unknown): Gap[] {
@@ -153,8 +146,9 @@ export function readGaps(json: unknown): Gap[] {
       channel: channelIdOf(gap),
       startUs,
       endUs,
-      seconds: numberField(gap, 'gap_s', 'seconds') ?? (endUs - startUs) / 1e6,
-      missingSamples: numberField(gap, 'missing_samples', 'missingSamples'),
+      seconds: numberField(gap, 'gapSeconds') ?? (endUs - startUs) / 1e6,
+      missingSamples: numberField(gap, 'missingSamples'),
+      sampleRate: numberField(gap, 'sampleRate'),
     });
   }
   return gaps;
@@ -166,38 +160,50 @@ export interface ChannelStats {
   gaps: number | null;
   longestGapSeconds: number | null;
   overlaps: number | null;
-  latencySeconds: number | null;
+  /** Newest sample, µs. */
+  lastSampleUs: number | null;
+  /** Latency now (DESIGN.md): total = Tm − Td, data = Ta − Td, feed = Tm − Ta, seconds. */
+  totalLatencySeconds: number | null;
+  dataLatencySeconds: number | null;
+  feedLatencySeconds: number | null;
   state: string;
 }
 
 export function readStats(json: unknown): ChannelStats[] {
-  return listOf(json, 'channels').map((row) => ({
-    channel: channelIdOf(row),
-    percent: numberField(row, 'percent'),
-    gaps: numberField(row, 'gaps'),
-    longestGapSeconds: numberField(row, 'maxGapSeconds', 'max_gap_s', 'longest_gap_s'),
-    overlaps: numberField(row, 'overlaps'),
-    latencySeconds: numberField(row, 'latencySeconds', 'total_latency_s', 'latency_s'),
-    state: stringField(row, 'state'),
-  }));
+  return listOf(json, 'rows').map((row) => {
+    const latency = isRecord(row.latency) ? row.latency : {};
+    return {
+      channel: channelIdOf(row),
+      percent: numberField(row, 'percent'),
+      gaps: numberField(row, 'gaps'),
+      longestGapSeconds: numberField(row, 'maxGapSeconds'),
+      overlaps: numberField(row, 'overlaps'),
+      lastSampleUs: timeField(row, 'lastSample'),
+      totalLatencySeconds: numberField(latency, 'total'),
+      dataLatencySeconds: numberField(latency, 'data'),
+      feedLatencySeconds: numberField(latency, 'feed'),
+      state: stringField(row, 'state'),
+    };
+  });
 }
 
 export interface LatencySeries {
   channel: string;
   timesUs: number[];
-  /** Seconds per time: the largest latency in the step, and the mean. */
+  /** Seconds per step: the largest data latency of the arrivals in it, and their mean. */
   max: (number | null)[];
   mean: (number | null)[];
 }
 
 export function readLatency(json: unknown): LatencySeries[] {
-  return listOf(json, 'channels').map((row) => {
-    const points = listOf(row.points, 'points');
+  return listOf(json, 'series').map((row) => {
+    const times = Array.isArray(row.t) ? row.t : [];
+    const timesUs = times.map((t) => microsFromApiTime(t) ?? NaN);
     return {
       channel: channelIdOf(row),
-      timesUs: points.map((p) => timeField(p, 'time', 'start') ?? NaN),
-      max: points.map((p) => numberField(p, 'max_s', 'maxSeconds', 'max')),
-      mean: points.map((p) => numberField(p, 'mean_s', 'meanSeconds', 'mean')),
+      timesUs,
+      max: numbersOrNull(row.max, timesUs.length),
+      mean: numbersOrNull(row.mean, timesUs.length),
     };
   });
 }
@@ -207,7 +213,10 @@ export interface Station {
   station: string;
   latitude: number | null;
   longitude: number | null;
+  /** Worst state of its channels. */
   state: string;
+  percent: number | null;
+  channels: number | null;
 }
 
 export function readStations(json: unknown): Station[] {
@@ -217,20 +226,13 @@ export function readStations(json: unknown): Station[] {
     latitude: numberField(row, 'latitude'),
     longitude: numberField(row, 'longitude'),
     state: stringField(row, 'state'),
+    percent: numberField(row, 'percent'),
+    channels: numberField(row, 'channels'),
   }));
 }
 
 /** Channel listing: names at the requested level (`IU`, `IU.ANMO` or `IU.ANMO.00.BHZ`). */
 export function readChannelNames(json: unknown): string[] {
-  const list = Array.isArray(json) ? json : isRecord(json) ? (json.channels ?? json.names ?? json.rows) : [];
-  if (!Array.isArray(list)) return [];
-  const names: string[] = [];
-  for (const item of list) {
-    if (typeof item === 'string') names.push(item);
-    else if (isRecord(item)) {
-      const name = stringField(item, 'name', 'id', 'key') || channelIdOf(item);
-      if (name !== '') names.push(name);
-    }
-  }
-  return names;
+  const list = Array.isArray(json) ? json : isRecord(json) ? json.values : [];
+  return Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string' && name !== '') : [];
 }

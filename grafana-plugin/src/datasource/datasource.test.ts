@@ -61,18 +61,18 @@ describe('LacunaDataSource', () => {
 
   it('checks health against /readyz and says what is wrong', async () => {
     const ready = new LacunaDataSource(settings, (url) => (url.endsWith('/lacuna/readyz') ? of({ status: 'ready' }) : of(null)));
-    expect(await ready.testDatasource()).toEqual({ status: 'success', message: 'Lacuna is ready (ready).' });
+    expect(await ready.testDatasource()).toEqual({ status: 'success', message: 'Lacuna is ready: its store is reachable and migrated.' });
     const down = new LacunaDataSource(settings, () => throwError(() => ({ status: 503, data: { status: 'store unreachable or schema not migrated' } })));
     const result = await down.testDatasource();
     expect(result.status).toBe('error');
-    expect(result.message).toContain('503');
+    expect(result.message).toBe('Lacuna is not ready: 503: store unreachable or schema not migrated. Check the URL and the token.');
   });
 
   it('fills template variables with networks, stations or channels', async () => {
     const urls: string[] = [];
     const ds = new LacunaDataSource(settings, (url) => {
       urls.push(url);
-      return of({ channels: ['IU.ANMO', 'IU.COLA'] });
+      return of({ apiVersion: 1, level: 'station', values: ['IU.ANMO', 'IU.COLA'] });
     });
     expect(await ds.metricFindQuery({ level: 'station', pattern: '$network' })).toEqual([
       { text: 'IU.ANMO', value: 'IU.ANMO' },

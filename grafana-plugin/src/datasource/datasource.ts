@@ -30,8 +30,9 @@ export const PROXY_ROUTE = 'lacuna';
 export type FetchJson = (url: string) => Observable<unknown>;
 
 function errorMessage(error: unknown): string {
-  const e = error as { data?: { error?: string; message?: string }; status?: number; statusText?: string; message?: string };
-  const detail = e?.data?.error ?? e?.data?.message ?? e?.message ?? e?.statusText ?? String(error);
+  // The exporter's errors are {error}, /readyz says {status}; Grafana's proxy adds {message}.
+  const e = error as { data?: { error?: string; message?: string; status?: string }; status?: number; statusText?: string; message?: string };
+  const detail = e?.data?.error ?? e?.data?.message ?? e?.data?.status ?? e?.message ?? e?.statusText ?? String(error);
   return e?.status ? `${e.status}: ${detail}` : detail;
 }
 
@@ -119,8 +120,8 @@ export class LacunaDataSource extends DataSourceApi<LacunaQuery, LacunaOptions> 
 
   async testDatasource(): Promise<TestDataSourceResponse> {
     try {
-      const json = (await lastValueFrom(this.fetchJson(`${this.baseUrl}/readyz`))) as { status?: string } | undefined;
-      return { status: 'success', message: `Lacuna is ready${json?.status ? ` (${json.status})` : ''}.` };
+      await lastValueFrom(this.fetchJson(`${this.baseUrl}/readyz`));
+      return { status: 'success', message: 'Lacuna is ready: its store is reachable and migrated.' };
     } catch (error) {
       return { status: 'error', message: `Lacuna is not ready: ${errorMessage(error)}. Check the URL and the token.` };
     }

@@ -62,13 +62,13 @@ describe('other frames', () => {
   });
 
   it('gaps: time and timeEnd, the names Grafana maps to annotation regions', () => {
-    const frame = gapsFrame([{ channel: 'A.B..C', startUs: 1_000_000, endUs: 5_000_000, seconds: 4, missingSamples: 399 }], 'A');
+    const frame = gapsFrame([{ channel: 'A.B..C', startUs: 1_000_000, endUs: 5_000_000, seconds: 4, missingSamples: 399, sampleRate: 100 }], 'A');
     expect(frame.fields.map((f) => f.name).slice(0, 2)).toEqual(['time', 'timeEnd']);
     expect(frame.fields[1].values).toEqual([5000]);
   });
 
   it('stations: latitude and longitude fields that geomap finds by name', () => {
-    const frame = stationsFrame([{ network: 'IU', station: 'ANMO', latitude: 34.95, longitude: -106.46, state: 'OPERATIONAL' }], 'A');
+    const frame = stationsFrame([{ network: 'IU', station: 'ANMO', latitude: 34.95, longitude: -106.46, state: 'OPERATIONAL', percent: 100, channels: 3 }], 'A');
     expect(frame.fields.find((f) => f.name === 'latitude')!.values).toEqual([34.95]);
     expect(frame.fields.find((f) => f.name === 'station')!.values).toEqual(['IU.ANMO']);
   });

@@ -140,6 +140,7 @@ export function gapsFrame(gaps: Gap[], refId: string): DataFrame {
       { name: 'channel', type: FieldType.string, values: gaps.map((g) => g.channel), config: { displayName: 'Channel' } },
       { name: 'gap', type: FieldType.number, values: gaps.map((g) => g.seconds), config: { ...secondsConfig, displayName: 'Gap' } },
       { name: 'missing_samples', type: FieldType.number, values: gaps.map((g) => g.missingSamples), config: { displayName: 'Missing samples', decimals: 0 } },
+      { name: 'sample_rate', type: FieldType.number, values: gaps.map((g) => g.sampleRate), config: { unit: 'hertz', displayName: 'Sample rate' } },
       { name: 'start_us', type: FieldType.number, values: gaps.map((g) => g.startUs), config: { ...hiddenInViz, displayName: 'Start (µs)' } },
       { name: 'end_us', type: FieldType.number, values: gaps.map((g) => g.endUs), config: { ...hiddenInViz, displayName: 'End (µs)' } },
     ],
@@ -157,7 +158,10 @@ export function statsFrame(stats: ChannelStats[], refId: string): DataFrame {
       { name: 'gaps', type: FieldType.number, values: stats.map((s) => s.gaps), config: { displayName: 'Gaps', decimals: 0 } },
       { name: 'longest_gap', type: FieldType.number, values: stats.map((s) => s.longestGapSeconds), config: { ...secondsConfig, displayName: 'Longest gap' } },
       { name: 'overlaps', type: FieldType.number, values: stats.map((s) => s.overlaps), config: { displayName: 'Overlaps', decimals: 0 } },
-      { name: 'latency', type: FieldType.number, values: stats.map((s) => s.latencySeconds), config: { ...secondsConfig, displayName: 'Latency' } },
+      { name: 'last_sample', type: FieldType.time, values: stats.map((s) => (s.lastSampleUs === null ? null : ms(s.lastSampleUs))), config: { displayName: 'Newest sample' } },
+      { name: 'total_latency', type: FieldType.number, values: stats.map((s) => s.totalLatencySeconds), config: { ...secondsConfig, displayName: 'Total latency' } },
+      { name: 'data_latency', type: FieldType.number, values: stats.map((s) => s.dataLatencySeconds), config: { ...secondsConfig, displayName: 'Data latency' } },
+      { name: 'feed_latency', type: FieldType.number, values: stats.map((s) => s.feedLatencySeconds), config: { ...secondsConfig, displayName: 'Feed latency' } },
       { name: 'state', type: FieldType.string, values: stats.map((s) => s.state), config: { displayName: 'State' } },
     ],
   });
@@ -191,6 +195,8 @@ export function stationsFrame(stations: Station[], refId: string): DataFrame {
       { name: 'latitude', type: FieldType.number, values: stations.map((s) => s.latitude), config: { unit: 'degree', displayName: 'Latitude' } },
       { name: 'longitude', type: FieldType.number, values: stations.map((s) => s.longitude), config: { unit: 'degree', displayName: 'Longitude' } },
       { name: 'state', type: FieldType.string, values: stations.map((s) => s.state), config: { displayName: 'State' } },
+      { name: 'percent', type: FieldType.number, values: stations.map((s) => s.percent), config: { ...percentConfig, displayName: 'Availability' } },
+      { name: 'channels', type: FieldType.number, values: stations.map((s) => s.channels), config: { displayName: 'Channels', decimals: 0 } },
     ],
   });
 }
