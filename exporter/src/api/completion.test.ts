@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelEpoch } from '../../../core/src/model.ts';
 import { parseTime } from '../../../core/src/time.ts';
-import { alignedBuckets, dailyRow, dayFigures } from './completion.ts';
+import { alignedBuckets, appendCell, dailyRow, dayFigures, parseCompletionText } from './completion.ts';
 
 const t = (text: string) => parseTime(text);
 const DAY = 86_400e6;
@@ -31,5 +31,14 @@ describe('completion matrix', () => {
   it('derives percent and completeness from a rollup as core does', () => {
     expect(dayFigures({ day: 0, coveredUs: 43_200e6, expectedUs: 86_400e6, gaps: 1, maxGapUs: 1, overlaps: 0, samples: 43_200, sampleRate: 1 })).toEqual({ percent: 50, completeness: 0.5 });
     expect(dayFigures({ day: 0, coveredUs: 0, expectedUs: 0, gaps: 0, maxGapUs: 0, overlaps: 0, samples: 0, sampleRate: 0 })).toEqual({ percent: null, completeness: null });
+  });
+
+  it('reads ClickHouse\'s completion lines and extends their arrays', () => {
+    const text = 'XA\tALPHA\t\tLHZ\t2\t\t[100,null]\t[1,null]\nXA\tA\\\\B\t00\tBHZ\t1\t[1]\t[50]\t[0.5]\n';
+    const parsed = parseCompletionText(text);
+    expect(parsed.get('XA.ALPHA..LHZ')).toEqual({ offsets: null, percent: '[100,null]', completeness: '[1,null]' });
+    expect(parsed.get('XA.A\\B.00.BHZ')).toEqual({ offsets: [1], percent: '[50]', completeness: '[0.5]' });
+    expect(appendCell('[100,null]', 12.5)).toBe('[100,null,12.5]');
+    expect(appendCell('[]', null)).toBe('[null]');
   });
 });

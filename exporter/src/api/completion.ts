@@ -100,3 +100,34 @@ export function hourlyRow(channel: string, window: Interval, segments: readonly 
   });
   return { channel, percent: buckets.map((b) => b.percent), completeness: buckets.map((b) => b.sampleCompleteness) };
 }
+
+/** One channel's line of completionTextQuery. */
+export interface RollupText {
+  /** Day offsets from the first day when some day has no rollup row; null when every day has one. */
+  offsets: number[] | null;
+  /** JSON arrays, in day order. */
+  percent: string;
+  completeness: string;
+}
+
+function unescapeTsv(text: string): string {
+  return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === '0' ? '\0' : c)) : text;
+}
+
+/** Parses completionTextQuery's TabSeparated lines, keyed by channel key. */
+export function parseCompletionText(text: string): Map<string, RollupText> {
+  const result = new Map<string, RollupText>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [network, station, location, channel, , offsets, percent, completeness] = line.split('\t');
+    const key = `${unescapeTsv(network)}.${unescapeTsv(station)}.${unescapeTsv(location)}.${unescapeTsv(channel)}`;
+    result.set(key, { offsets: offsets === '' ? null : (JSON.parse(offsets) as number[]), percent, completeness });
+  }
+  return result;
+}
+
+/** A JSON array text with one more value at its end. */
+export function appendCell(arrayText: string, value: number | null): string {
+  const cell = JSON.stringify(value);
+  return arrayText === '[]' ? `[${cell}]` : `${arrayText.slice(0, -1)},${cell}]`;
+}

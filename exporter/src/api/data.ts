@@ -81,3 +81,15 @@ export async function compactRows<T>(store: Store, query: QueryFragment): Promis
   const result = await store.client.query({ query: query.sql, query_params: query.params, format: 'JSONCompactEachRow' });
   return result.json<T>();
 }
+
+/** A query's result as TabSeparated text (queries of availability_daily FINAL). */
+export async function textRows(store: Store, query: QueryFragment): Promise<string> {
+  const result = await store.client.query({
+    query: query.sql,
+    query_params: query.params,
+    format: 'TabSeparated',
+    // Rollup rows of one key never span partitions (the month is the key's day's).
+    clickhouse_settings: { do_not_merge_across_partitions_select_final: 1 },
+  });
+  return result.text();
+}

@@ -5,7 +5,7 @@
  */
 import { availabilityOver, expectedIntervals } from '../../../core/src/availability.ts';
 import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { ChannelId, Micros } from '../../../core/src/model.ts';
+import { MICROS_PER_DAY, type ChannelId, type Micros } from '../../../core/src/model.ts';
 import { gapRows, groupByChannel } from '../../../core/src/report.ts';
 import type { Interval } from '../../../core/src/segments.ts';
 import { worstState, type ChannelState } from '../../../core/src/state.ts';
@@ -16,10 +16,10 @@ import { floorToDay } from '../../../core/src/time.ts';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { channelStatuses, parseWindows } from '../status.ts';
-import { alignedBuckets, dailyRow, dayFigures, hourlyRow, type Bucket, type CompletionRow, type RollupSeries } from './completion.ts';
-import { compactRows, segmentsOf, select } from './data.ts';
+import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries, type RollupText } from './completion.ts';
+import { compactRows, segmentsOf, select, textRows } from './data.ts';
 import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
-import { completionQuery, latencyQuery, latencySummaryQuery } from './queries.ts';
+import { COMPLETENESS_DECIMALS, completionTextQuery, latencyQuery, latencySummaryQuery, PERCENT_DECIMALS, roundHalfUp } from './queries.ts';
 import { reduceSpans, type Span } from './spans.ts';
 import { channelTimeline } from './timeline.ts';
 
@@ -92,43 +92,64 @@ export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPat
 // ---------------------------------------------------------------------------------------------
 // completion
 
-type RollupRow = [string, string, string, string, number[], (number | null)[], (number | null)[]];
+/** A response body already written as JSON text (sent as it is). */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
 
-export async function completionResponse(env: ApiEnvironment, patterns: ChannelPattern[], requested: Interval, bucket: Bucket) {
+export async function completionResponse(env: ApiEnvironment, patterns: ChannelPattern[], requested: Interval, bucket: Bucket): Promise<RawJson> {
   const { window, starts } = alignedBuckets(requested, bucket);
   const selection = await select(env.store, patterns, env.tolerance);
   checkRows('channel', selection.channels.length * starts.length, env.limits, 'cells (channels × buckets)');
-  const rows: CompletionRow[] = [];
+  const head = `{"apiVersion":${API_VERSION},"from":${window.start},"to":${window.end},"bucket":"${bucket}","buckets":${JSON.stringify(starts)},"rows":[`;
+  const rows: string[] = [];
   if (bucket === 'day') {
-    // Whole days from the rollups; a last day cut by `to` from the segments of that day.
+    // Whole days from the rollups, formatted by ClickHouse; a last day cut by `to` from the segments of that day.
     const wholeEnd = floorToDay(window.end);
-    const series = new Map<string, RollupSeries>();
-    for (const [network, station, location, channel, days, percent, completeness] of await compactRows<RollupRow>(env.store, completionQuery(selection.filter, window.start, wholeEnd))) {
-      series.set(channelKey({ network, station, location, channel }), { days, percent, completeness });
-    }
+    const wholeStarts = starts.filter((start) => start < wholeEnd);
+    const series = wholeStarts.length > 0 ? parseCompletionText(await textRows(env.store, completionTextQuery(selection.filter, window.start, wholeEnd))) : new Map<string, RollupText>();
     const partial = { start: wholeEnd, end: window.end };
     const partialSegments = partial.end > partial.start ? await segmentsOf(env.store, selection, partial) : null;
+    const firstDay = window.start / MICROS_PER_DAY;
     for (const id of selection.channels) {
       const key = channelKey(id);
       const epochs = selection.epochs.get(key) ?? [];
-      const row = dailyRow(key, starts, series.get(key), epochs);
+      const text = series.get(key);
+      let percent: string;
+      let completeness: string;
+      if (text !== undefined && text.offsets === null) {
+        ({ percent, completeness } = text);
+      } else {
+        // Some days without a rollup row: filled from the epochs.
+        const parsed: RollupSeries | undefined = text && {
+          days: text.offsets!.map((offset) => firstDay + offset),
+          percent: JSON.parse(text.percent) as (number | null)[],
+          completeness: JSON.parse(text.completeness) as (number | null)[],
+        };
+        const row = dailyRow(key, wholeStarts, parsed, epochs);
+        percent = JSON.stringify(row.percent);
+        completeness = JSON.stringify(row.completeness);
+      }
       if (partialSegments !== null) {
         const [last] = dailyRollups(partialSegments.get(key) ?? [], epochs, partial, toleranceFor(env.tolerance, id));
         const figures = dayFigures(last);
-        row.percent[row.percent.length - 1] = figures.percent;
-        row.completeness[row.completeness.length - 1] = figures.completeness;
+        percent = appendCell(percent, roundHalfUp(figures.percent, PERCENT_DECIMALS));
+        completeness = appendCell(completeness, roundHalfUp(figures.completeness, COMPLETENESS_DECIMALS));
       }
-      rows.push(row);
+      rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness}}`);
     }
   } else {
     const segments = await segmentsOf(env.store, selection, window);
     for (const id of selection.channels) {
       if (rows.length > 0 && rows.length % YIELD_EVERY === 0) await pause();
       const key = channelKey(id);
-      rows.push(hourlyRow(key, window, segments.get(key) ?? [], selection.epochs.get(key) ?? [], toleranceFor(env.tolerance, id)));
+      const row = hourlyRow(key, window, segments.get(key) ?? [], selection.epochs.get(key) ?? [], toleranceFor(env.tolerance, id));
+      row.percent = row.percent.map((p) => roundHalfUp(p, PERCENT_DECIMALS));
+      row.completeness = row.completeness.map((c) => roundHalfUp(c, COMPLETENESS_DECIMALS));
+      rows.push(JSON.stringify(row));
     }
   }
-  return { apiVersion: API_VERSION, from: window.start, to: window.end, bucket, buckets: starts, rows };
+  return new RawJson(`${head}${rows.join(',')}]}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,7 +50,9 @@ export function apiRouter(context: ExporterContext): Router {
   router.get('/completion', async (req, res) => {
     const env = environment();
     const q = validate(completionSchema(env.now), req.query);
-    res.json(await completionResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.bucket ?? 'day'));
+    const body = await completionResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.bucket ?? 'day');
+    // Sent as it is: no ETag over megabytes of JSON (res.send would hash the whole body).
+    res.status(200).type('application/json').end(body.json);
   });
 
   router.get('/gaps', async (req, res) => {
