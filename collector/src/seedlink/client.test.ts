@@ -1,0 +1,197 @@
+/**
+ * The SeedLink client against FakeSeedLinkServer, a test double of a SeedLink server written for
+ * these tests (testing/fake-server.ts), over real sockets on 127.0.0.1.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseTime } from '../../../core/src/time.ts';
+import { encodeSeries } from '../mseed/writer.ts';
+import { until } from '../live/testing.ts';
+import { SeedLinkClient, seedlinkInfo, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';
+import type { SeedLinkInfo } from './info.ts';
+import { FakeSeedLinkServer, type Identity } from './testing/fake-server.ts';
+
+const T0 = parseTime('2024-05-01T00:00:00Z');
+const RATE = 100;
+/** 512-byte records of 100 Hz INT32 samples hold 112 samples: 1.12 s each. */
+const PER_RECORD = 112;
+
+function series(station: string, records: number, first = 0) {
+  return [...encodeSeries({ network: 'XX', station, location: '', channel: 'HHZ', start: T0 + first * PER_RECORD * 10_000, sampleRate: RATE, totalSamples: records * PER_RECORD })];
+}
+
+const servers: FakeSeedLinkServer[] = [];
+const clients: SeedLinkClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.stop();
+  for (const server of servers.splice(0)) await server.stop();
+});
+
+async function serve(identity: Identity, options: ConstructorParameters<typeof FakeSeedLinkServer>[1] = {}) {
+  const server = await new FakeSeedLinkServer(identity, options).listen(0);
+  servers.push(server);
+  return server;
+}
+
+function connect(server: FakeSeedLinkServer, stations: string, extra: Partial<SeedLinkClientOptions> = {}) {
+  const records: SeedLinkRecord[] = [];
+  const malformed: string[] = [];
+  const infos: SeedLinkInfo[] = [];
+  const statuses: string[] = [];
+  const selection = stations === '' ? [] : stations.split(',').map((id) => ({ network: id.split('_')[0], station: id.split('_')[1], selectors: ['HHZ'] }));
+  const client = new SeedLinkClient({
+    address: { host: '127.0.0.1', port: server.port, stations: selection },
+    backoff: { initialMs: 20, maxMs: 200 },
+    keepaliveMs: 0,
+    begin: 'oldest',
+    ...extra,
+    onRecord: (record) => records.push(record),
+    onMalformed: (why) => malformed.push(why),
+    onInfo: (info) => infos.push(info),
+    onStatus: (_connected, message) => statuses.push(message),
+  });
+  clients.push(client);
+  client.start();
+  return { client, records, malformed, infos, statuses };
+}
+
+/** Sequence numbers received, and the first sample of each record in packet order. */
+const sequences = (records: SeedLinkRecord[]) => records.map((r) => Number(r.sequence));
+const starts = (records: SeedLinkRecord[]) => records.map((r) => r.header.start);
+const expectedStarts = (count: number, first = 0) => Array.from({ length: count }, (_, k) => T0 + (first + k) * PER_RECORD * 10_000);
+
+describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-like server', (identity) => {
+  const version = identity === 'ringserver' ? 4 : 3;
+
+  it(`negotiates SeedLink ${version === 4 ? '4.0' : '3.1'}, lists the streams and their newest data, and receives every record`, async () => {
+    const server = await serve(identity);
+    server.add(series('ABC', 20));
+    const { records, infos } = connect(server, 'XX_ABC');
+    await until('20 records', () => records.length === 20);
+    expect(starts(records)).toEqual(expectedStarts(20));
+    expect(records.every((r) => r.stationId === 'XX_ABC' && r.header.samples === PER_RECORD && r.header.sampleRate === RATE)).toBe(true);
+    expect(server.commands.includes('SLPROTO 4.0')).toBe(version === 4);
+    expect(server.commands).toContain(version === 4 ? 'SELECT *_H_H_Z' : 'SELECT HHZ');
+    // INFO STREAMS: SeisComP gives the time after the last sample, ringserver the last sample itself.
+    const lastSample = T0 + (20 * PER_RECORD - 1) * 10_000;
+    expect(infos[0].stations.map((s) => [s.network, s.station, s.streams.map((st) => [st.channel, st.start, st.end])])).toEqual([
+      ['XX', 'ABC', [['HHZ', T0, identity === 'seiscomp' ? lastSample + 10_000 : lastSample]]],
+    ]);
+  });
+
+  it('resumes after a disconnection in the middle of a packet: nothing lost, nothing twice', async () => {
+    const server = await serve(identity);
+    server.faults = { cutMidPacketAfter: 7 };
+    server.add(series('ABC', 30));
+    const { client, records } = connect(server, 'XX_ABC');
+    await until('30 records', () => records.length >= 30);
+    expect(sequences(records)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
+    expect(client.stats.reconnects).toBeGreaterThanOrEqual(1);
+    expect(server.commands).toContain(version === 4 ? 'DATA 8' : 'DATA 000008');
+  });
+
+  it('skips garbage between packets and a malformed record, and keeps every good one', async () => {
+    const server = await serve(identity);
+    server.faults = { garbage: { every: 3, bytes: 41 }, corrupt: new Set([5]) };
+    server.add(series('ABC', 12));
+    const { client, records, malformed } = connect(server, 'XX_ABC');
+    await until('11 records', () => records.length >= 11);
+    await until('the last garbage to be reported', () => malformed.filter((m) => /no SeedLink packet/.test(m)).length >= 4);
+    expect(sequences(records)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12]);
+    expect(malformed.filter((m) => /packet 5( of XX_ABC)? skipped: invalid miniSEED record/.test(m))).toHaveLength(1);
+    expect(client.stats.reconnects).toBe(0);
+  });
+
+  it('reads a slow server that sends a few bytes at a time', async () => {
+    const server = await serve(identity);
+    server.faults = { slow: { chunkBytes: 97, delayMs: 1 } };
+    server.add(series('ABC', 6));
+    const { records } = connect(server, 'XX_ABC');
+    await until('6 records', () => records.length === 6);
+    expect(starts(records)).toEqual(expectedStarts(6));
+  });
+
+  it('survives a server restart and resumes from the last sequence, with data the server got meanwhile', async () => {
+    const server = await serve(identity);
+    server.add(series('ABC', 5));
+    const { client, records, statuses } = connect(server, 'XX_ABC');
+    await until('5 records', () => records.length === 5);
+    await server.stop();
+    server.add(series('ABC', 5, 5));
+    await until('the client to notice', () => !client.stats.connected);
+    await server.listen();
+    await until('10 records', () => records.length >= 10);
+    server.add(series('ABC', 2, 10));
+    await until('12 records', () => records.length >= 12);
+    expect(starts(records)).toEqual(expectedStarts(12));
+    expect(statuses.filter((s) => s.startsWith('connected'))).toHaveLength(2);
+  });
+
+  it('subscribes every listed station when none is named, and gets records sent after it connected', async () => {
+    const server = await serve(identity);
+    server.add(series('ABC', 2));
+    server.add(series('DEF', 2));
+    const { records } = connect(server, '');
+    await until('the 4 records the server held', () => records.length === 4);
+    server.add(series('ABC', 3, 2));
+    await until('3 more records', () => records.length === 7);
+    expect(records.map((r) => `${r.stationId} ${r.sequence}`).sort()).toEqual(['XX_ABC 1', 'XX_ABC 2', 'XX_ABC 3', 'XX_ABC 4', 'XX_ABC 5', 'XX_DEF 1', 'XX_DEF 2']);
+    expect(server.commands).toContain(version === 4 ? 'STATION XX_DEF' : 'STATION DEF XX');
+  });
+
+  it('sends INFO ID as keepalive during transfer and reads on', async () => {
+    const server = await serve(identity);
+    const { records } = connect(server, 'XX_ABC', { keepaliveMs: 30 });
+    server.add(series('ABC', 1));
+    await until('two keepalives', () => server.commands.filter((c) => c === 'INFO ID').length >= 2);
+    server.add(series('ABC', 2, 1));
+    await until('3 records', () => records.length === 3);
+    expect(starts(records)).toEqual(expectedStarts(3));
+  });
+});
+
+describe('SeedLink client, more', () => {
+  it('wraps v3 sequence numbers at 24 bits and resumes across the wrap', async () => {
+    const server = await serve('seiscomp', { firstSequence: 0xfffffd });
+    server.faults = { cutMidPacketAfter: 3 };
+    server.add(series('ABC', 6));
+    const { records } = connect(server, 'XX_ABC');
+    await until('6 records', () => records.length >= 6);
+    expect(sequences(records)).toEqual([0xfffffd, 0xfffffe, 0xffffff, 0, 1, 2]);
+    expect(server.commands).toContain('DATA 000000');
+  });
+
+  it('resumes each station from its own sequence on a ring-numbered server', async () => {
+    const server = await serve('ringserver', { numbering: 'ring' });
+    server.add(series('ABC', 2));
+    server.add(series('DEF', 2));
+    const { client, records } = connect(server, 'XX_ABC,XX_DEF');
+    await until('4 records', () => records.length === 4);
+    await server.stop();
+    await until('the client to notice', () => !client.stats.connected);
+    await server.listen();
+    await until('the client to reconnect', () => client.stats.connected);
+    expect(server.commands).toContain('DATA 3');
+    expect(server.commands).toContain('DATA 5');
+    expect(records).toHaveLength(4);
+  });
+
+  it('reconnects after a server that does not answer, once it does', async () => {
+    const server = await serve('ringserver');
+    server.faults = { silent: true };
+    server.add(series('ABC', 2));
+    const { client, records, statuses } = connect(server, 'XX_ABC', { handshakeTimeoutMs: 100 });
+    await until('a failed handshake', () => statuses.some((s) => /did not answer HELLO within 100 ms/.test(s)));
+    server.faults = {};
+    await until('2 records', () => records.length === 2);
+    expect(client.stats.reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lists a server\'s stations and streams on request (INFO)', async () => {
+    const server = await serve('seiscomp');
+    server.add(series('ABC', 3));
+    const info = await seedlinkInfo({ host: '127.0.0.1', port: server.port, stations: [] }, 'STATIONS');
+    expect(info.software).toBe('SeedLink v3.3 (2024.020)');
+    expect(info.stations.map((s) => [s.network, s.station, s.beginSeq, s.endSeq])).toEqual([['XX', 'ABC', '000001', '000003']]);
+    await expect(seedlinkInfo({ host: '127.0.0.1', port: server.port, stations: [] }, 'NONSENSE')).rejects.toThrow(/refused INFO NONSENSE \(ERR record\)/);
+  });
+});

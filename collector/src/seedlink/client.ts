@@ -1,0 +1,450 @@
+import { connect, type Socket } from 'node:net';
+import type { Micros } from '../../../core/src/model.ts';
+import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
+import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';
+import { chooseProtocol, FrameReader, parseHello, selectorV4, type Frame, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
+
+/** A data record as it arrived. */
+export interface SeedLinkRecord {
+  header: MseedRecordHeader;
+  /** `NET_STA`. */
+  stationId: string;
+  sequence: bigint;
+  /** When the bytes carrying it were read from the socket. */
+  receivedAt: Micros;
+}
+
+export interface SeedLinkClientOptions {
+  address: SeedLinkAddress;
+  /** Protocol: 4.0 when the server offers it (auto, the default), or 3.1 or 4.0 only. */
+  protocol?: 'auto' | '3' | '4';
+  /** `INFO ID` sent this often during transfer, as libslink's keepalive (default 30 s; 0: never). */
+  keepaliveMs?: number;
+  /** No byte for this long ends the connection, and the client reconnects (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Longest wait for an answer while connecting and subscribing (default 30 s). */
+  handshakeTimeoutMs?: number;
+  /** Waits between connection attempts: exponential from `initialMs` to `maxMs`, with jitter (default 1 s to 60 s). */
+  backoff?: { initialMs: number; maxMs: number };
+  userAgent?: string;
+  /**
+   * Where a station without a sequence to resume from starts: with the next packet the server gets
+   * (`next`, the default: live monitoring) or the oldest the server holds (`oldest`, DATA ALL).
+   */
+  begin?: 'next' | 'oldest';
+  onRecord(record: SeedLinkRecord): void;
+  /** A packet or bytes that could not be read: skipped, the connection goes on. */
+  onMalformed?(why: string): void;
+  /** The server's INFO STREAMS answer, at each connection. */
+  onInfo?(info: SeedLinkInfo): void;
+  onStatus?(connected: boolean, message: string): void;
+}
+
+export interface SeedLinkClientStats {
+  connected: boolean;
+  packets: number;
+  bytes: number;
+  malformed: number;
+  /** Connection attempts after the first. */
+  reconnects: number;
+}
+
+const now = (): Micros => Math.round((performance.timeOrigin + performance.now()) * 1000);
+const hex6 = (sequence: bigint) => (sequence & 0xffffffn).toString(16).toUpperCase().padStart(6, '0');
+
+class ConnectionClosed extends Error {}
+
+/**
+ * One conversation on a socket during the handshake: commands out, reply lines and INFO packets
+ * in, each wait bounded by `timeoutMs`.
+ */
+class Conversation {
+  private wake: (() => void) | null = null;
+  private closedError: Error | null = null;
+
+  constructor(
+    readonly socket: Socket,
+    readonly reader: FrameReader,
+    private readonly timeoutMs: number,
+    private readonly what: string,
+  ) {}
+
+  /** The socket got bytes (already pushed into the reader), or closed. */
+  notify(closed?: Error): void {
+    if (closed) this.closedError = closed;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  send(command: string): void {
+    this.socket.write(`${command}\r\n`);
+  }
+
+  private async waitFor<T>(take: () => T | null, waitingFor: string): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const value = take();
+      if (value !== null) return value;
+      if (this.closedError) throw new ConnectionClosed(`${this.what} closed the connection while we waited for ${waitingFor} (${this.closedError.message})`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.what} did not answer ${waitingFor} within ${this.timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  line(waitingFor: string): Promise<string> {
+    return this.waitFor(() => {
+      for (;;) {
+        const line = this.reader.line();
+        if (line === null || line !== '') return line;
+      }
+    }, waitingFor);
+  }
+
+  async hello(): Promise<ServerHello> {
+    this.send('HELLO');
+    const line1 = await this.line('HELLO');
+    const line2 = await this.line('HELLO (line 2)');
+    return parseHello(line1, line2);
+  }
+
+  /** Sends `INFO level` and reads the answer: v3 SLINFO packets (XML), v4 a JSON packet. */
+  async info(level: string, version: 3 | 4): Promise<SeedLinkInfo> {
+    this.send(`INFO ${level}`);
+    let xml = '';
+    for (;;) {
+      const frame = await this.waitFor<Frame | { kind: 'refused'; text: string }>(() => {
+        if (this.reader.buffered >= 2 && !this.reader.packetAhead()) {
+          const text = this.reader.line();
+          return text === null ? null : { kind: 'refused', text };
+        }
+        return this.reader.next();
+      }, `INFO ${level}`);
+      if (frame.kind === 'refused') throw new Error(`${this.what} refused INFO ${level}: ${frame.text}`);
+      if (frame.kind !== 'info') continue;
+      if (frame.version === 4) {
+        const info = parseInfoJson(frame.payload.toString('utf8'));
+        if (frame.error || info.error) throw new Error(`${this.what} refused INFO ${level}: ${info.error ?? 'error'}`);
+        return info;
+      }
+      const header = parseRecordHeader(frame.payload, 0, frame.payload.length);
+      if (header.channel === 'ERR') throw new Error(`${this.what} refused INFO ${level} (ERR record)`);
+      xml += infoRecordText(frame.payload);
+      if (frame.last) return parseInfoXml(xml);
+    }
+  }
+}
+
+function describe(address: SeedLinkAddress): string {
+  return `SeedLink server ${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/** Connects, says HELLO, and returns the server's INFO answer at `level` (ID, STATIONS, STREAMS…). */
+export async function seedlinkInfo(address: SeedLinkAddress, level: string, options: { timeoutMs?: number; protocol?: 'auto' | '3' | '4' } = {}): Promise<SeedLinkInfo> {
+  const socket = connect({ host: address.host, port: address.port });
+  const reader = new FrameReader(() => version);
+  let version: 3 | 4 = 3;
+  const conversation = new Conversation(socket, reader, options.timeoutMs ?? 30_000, describe(address));
+  socket.on('data', (chunk: Buffer) => {
+    reader.push(chunk);
+    conversation.notify();
+  });
+  socket.on('error', (error) => conversation.notify(error));
+  socket.on('close', () => conversation.notify(new Error('closed')));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    const hello = await conversation.hello();
+    version = chooseProtocol(hello, options.protocol ?? 'auto');
+    if (version === 4) {
+      conversation.send('SLPROTO 4.0');
+      const reply = await conversation.line('SLPROTO 4.0');
+      if (reply !== 'OK') throw new Error(`${describe(address)} refused SLPROTO 4.0: ${reply}`);
+    }
+    return await conversation.info(level, version);
+  } finally {
+    socket.end('BYE\r\n');
+    socket.destroy();
+  }
+}
+
+/**
+ * A SeedLink client that stays connected: it speaks 4.0 when the server offers it and 3.1
+ * otherwise, lists the server's streams (INFO STREAMS) at each connection, subscribes the chosen
+ * stations and selectors, and hands every data record to `onRecord` as its packet arrives. After a
+ * disconnection it reconnects with exponential backoff and jitter, and resumes every station from
+ * the packet after the last one received (libslink's rule: last sequence + 1), so a server restart
+ * or a connection cut in the middle of a packet loses nothing the server still holds. Malformed
+ * packets and stray bytes are skipped and reported; they never end the connection. Packets are
+ * parsed as they come off the socket, a chunk at a time, so the event loop is never held long.
+ */
+export class SeedLinkClient {
+  readonly stats: SeedLinkClientStats = { connected: false, packets: 0, bytes: 0, malformed: 0, reconnects: 0 };
+  /** Last sequence received per station (`NET_STA`). */
+  readonly sequences = new Map<string, bigint>();
+  private socket: Socket | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private cancelWait: (() => void) | null = null;
+  private version: 3 | 4 = 3;
+  private paused = false;
+  readonly name: string;
+
+  constructor(private readonly options: SeedLinkClientOptions) {
+    this.name = describe(options.address);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelWait?.();
+    const socket = this.socket;
+    if (socket) {
+      socket.end('BYE\r\n');
+      socket.destroy();
+    }
+    await this.running;
+  }
+
+  /** Stops reading from the socket (backpressure: the server's sending is held by TCP). */
+  pause(): void {
+    this.paused = true;
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.socket?.resume();
+  }
+
+  private status(connected: boolean, message: string): void {
+    this.stats.connected = connected;
+    this.options.onStatus?.(connected, message);
+  }
+
+  private async run(): Promise<void> {
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+    let attempt = 0;
+    while (!this.stopped) {
+      const before = this.stats.packets;
+      try {
+        await this.session();
+        if (!this.stopped) this.status(false, `${this.name} closed the connection`);
+      } catch (error) {
+        if (!this.stopped) this.status(false, `${this.name}: ${(error as Error).message}`);
+      }
+      if (this.stopped) break;
+      if (this.stats.packets > before) attempt = 0;
+      const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+      attempt++;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2));
+        this.cancelWait = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.cancelWait = null;
+      if (!this.stopped) this.stats.reconnects++;
+    }
+    this.status(false, `${this.name}: stopped`);
+  }
+
+  /** One connection, from connect to close. */
+  private async session(): Promise<void> {
+    const { address } = this.options;
+    const socket = connect({ host: address.host, port: address.port });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    this.socket = socket;
+    const reader = new FrameReader(() => this.version);
+    const conversation = new Conversation(socket, reader, this.options.handshakeTimeoutMs ?? 30_000, this.name);
+    let transfer = false;
+    let lastByte = Date.now();
+    let infoOutstanding = false;
+    let ended: (error?: Error) => void = () => undefined;
+    const closed = new Promise<void>((resolve, reject) => {
+      ended = (error?: Error) => (error ? reject(error) : resolve());
+    });
+    closed.catch(() => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      lastByte = Date.now();
+      this.stats.bytes += chunk.length;
+      reader.push(chunk);
+      if (!transfer) conversation.notify();
+      else infoOutstanding = this.drain(reader, now(), infoOutstanding);
+    });
+    let socketError: Error | undefined;
+    socket.on('error', (error) => {
+      socketError = error;
+    });
+    socket.on('close', () => {
+      conversation.notify(socketError ?? new Error('closed'));
+      ended(socketError);
+    });
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      await this.handshake(conversation);
+      transfer = true;
+      if (this.paused) socket.pause();
+      infoOutstanding = this.drain(reader, now(), infoOutstanding);
+      const idleMs = this.options.idleTimeoutMs ?? 120_000;
+      timers.push(
+        setInterval(() => {
+          if (Date.now() - lastByte > idleMs && !this.paused) socket.destroy(new Error(`nothing received for ${idleMs} ms`));
+        }, Math.min(1000, idleMs / 4)),
+      );
+      const keepaliveMs = this.options.keepaliveMs ?? 30_000;
+      if (keepaliveMs > 0) {
+        timers.push(
+          setInterval(() => {
+            if (infoOutstanding) return;
+            infoOutstanding = true;
+            socket.write('INFO ID\r\n');
+          }, keepaliveMs),
+        );
+      }
+      await closed;
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      socket.destroy();
+      this.socket = null;
+    }
+  }
+
+  private async handshake(conversation: Conversation): Promise<void> {
+    const hello = await conversation.hello();
+    this.version = chooseProtocol(hello, this.options.protocol ?? 'auto');
+    if (this.version === 4) {
+      conversation.send('SLPROTO 4.0');
+      const reply = await conversation.line('SLPROTO 4.0');
+      if (reply !== 'OK') throw new Error(`refused SLPROTO 4.0: ${reply}`);
+      conversation.send(`USERAGENT ${this.options.userAgent ?? 'lacuna/0.1'}`);
+      await conversation.line('USERAGENT');
+    }
+    let info: SeedLinkInfo | null = null;
+    try {
+      info = await conversation.info('STREAMS', this.version);
+      this.options.onInfo?.(info);
+    } catch (error) {
+      if (error instanceof ConnectionClosed) throw error;
+      // Servers may refuse INFO STREAMS to untrusted clients: named stations do without it.
+      if (this.options.address.stations.length === 0) throw new Error(`no stations named and the server does not list them: ${(error as Error).message}`);
+    }
+    const stations = this.subscriptions(info);
+    if (stations.length === 0) throw new Error('the server lists no station matching the selection');
+    const commands: string[] = [];
+    for (const selection of stations) {
+      const id = `${selection.network}_${selection.station}`;
+      commands.push(this.version === 4 ? `STATION ${id}` : `STATION ${selection.station} ${selection.network}`);
+      for (const selector of selection.selectors) commands.push(`SELECT ${this.version === 4 ? selectorV4(selector) : selector}`);
+      const last = this.sequences.get(id);
+      if (last !== undefined) commands.push(`DATA ${this.version === 4 ? (last + 1n).toString() : hex6(last + 1n)}`);
+      else commands.push(this.options.begin === 'oldest' ? 'DATA ALL' : 'DATA');
+    }
+    // Pipelined, then the replies in order: a round trip for all rather than one per command.
+    conversation.socket.write(commands.map((command) => `${command}\r\n`).join(''));
+    const refused: string[] = [];
+    let accepted = 0;
+    for (const command of commands) {
+      const reply = await conversation.line(command);
+      if (reply !== 'OK') refused.push(`${command}: ${reply}`);
+      else if (command.startsWith('STATION')) accepted++;
+    }
+    if (accepted === 0) throw new Error(`the server refused every station (${refused.join('; ')})`);
+    if (refused.length > 0) this.options.onMalformed?.(`${this.name} refused ${refused.join('; ')}`);
+    conversation.send('END');
+    this.status(true, `connected to ${this.name} (SeedLink ${this.version === 4 ? '4.0' : '3.1'}, ${accepted} station${accepted === 1 ? '' : 's'})`);
+  }
+
+  /**
+   * The stations to subscribe: those named (wildcards expanded from the server's list when it
+   * gave one, so each station resumes from its own sequence), or every station listed.
+   */
+  private subscriptions(info: SeedLinkInfo | null): StationSelection[] {
+    const named = this.options.address.stations;
+    if (info === null) return named;
+    const listed = info.stations.map((station) => ({ network: station.network, station: station.station }));
+    if (named.length === 0) return listed.map((station) => ({ ...station, selectors: [] }));
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const result: StationSelection[] = [];
+    const seen = new Set<string>();
+    for (const selection of named) {
+      const net = glob(selection.network);
+      const sta = glob(selection.station);
+      for (const station of listed) {
+        const id = `${station.network}_${station.station}`;
+        if (seen.has(id) || !net.test(station.network) || !sta.test(station.station)) continue;
+        seen.add(id);
+        result.push({ ...station, selectors: selection.selectors });
+      }
+    }
+    return result;
+  }
+
+  /** Reads every complete frame; returns whether an INFO (keepalive) answer is still outstanding. */
+  private drain(reader: FrameReader, receivedAt: Micros, infoOutstanding: boolean): boolean {
+    for (;;) {
+      const frame = reader.next();
+      if (frame === null) return infoOutstanding;
+      switch (frame.kind) {
+        case 'data': {
+          let header: MseedRecordHeader;
+          try {
+            header = parseRecordHeader(frame.payload, 0, frame.payload.length);
+          } catch (error) {
+            if (!reader.followedByPacketOrNothing()) {
+              // Stray bytes that happened to look like a packet header: look again one byte on.
+              reader.rewindAndSkip(frame.size);
+              continue;
+            }
+            this.malformed(`packet ${frame.sequence}${frame.stationId ? ` of ${frame.stationId}` : ''} skipped: ${(error as Error).message}`);
+            continue;
+          }
+          const stationId = frame.stationId || `${header.network}_${header.station}`;
+          this.sequences.set(stationId, frame.sequence);
+          this.stats.packets++;
+          this.options.onRecord({ header, stationId, sequence: frame.sequence, receivedAt });
+          break;
+        }
+        case 'other':
+          this.sequences.set(frame.stationId, frame.sequence);
+          break;
+        case 'info':
+          if (frame.last) infoOutstanding = false;
+          break;
+        case 'garbage':
+          this.malformed(`${frame.bytes} byte${frame.bytes === 1 ? '' : 's'} that are no SeedLink packet skipped`);
+          break;
+        case 'line':
+          this.malformed(`the server said: ${frame.text}`);
+          break;
+        case 'end':
+          // The server finished a transfer it will not continue: reconnect (resuming) later.
+          this.socket?.end();
+          break;
+      }
+    }
+  }
+
+  private malformed(why: string): void {
+    this.stats.malformed++;
+    this.options.onMalformed?.(`${this.name}: ${why}`);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A SeedLink server (FakeSeedLinkServer, the test double written for these tests) feeding the
+ * store through SeedLinkSource and the live writer, over 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseChannelPatterns } from '../../../core/src/channel.ts';
+import { liveSourceStates } from '../../../core/src/store/live.ts';
+import type { Store } from '../../../core/src/store/store.ts';
+import { testBackends } from '../../../core/src/testing/store-backends.ts';
+import { parseTime } from '../../../core/src/time.ts';
+import { until } from '../live/testing.ts';
+import { LiveWriter } from '../live/writer.ts';
+import { encodeSeries } from '../mseed/writer.ts';
+import { SeedLinkSource } from './source.ts';
+import { FakeSeedLinkServer } from './testing/fake-server.ts';
+
+const T0 = parseTime('2024-05-01T00:00:00Z');
+const ALL = { start: parseTime('2000-01-01'), end: parseTime('2100-01-01') };
+const series = (records: number, first = 0) =>
+  encodeSeries({ network: 'XX', station: 'LIVE', location: '00', channel: 'HHZ', start: T0 + first * 1_120_000, sampleRate: 100, totalSamples: records * 112 });
+
+describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
+  let store: Store;
+  const spool = mkdtempSync(join(tmpdir(), 'lacuna-spool-'));
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await backend.dispose(store);
+    rmSync(spool, { recursive: true, force: true });
+  });
+
+  it('stores the records as one segment, with Ta of the newest sample the receipt of its packet, and the source healthy', async () => {
+    const server = await new FakeSeedLinkServer('ringserver').listen(0);
+    const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    const source = new SeedLinkSource({
+      address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'LIVE', selectors: [] }] },
+      sink: writer,
+      flushMs: 50,
+      client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
+      log: () => {},
+    });
+    try {
+      server.add(series(9));
+      source.start();
+      await until('9 packets', () => source.client.stats.packets === 9);
+      const before = Date.now() * 1000;
+      server.add(series(1, 9));
+      await until('the 10th packet', () => source.client.stats.packets === 10);
+      const after = Date.now() * 1000;
+      await source.flush();
+      await writer.compactNow();
+
+      const segments = await store.segments({ patterns: parseChannelPatterns('XX.LIVE'), window: ALL });
+      expect(segments.map((s) => [s.location, s.start, s.end, s.samples, s.sampleRate, s.source])).toEqual([
+        ['00', T0, T0 + (1120 - 1) * 10_000, 1120, 100, `seedlink://127.0.0.1:${server.port}`],
+      ]);
+      const [latest] = await store.latestSegments(parseChannelPatterns('XX.LIVE'));
+      expect(latest.end).toBe(T0 + (1120 - 1) * 10_000);
+      expect(latest.firstSeen).toBeGreaterThanOrEqual(before);
+      expect(latest.firstSeen).toBeLessThanOrEqual(after);
+      const [state] = (await liveSourceStates(store)).filter((s) => s.source === source.source);
+      expect(state).toMatchObject({ kind: 'seedlink', up: true, received: 10, malformed: 0 });
+    } finally {
+      await source.stop();
+      await writer.close();
+      await server.stop();
+    }
+  });
+});

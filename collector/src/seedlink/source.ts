@@ -1,0 +1,121 @@
+import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
+import type { LiveSink, SourceHealth } from '../../../core/src/live/batch.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { formatTime } from '../../../core/src/time.ts';
+import { SeedLinkClient, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';
+import type { SeedLinkInfo } from './info.ts';
+import type { SeedLinkAddress } from './protocol.ts';
+
+export interface SeedLinkSourceOptions {
+  address: SeedLinkAddress;
+  sink: LiveSink;
+  /** How often the records received are handed to the sink as a batch (default 5 s). */
+  flushMs?: number;
+  /** Pieces that force an early flush; while that batch is being taken, reading pauses (default 20,000). */
+  maxPieces?: number;
+  tolerance?: readonly ToleranceRule[];
+  /** Connection settings of the client (protocol, keepalive, idle timeout, backoff). */
+  client?: Pick<SeedLinkClientOptions, 'protocol' | 'keepaliveMs' | 'idleTimeoutMs' | 'handshakeTimeoutMs' | 'backoff' | 'begin'>;
+  log?: (line: string) => void;
+}
+
+/** Messages about malformed input: the first ones in full, then one in this many. */
+const MALFORMED_REPORT_EVERY = 1000;
+const MALFORMED_REPORTED_IN_FULL = 10;
+/** A source with nothing new still reports its health this often. */
+const HEALTH_EVERY_MS = 60_000;
+
+/**
+ * A SeedLink server as a live source: records become segment pieces and newest samples (per
+ * packet: Ta = the packet's receipt time), handed to the sink every `flushMs` as one batch under
+ * the source name `seedlink://HOST:PORT`, with the connection's health.
+ */
+export class SeedLinkSource {
+  readonly source: string;
+  readonly client: SeedLinkClient;
+  private readonly accumulator: LiveAccumulator;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | null = null;
+  private readonly log: (line: string) => void;
+  private lastHealth = '';
+  private lastHealthAt = 0;
+  duplicates = 0;
+
+  constructor(private readonly options: SeedLinkSourceOptions) {
+    const { host, port } = options.address;
+    this.source = `seedlink://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.accumulator = new LiveAccumulator({ tolerance: options.tolerance });
+    const log = (this.log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+    this.client = new SeedLinkClient({
+      ...options.client,
+      address: options.address,
+      onRecord: (record) => this.record(record),
+      onMalformed: (why) => {
+        const count = this.client.stats.malformed;
+        if (count <= MALFORMED_REPORTED_IN_FULL || count % MALFORMED_REPORT_EVERY === 0) log(`${why}${count > MALFORMED_REPORTED_IN_FULL ? ` (${count} so far)` : ''}`);
+      },
+      onInfo: (info) => log(describeInfo(this.source, info)),
+      onStatus: (_connected, message) => log(message),
+    });
+  }
+
+  start(): void {
+    this.client.start();
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 5000);
+    this.timer.unref();
+  }
+
+  /** Stops the client and hands over what was received. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.client.stop();
+    await this.flushing;
+    await this.flush();
+  }
+
+  private record(record: SeedLinkRecord): void {
+    const h = record.header;
+    const result = this.accumulator.add(h, h.start, h.samples, h.sampleRate, h.quality, record.receivedAt, `${h.network}.${h.station}.${h.location}.${h.channel}`);
+    if (result === 'duplicate') this.duplicates++;
+    if (this.accumulator.pieceCount >= (this.options.maxPieces ?? 20_000)) {
+      // Full while the batch before is still being taken: stop reading until it is.
+      if (this.flushing) this.client.pause();
+      void this.flush();
+    }
+  }
+
+  private health(): SourceHealth {
+    const stats = this.client.stats;
+    return { kind: 'seedlink', up: stats.connected, received: stats.packets, malformed: stats.malformed, reconnects: stats.reconnects, at: Date.now() * 1000 };
+  }
+
+  /** Hands what arrived since the last flush to the sink as one batch; one flush at a time. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = null;
+      this.client.resume();
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const { pieces, latest } = this.accumulator.drain();
+    const health = this.health();
+    const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}`;
+    if (pieces.length === 0 && latest.length === 0 && healthKey === this.lastHealth && Date.now() - this.lastHealthAt < HEALTH_EVERY_MS) return;
+    this.lastHealth = healthKey;
+    this.lastHealthAt = Date.now();
+    try {
+      await this.options.sink.submit({ source: this.source, id: this.options.sink.nextBatchId(), createdAt: health.at, pieces, latest, health });
+    } catch (error) {
+      this.log(`${this.source}: a batch could be neither stored nor spooled, ${pieces.length} pieces lost: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** One line on what a server holds: stations, streams and the newest data it has. */
+export function describeInfo(source: string, info: SeedLinkInfo): string {
+  const streams = info.stations.flatMap((station) => station.streams);
+  const newest = streams.reduce<number | null>((max, stream) => (stream.end !== null && (max === null || stream.end > max) ? stream.end : max), null);
+  return `${source} (${info.software}) lists ${info.stations.length} station${info.stations.length === 1 ? '' : 's'} and ${streams.length} stream${streams.length === 1 ? '' : 's'}${newest === null ? '' : `, newest data ${formatTime(newest)}`}`;
+}
