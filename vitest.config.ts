@@ -2,9 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{core,collector,exporter,cli}/src/**/*.test.ts', '{provisioning,dashboards}/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['{core,collector,exporter,cli}/src/**/*.test.ts', '{provisioning,dashboards}/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      // The Grafana plugin's tests run in their own environment (jsdom, and Chromium for the panels).
+      './grafana-plugin/vitest.config.ts',
+    ],
   },
 });

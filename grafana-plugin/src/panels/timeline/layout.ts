@@ -389,7 +389,7 @@ export interface Tick {
 }
 
 /** Ticks at a round UTC step, at least `minSpacing` pixels apart. */
-export function timeTicks(g: TimelineGeometry, minSpacing = 90): Tick[] {
+export function timeTicks(g: TimelineGeometry, minSpacing = 80): Tick[] {
   const width = plotRight(g) - plotLeft(g);
   const span = g.toUs - g.fromUs;
   if (!(width > 0 && span > 0)) return [];
