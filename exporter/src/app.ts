@@ -8,6 +8,8 @@ import type { Micros } from '../../core/src/model.ts';
 import type { ToleranceRule } from '../../core/src/tolerance-rules.ts';
 import { apiRouter } from './api/router.ts';
 import { ooiRouter } from './ooi/router.ts';
+import type { LiveSink } from '../../core/src/live/batch.ts';
+import { ingestRouter } from './api/ingest.ts';
 
 /** What every route needs: the store and the configured limits. */
 export interface ExporterContext {
@@ -21,6 +23,8 @@ export interface ExporterContext {
   now?: () => Micros;
   /** Join tolerance rules for /api/v1 and /available (default 0.5Δ), as the CLI's --tolerance. */
   tolerance?: readonly ToleranceRule[];
+  /** Where POST /api/v1/ingest puts pushed batches (the collector's live writer); absent: ingest is off. */
+  ingest?: LiveSink;
 }
 
 /** Bounds that keep any one request from taking the server down. */
@@ -66,6 +70,7 @@ export function createApp(context: ExporterContext): express.Express {
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
   app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
+  app.use('/api/v1/ingest', ingestRouter(context));
   app.use('/api/v1', apiRouter(context));
   if (context.token) app.use('/available', bearerAuth(context.token));
   app.use('/available', ooiRouter(context));
