@@ -25,13 +25,14 @@ export interface Timing {
 
 export interface BenchFigures {
   viewport: { width: number; height: number; devicePixelRatio: number };
+  runs: { fullRenders: number; scrollFrames: number };
   timeline: { rows: number; spans: number; frames: Timing; model: Timing; layout: Timing; draw: Timing; fullRender: Timing; scrollFrame: Timing };
   grid: { rows: number; columns: number; frames: Timing; model: Timing; layout: Timing; draw: Timing; fullRender: Timing; scrollFrame: Timing };
 }
 
 const WIDTH = 1600;
 const HEIGHT = 900;
-const FULL_RENDER_RUNS = 7;
+const FULL_RENDER_RUNS = 15;
 const SCROLL_FRAMES = 240;
 
 function timing(samples: number[]): Timing {
@@ -153,6 +154,7 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
 
   return {
     viewport: { width: WIDTH, height: HEIGHT, devicePixelRatio },
+    runs: { fullRenders: FULL_RENDER_RUNS, scrollFrames: SCROLL_FRAMES },
     timeline: {
       rows: timelineJson.rows.length,
       spans,

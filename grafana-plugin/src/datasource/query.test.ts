@@ -67,6 +67,8 @@ describe('template variables in channel patterns', () => {
   it('refuses an expansion too large to send, with a hint', () => {
     const many = Array.from({ length: 40 }, (_, i) => `N${i}`).join('|');
     expect(() => expandAlternatives(`{${many}}.{${many}}`)).toThrow(`more than ${MAX_EXPANDED_PATTERNS} patterns`);
+    // Also when the patterns only add up past the limit across a list.
+    expect(() => expandAlternatives(`{${many}}.A,{${many}}.B,{${many}}.C`)).toThrow('use * or fewer variable values');
   });
 
   it('interpolates with the template service and expands the result', () => {

@@ -31,8 +31,8 @@ export function formatMultiValue(value: string | string[]): string {
   return `{${value.join('|')}}`;
 }
 
-/** Most patterns one expansion may produce; beyond that the API's own `*` is the better tool. */
-export const MAX_EXPANDED_PATTERNS = 1000;
+/** Most patterns /api/v1 takes in one `channel` parameter; beyond that `*` is the better tool. */
+export const MAX_EXPANDED_PATTERNS = 100;
 
 /**
  * Expands `{a|b}` alternatives into comma-separated patterns: `{IU|II}.ANMO` → `IU.ANMO,II.ANMO`,
@@ -47,14 +47,18 @@ export function expandAlternatives(pattern: string): string {
       const options = piece.startsWith('{') && piece.endsWith('}') ? piece.slice(1, -1).split('|') : [piece];
       const next: string[] = [];
       for (const prefix of expanded) for (const option of options) next.push(prefix + option);
-      if (next.length > MAX_EXPANDED_PATTERNS) {
-        throw new Error(`the channel pattern expands to more than ${MAX_EXPANDED_PATTERNS} patterns; use * or fewer variable values`);
-      }
       expanded = next;
+      if (expanded.length > MAX_EXPANDED_PATTERNS) throw tooMany();
     }
     results.push(...expanded);
   }
-  return [...new Set(results.map((p) => p.trim()).filter((p) => p !== ''))].join(',');
+  const unique = [...new Set(results.map((p) => p.trim()).filter((p) => p !== ''))];
+  if (unique.length > MAX_EXPANDED_PATTERNS) throw tooMany();
+  return unique.join(',');
+}
+
+function tooMany(): Error {
+  return new Error(`the channel pattern expands to more than ${MAX_EXPANDED_PATTERNS} patterns; use * or fewer variable values`);
 }
 
 /** Replaces template variables in a pattern and expands multi-value alternatives. */
