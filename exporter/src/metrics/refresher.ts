@@ -8,6 +8,7 @@ import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
 import { collectorHealth, DEFAULT_SCAN_DURATION_BUCKETS } from './collector-runs.ts';
 import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';
+import { liveMetrics } from './live-metrics.ts';
 
 const gzip = promisify(gzipCallback);
 
@@ -215,11 +216,12 @@ export class MetricsRefresher {
 
   private async compute() {
     const now = this.options.now();
-    const [statuses, collector] = await Promise.all([
+    const [statuses, collector, live] = await Promise.all([
       channelStatuses(this.store, { patterns: this.options.patterns, windows: this.options.windows, now, tolerance: this.options.tolerance }),
       collectorHealth(this.store, this.options.scanDurationBuckets),
+      liveMetrics(this.store, now),
     ]);
-    return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows });
+    return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows, live });
   }
 
   /**

@@ -2,6 +2,7 @@ import { STATE_VALUE, worstState, type ChannelState } from '../../../core/src/st
 import type { ChannelStatus, StatusWindow } from '../status.ts';
 import type { CollectorHealth } from './collector-runs.ts';
 import { MetricFamily, type Labels } from './exposition.ts';
+import type { LiveMetrics } from './live-metrics.ts';
 
 /**
  * How fine the per-stream series are, to bound cardinality: `channel` emits every family,
@@ -66,6 +67,8 @@ export interface StoreMetricsOptions {
   windows: readonly StatusWindow[];
   /** Channels between which the event loop gets a turn (serving scrapes); default 500. */
   chunk?: number;
+  /** Live sources: the `source` label of their channels, and their own families (live-metrics.ts). */
+  live?: LiveMetrics;
 }
 
 export interface RenderedMetrics {
@@ -107,7 +110,8 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     const groups = [rollupOf(networks, network, { network })];
     if (perStation) groups.push(rollupOf(stations, `${network}.${station}`, { network, station }));
     for (const group of groups) group.states.push(status.state);
-    const labels: Labels = { network, station, location, channel: code };
+    const source = options.live?.sources.get(status.key);
+    const labels: Labels = source === undefined ? { network, station, location, channel: code } : { network, station, location, channel: code, source };
     for (const window of options.windows) {
       const figures = status.windows[window.name];
       if (!figures || figures.ratio === null) continue;
@@ -164,6 +168,7 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     ...(perStation ? rollupFamilies(stations, family('lacuna_station_state'), family('lacuna_station_availability_ratio')) : []),
     ...rollupFamilies(networks, family('lacuna_network_state'), family('lacuna_network_availability_ratio')),
     ...collectorFamilies,
+    ...(options.live?.families ?? []),
   ];
   const texts: string[] = [];
   for (const one of families) {
