@@ -1,7 +1,7 @@
 import { liveChannelSources, liveSourceStates, pipelineBacklogs } from '../../../core/src/store/live.ts';
 import type { Micros } from '../../../core/src/model.ts';
 import type { Store } from '../../../core/src/store/store.ts';
-import { MetricFamily } from './exposition.ts';
+import { MetricFamily, type Labels } from './exposition.ts';
 
 /** A live source not heard from for this long counts as down, and its pipeline samples as gone. */
 export const LIVE_STALE_MICROS = 2 * 60 * 1_000_000;
@@ -46,7 +46,7 @@ export async function liveMetrics(store: Store, now: Micros): Promise<LiveMetric
   const stuck = family('lacuna_pipeline_stuck');
   for (const sample of backlogs) {
     if (now - sample.at > BACKLOG_STALE_MICROS) continue;
-    const labels = sample.stream === '' ? { pipeline: sample.pipeline, stage: sample.stage } : { pipeline: sample.pipeline, stage: sample.stage, stream: sample.stream };
+    const labels: Labels = sample.stream === '' ? { pipeline: sample.pipeline, stage: sample.stage } : { pipeline: sample.pipeline, stage: sample.stage, stream: sample.stream };
     backlog.add(labels, sample.files);
     if (sample.oldest !== null) oldest.add(labels, Math.max(0, (now - sample.oldest) / 1e6));
     stuck.add(labels, sample.stuck ? 1 : 0);
