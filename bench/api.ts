@@ -137,6 +137,14 @@ async function main(): Promise<void> {
         },
         { name: `completion after the parts are merged (OPTIMIZE, as background merges do in time)`, path: completion, target: 500, before: () => store.client.command({ query: 'OPTIMIZE TABLE availability_daily FINAL' }) },
       ];
+      const month = `from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}`;
+      const others = [
+        { name: 'stats (500 channels × 30 days)', path: `/api/v1/stats?channel=B1&${month}` },
+        { name: 'gaps (500 channels × 30 days)', path: `/api/v1/gaps?channel=B1&${month}` },
+        { name: 'latency (500 channels × 30 days, step 1h)', path: `/api/v1/latency?channel=B1&${month}&step=1h` },
+        { name: `stations (all ${CHANNELS} channels, window 1d)`, path: '/api/v1/stations' },
+        { name: 'completion by hour, one station × 30 days', path: `/api/v1/completion?channel=B1.S0001&${month}&bucket=hour` },
+      ];
       for (const c of cases) {
         await c.before?.();
         const times: number[] = [];
@@ -161,6 +169,21 @@ async function main(): Promise<void> {
           `  ${c.name}: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms ` +
             `(target p95 < ${c.target} ms; ${REQUESTS} requests; ${summary}; body ${(bytes / 1024 / 1024).toFixed(2)} MB; load ${loadavg()[0].toFixed(2)})`,
         );
+      }
+      console.log('  other endpoints (informational, 10 requests each):');
+      for (const c of others) {
+        const times: number[] = [];
+        let bytes = 0;
+        for (let i = 0; i < 11; i++) {
+          const t0 = performance.now();
+          const response = await fetch(`${exporter.url}${c.path}`);
+          const body = await response.text();
+          if (response.status !== 200) throw new Error(`${c.path}: ${response.status} ${body.slice(0, 200)}`);
+          if (i > 0) times.push(performance.now() - t0);
+          bytes = body.length;
+        }
+        times.sort((a, b) => a - b);
+        console.log(`    ${c.name}: p50 ${percentile(times, 50).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms, body ${(bytes / 1024).toFixed(0)} kB`);
       }
     } finally {
       await exporter.close();

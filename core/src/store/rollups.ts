@@ -102,22 +102,27 @@ export async function channelExtents(store: Store, filter: QueryFragment): Promi
 // ---------------------------------------------------------------------------------------------
 // Segments around a window
 
-type SegmentArrays = [string, string, string, string, number[], number[], number[], number[], string[]];
+type SegmentArrays = [string, string, string, string, number[], number[], number[], number[]];
 
-function segmentsFromArrays(starts: number[], ends: number[], samples: number[], rates: number[], qualities: string[]): Segment[] {
+/** Segments from segmentsWithinQuery's arrays (times relative to `from`); quality is not read: ''. */
+function segmentsFromArrays(from: Micros, starts: number[], ends: number[], samples: number[], rates: number[]): Segment[] {
   const list: Segment[] = new Array(starts.length);
   for (let i = 0; i < starts.length; i++) {
-    list[i] = { start: starts[i], end: ends[i], samples: samples[i], sampleRate: rates[i], quality: qualities[i] };
+    list[i] = { start: from + starts[i], end: from + ends[i], samples: samples[i], sampleRate: rates[i], quality: '' };
   }
   return list;
 }
 
-/** The query for the segments (lean: times, samples, rate, quality) within [from, to), grouped per channel. */
+/**
+ * The query for the segments within [from, to), grouped per channel, lean: start and end
+ * relative to `from` (shorter numbers to write and read), samples and rate. Quality is left
+ * out: availability, gaps and timelines merge qualities.
+ */
 export function segmentsWithinQuery(filter: QueryFragment, from: Micros, to: Micros): QueryFragment {
   return {
     sql: `SELECT network, station, location, channel,
-            groupArray(toUnixTimestamp64Micro(start_time)), groupArray(toUnixTimestamp64Micro(end_time)),
-            groupArray(samples), groupArray(sample_rate), groupArray(quality)
+            groupArray(toUnixTimestamp64Micro(start_time) - {aroundFrom:Int64}), groupArray(toUnixTimestamp64Micro(end_time) - {aroundFrom:Int64}),
+            groupArray(samples), groupArray(sample_rate)
           FROM segments
           WHERE ${filter.sql}
             AND start_time < fromUnixTimestamp64Micro({aroundTo:Int64}, 'UTC')
@@ -134,8 +139,8 @@ export function segmentsWithinQuery(filter: QueryFragment, from: Micros, to: Mic
 export function neighboursQuery(before: readonly ChannelId[], after: readonly ChannelId[], from: Micros, to: Micros): QueryFragment {
   const b = channelKeysFilter(before, 'before');
   const a = channelKeysFilter(after, 'after');
-  const columns = 'network, station, location, channel, x.1, x.2, x.3, x.4, x.5';
-  const tuple = 'tuple(toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time), samples, sample_rate, quality)';
+  const columns = 'network, station, location, channel, x.1, x.2, x.3, x.4';
+  const tuple = 'tuple(toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time), samples, sample_rate)';
   return {
     sql: `SELECT ${columns} FROM (
             SELECT network, station, location, channel, argMax(${tuple}, end_time) AS x FROM segments
@@ -151,7 +156,7 @@ export function neighboursQuery(before: readonly ChannelId[], after: readonly Ch
 }
 
 /**
- * Stored segments (per file, qualities apart) of the channels in `extents` matching `filter`
+ * Stored segments (per file; quality not read) of the channels in `extents` matching `filter`
  * that reach into the window, with their neighbours: what the CLI reads (`Store.segments` with
  * neighbours) or a superset of it that gives the same figures inside the window, in two lean
  * queries at most. Segments within LOOKAROUND_MICROS of the window come in the first query; a
@@ -173,10 +178,10 @@ export async function segmentsAround(
   for (const key of extents.keys()) result.set(key, []);
   const within = await rows<SegmentArrays>(store.client, segmentsWithinQuery(filter, from, to), 'JSONCompactEachRow');
   const unknown: ChannelId[] = [];
-  for (const [network, station, location, channel, starts, ends, samples, rates, qualities] of within) {
+  for (const [network, station, location, channel, starts, ends, samples, rates] of within) {
     const id = { network, station, location, channel };
     const key = channelKey(id);
-    result.set(key, segmentsFromArrays(starts, ends, samples, rates, qualities));
+    result.set(key, segmentsFromArrays(from, starts, ends, samples, rates));
     seen?.set(key, id);
     if (!extents.has(key)) unknown.push(id);
   }
@@ -194,15 +199,15 @@ export async function segmentsAround(
     if (!list.some((segment) => segment.end >= window.end)) after.push(id);
   }
   if (before.length > 0 || after.length > 0) {
-    const neighbours = await rows<[string, string, string, string, number, number, number, number, string]>(
+    const neighbours = await rows<[string, string, string, string, number, number, number, number]>(
       store.client,
       neighboursQuery(before, after, from, to),
       'JSONCompactEachRow',
     );
-    for (const [network, station, location, channel, start, end, samples, sampleRate, quality] of neighbours) {
+    for (const [network, station, location, channel, start, end, samples, sampleRate] of neighbours) {
       const key = channelKey({ network, station, location, channel });
       const list = result.get(key) ?? [];
-      list.push({ start, end, samples, sampleRate, quality });
+      list.push({ start, end, samples, sampleRate, quality: '' });
       result.set(key, list);
     }
   }
