@@ -6,6 +6,7 @@ import { parseTime } from '../time.ts';
 import { testBackends } from '../testing/store-backends.ts';
 import {
   channelExtents,
+  changedEpochChannels,
   channelKeysFilter,
   completenessRate,
   ensureRollups,
@@ -122,6 +123,14 @@ async function expectRollupsEqualCli(store: Store): Promise<StoredRollup[]> {
 }
 
 describe('rollup pieces', () => {
+  it('sees which channels\' epochs changed in what the rollups depend on', () => {
+    const a = epoch(A, '2024-01-01', null, 1);
+    const b = epoch(B, '2024-01-01', '2024-02-01', 0.1);
+    expect(changedEpochChannels([a, b], [{ ...b, latitude: 5, warnS: 60 }, a])).toEqual([]);
+    expect(changedEpochChannels([a, b], [a, { ...b, end: null }]).map(channelKey)).toEqual([B]);
+    expect(changedEpochChannels([a, b], [{ ...a, sampleRate: 2 }]).map(channelKey)).toEqual([A, B]);
+  });
+
   it('touchDays widens to whole UTC days and merges spans per channel', () => {
     const touched: TouchedDays = new Map();
     const id = { network: 'XX', station: 'AAA', location: '00', channel: 'LHZ' };
@@ -192,6 +201,11 @@ describe.each(testBackends())('rollups on $name', (backend) => {
     const lastDay = stored.find((row) => row.channel === A && row.bucket === t('2024-03-05'))!;
     expect(lastDay.expected_s).toBe(12 * 3600);
     expect(lastDay.sample_rate).toBe(2);
+    // Loading the same metadata again recomputes nothing.
+    const versions = async () => (await (await store.client.query({ query: 'SELECT max(computed_at) AS v FROM availability_daily', format: 'JSONEachRow' })).json<{ v: string }>())[0].v;
+    const version = await versions();
+    await store.replaceEpochs('/meta.csv', [epoch(B, '2024-03-02T12:00:00Z', null, null), epoch(A, '2024-03-01', '2024-03-05T12:00:00Z', 2)]);
+    expect(await versions()).toBe(version);
     await store.replaceEpochs('/meta.csv', []);
     const after = await expectRollupsEqualCli(store);
     expect(after.find((row) => row.channel === A && row.bucket === t('2024-03-05'))!.expected_s).toBe(86_400);

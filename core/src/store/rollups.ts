@@ -486,12 +486,45 @@ export async function refreshChannelRollups(store: Store, ids: readonly ChannelI
   await refreshRollups(store, touched, options);
 }
 
-/** The channels whose epochs came from `source` (ask before replacing them). */
-export async function epochChannelsOf(store: Store, source: string): Promise<ChannelId[]> {
-  return rows<ChannelId>(store.client, {
-    sql: 'SELECT DISTINCT network, station, location, channel FROM channel_epochs WHERE source = {source:String}',
-    params: { source },
-  });
+/** What of an epoch the rollups depend on: expected time and the completeness rate. */
+export type EpochShape = Pick<ChannelEpoch, 'network' | 'station' | 'location' | 'channel' | 'start' | 'end' | 'sampleRate'>;
+
+/** The epochs loaded from `source` (ask before replacing them). */
+export async function sourceEpochsOf(store: Store, source: string): Promise<EpochShape[]> {
+  const list = await rows<[string, string, string, string, number, number | null, number | null]>(
+    store.client,
+    {
+      sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time), sample_rate
+            FROM channel_epochs WHERE source = {source:String}`,
+      params: { source },
+    },
+    'JSONCompactEachRow',
+  );
+  return list.map(([network, station, location, channel, start, end, sampleRate]) => ({ network, station, location, channel, start, end, sampleRate }));
+}
+
+/**
+ * The channels whose epochs differ between `before` and `after` in what the rollups depend on
+ * (start, end, sample rate): reloading unchanged metadata recomputes nothing.
+ */
+export function changedEpochChannels(before: readonly EpochShape[], after: readonly EpochShape[]): ChannelId[] {
+  const shapes = (list: readonly EpochShape[]) => {
+    const byKey = new Map<string, { id: ChannelId; items: string[] }>();
+    for (const e of list) {
+      const key = channelKey(e);
+      const entry = byKey.get(key) ?? { id: { network: e.network, station: e.station, location: e.location, channel: e.channel }, items: [] };
+      entry.items.push(`${e.start}/${e.end}/${e.sampleRate}`);
+      byKey.set(key, entry);
+    }
+    for (const entry of byKey.values()) entry.items.sort();
+    return byKey;
+  };
+  const old = shapes(before);
+  const now = shapes(after);
+  const changed: ChannelId[] = [];
+  for (const [key, entry] of now) if (old.get(key)?.items.join() !== entry.items.join()) changed.push(entry.id);
+  for (const [key, entry] of old) if (!now.has(key)) changed.push(entry.id);
+  return changed;
 }
 
 /**

@@ -6,7 +6,7 @@ import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
 import { channelFilter, type SqlFragment } from './filter.ts';
-import { epochChannelsOf, refreshChannelRollups } from './rollups.ts';
+import { changedEpochChannels, refreshChannelRollups, sourceEpochsOf } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
 
 /** What the store knows of one scanned file. */
@@ -356,11 +356,11 @@ export class Store {
 
   /** Replaces the epochs loaded earlier from `source` with these. */
   async replaceEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
-    const before = await epochChannelsOf(this, source);
+    const before = await sourceEpochsOf(this, source);
     await this.client.command({ query: 'DELETE FROM channel_epochs WHERE source = {source:String}', query_params: { source } });
     if (epochs.length > 0) await this.insertEpochs(source, epochs);
-    // Expected time changed: the rollups of these channels (rollups.ts) are recomputed.
-    await refreshChannelRollups(this, [...before, ...epochs]);
+    // Where expected time or rates changed, the rollups of the channel (rollups.ts) are recomputed.
+    await refreshChannelRollups(this, changedEpochChannels(before, epochs));
   }
 
   private async insertEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
