@@ -120,14 +120,14 @@ async function scrollTo(top: number): Promise<number> {
 }
 
 /** The timeline's rows as the panel shows them now (keys), from the panel's own pure layout. */
-function timelineRowKeys(collapsed: string[] = []): string[] {
+function timelineRowKeys(sortBy: TimelineOptions['sortBy'] = timelineOptionsShown.sortBy): string[] {
   const model = buildTimelineModel(timelineFramesShown);
-  return buildDisplayRows(model, { sortBy: timelineOptionsShown.sortBy, groupByStation: timelineOptionsShown.groupByStation, collapsed: new Set(collapsed) }).map((r) => r.key);
+  return buildDisplayRows(model, { sortBy, groupByStation: timelineOptionsShown.groupByStation, collapsed: new Set() }).map((r) => r.key);
 }
 
-function completionRowKeys(): string[] {
+function completionRowKeys(sortBy: CompletionOptions['sortBy'] = completionOptionsShown.sortBy): string[] {
   const model = buildCompletionModel(completionFramesShown);
-  return buildGridRows(model, { sortBy: completionOptionsShown.sortBy, groupByStation: completionOptionsShown.groupByStation, collapsed: new Set() }).map((r) => r.key);
+  return buildGridRows(model, { sortBy, groupByStation: completionOptionsShown.groupByStation, collapsed: new Set() }).map((r) => r.key);
 }
 
 function palette(theme: ThemeName): PanelPalette {

@@ -168,6 +168,24 @@ describe.skipIf(!available)('timeline panel in Chromium', () => {
     await screenshot('timeline-gaps-by-length');
   });
 
+  it('sorts by lowest availability, then longest gap, when the header above the labels is clicked', async () => {
+    await render('dark', { groupByStation: false });
+    const byAvailability = await browser.page.evaluate(() => window.lacuna.timelineRowKeys('availability'));
+    const byLongestGap = await browser.page.evaluate(() => window.lacuna.timelineRowKeys('longestGap'));
+    const rowUnderPointer = async (index: number) => {
+      await browser.page.mouse.move(60, rowMiddle(index));
+      return (await tooltip()).split('\n')[0];
+    };
+    expect(await rowUnderPointer(0)).toBe('AA.PLANT.00.HHN');
+    await browser.page.mouse.click(60, axis / 2);
+    expect([await rowUnderPointer(0), await rowUnderPointer(1)]).toEqual(byAvailability.slice(0, 2));
+    const lowest = data.rows.reduce((a, b) => ((a.percent ?? Infinity) <= (b.percent ?? Infinity) ? a : b));
+    expect(byAvailability[0]).toBe(lowest.channel);
+    await browser.page.mouse.click(60, axis / 2);
+    expect(await rowUnderPointer(0)).toBe(byLongestGap[0]);
+    await screenshot('timeline-sorted-by-longest-gap');
+  });
+
   it('opens the row link of a clicked channel label, filled in', async () => {
     await render('dark', { rowLink: '/d/channel?var-channel=${__row.channel}&from=${__from}' });
     await browser.page.mouse.click(60, rowMiddle(3));
@@ -242,6 +260,21 @@ describe.skipIf(!available)('completion map in Chromium', () => {
     const expected = await browser.page.evaluate(([t, n]) => window.lacuna.themeColor(t as 'light', n), ['light', mean >= 99 ? 'green' : mean >= 90 ? 'orange' : 'red']);
     await browser.page.mouse.move(5, 5);
     expect(await pixel(cellX(0), footerY)).toBe(expected);
+  });
+
+  it('sorts by lowest total when the header above the labels is clicked', async () => {
+    await render('light', { groupByStation: false });
+    const byTotal = await browser.page.evaluate(() => window.lacuna.completionRowKeys('availability'));
+    await browser.page.mouse.click(60, 12);
+    await browser.page.mouse.move(60, rowY(0));
+    expect((await tooltip()).split('\n')[0]).toBe(byTotal[0]);
+    const lowest = data.rows
+      .map((r) => {
+        const values = r.percent.filter((p): p is number => p !== null);
+        return { channel: r.channel, total: values.reduce((a, b) => a + b, 0) / values.length };
+      })
+      .reduce((a, b) => (a.total <= b.total ? a : b));
+    expect(byTotal[0]).toBe(lowest.channel);
   });
 
   it('colours on a gradient between the chosen percents', async () => {
