@@ -34,6 +34,7 @@ interface Variable {
   name: string;
   type: string;
   query: unknown;
+  regex?: string;
   datasource?: { type: string; uid: string };
 }
 interface Dashboard {
@@ -139,6 +140,36 @@ describe('dashboard queries against a real exporter', () => {
         }
       }
     }
+  });
+
+  /** A variable's values as Grafana shows them: the API's names through the variable's regex. */
+  async function variableValues(variable: Variable, replace: typeof replaceAll): Promise<string[]> {
+    const query = variable.query as LacunaVariableQuery;
+    const response = await fetch(toUrl(base, buildVariableRequest(query, interpolatePattern(query.pattern, replace))));
+    const names = JSON.stringify(await response.json()).match(/"[A-Za-z0-9_.-]+"/g)!.map((quoted) => quoted.slice(1, -1));
+    const pattern = variable.regex ? new RegExp(variable.regex.slice(1, variable.regex.lastIndexOf('/'))) : null;
+    return names.flatMap((name) => {
+      if (!pattern) return [name];
+      const match = pattern.exec(name);
+      return match ? [match[1] ?? match[0]] : [];
+    });
+  }
+
+  it('drills down into one station: its variable values select exactly its channels', async () => {
+    const { dashboard } = dashboards.find(({ dashboard }) => dashboard.uid === 'lacuna-station-drilldown')!;
+    const [network, station] = fixture.manifest.deadChannel.channel.split('.');
+    const variables = new Map(dashboard.templating.list.map((variable) => [variable.name, variable]));
+    expect(await variableValues(variables.get('station')!, (text, format) => text.replace(/\$\{network\}/g, format([network])))).toContain(station);
+    const values: Record<string, string> = { network, station };
+    const replace = (text: string, format: (value: string | string[]) => string) => text.replace(/\$\{(\w+)(?::\w+)?\}/g, (_all, name: string) => format([values[name]]));
+    const timeline = dashboard.panels.find((panel) => panel.type === 'lacuna-timeline-panel')!;
+    const to = fixture.manifest.end / 1000;
+    const request = buildApiRequest(timeline.targets[0] as LacunaQuery, { range: { fromMs: to - 86_400_000, toMs: to }, maxDataPoints: 500, intervalMs: 60_000, channel: interpolatePattern(timeline.targets[0].channel, replace) });
+    const body = JSON.stringify(await (await fetch(toUrl(base, request))).json());
+    const expected = fixture.manifest.channels.filter((channel) => channel.startsWith(`${network}.${station}.`));
+    for (const channel of expected) expect(body).toContain(channel);
+    const others = fixture.manifest.channels.filter((channel) => !channel.startsWith(`${network}.${station}.`));
+    for (const channel of others) expect(body).not.toContain(`"${channel}"`);
   });
 
   it('accepts every panel query of every dashboard over the dashboard\'s default range', async () => {
