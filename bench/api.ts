@@ -14,7 +14,9 @@
  *    40) sequential requests each, timed until the whole body arrived: timeline of one network
  *    (500 channels) over the last 30 days at maxPoints=1000; completion of all channels over the
  *    whole range by day, with the rollups as just written (many unmerged parts), with `to` inside
- *    the last day, and after the parts are merged. Prints p50/p95/max and body sizes, and the
+ *    the last day, and after the parts are merged, all computed afresh (cache off); then asked
+ *    again with the completion cache on (rollups unchanged, as a dashboard refreshing). Prints
+ *    p50/p95/max and body sizes, and the
  *    machine's load average (the figures are CPU-bound: other work on the machine shows).
  *    Asserts nothing.
  */
@@ -123,11 +125,13 @@ async function main(): Promise<void> {
     console.log(`  daily refresh (the last day of all ${CHANNELS} channels): ${seconds(Date.now() - started)}`);
 
     // 3. HTTP.
-    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END }, { host: '127.0.0.1', port: 0 });
+    // Cold: every request computes (the completion cache off); warm: a dashboard asking again.
+    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, completionCache: false }, { host: '127.0.0.1', port: 0 });
+    const cached = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END }, { host: '127.0.0.1', port: 0 });
     try {
       const iso = (us: number) => new Date(us / 1000).toISOString();
       const completion = `/api/v1/completion?from=${iso(START)}&to=${iso(END)}&bucket=day`;
-      const cases = [
+      const cases: { name: string; path: string; target: number; url?: string; before?: () => Promise<unknown> }[] = [
         { name: 'timeline (500 channels × 30 days, maxPoints 1000)', path: `/api/v1/timeline?channel=B1&from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}&maxPoints=1000`, target: 150 },
         { name: `completion (${CHANNELS} channels × ${DAYS} days; rollups as just written, ${await activeParts(store)} parts)`, path: completion, target: 500 },
         {
@@ -136,6 +140,8 @@ async function main(): Promise<void> {
           target: 500,
         },
         { name: `completion after the parts are merged (OPTIMIZE, as background merges do in time)`, path: completion, target: 500, before: () => store.client.command({ query: 'OPTIMIZE TABLE availability_daily FINAL' }) },
+        { name: 'completion asked again, rollups unchanged (cache on)', path: completion, target: 500, url: cached.url },
+        { name: 'completion asked again, `to` inside the last day (cache on for the whole days)', path: `/api/v1/completion?from=${iso(START)}&to=${iso(END - 18 * 3600e6)}&bucket=day`, target: 500, url: cached.url },
       ];
       const month = `from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}`;
       const others = [
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
         let summary = '';
         for (let i = 0; i < REQUESTS + 2; i++) {
           const t0 = performance.now();
-          const response = await fetch(`${exporter.url}${c.path}`);
+          const response = await fetch(`${c.url ?? exporter.url}${c.path}`);
           const body = await response.text();
           const elapsed = performance.now() - t0;
           if (response.status !== 200) throw new Error(`${c.path}: ${response.status} ${body.slice(0, 200)}`);
@@ -187,6 +193,7 @@ async function main(): Promise<void> {
       }
     } finally {
       await exporter.close();
+      await cached.close();
     }
   } finally {
     await store.close();

@@ -23,6 +23,8 @@ export interface ExporterContext {
   now?: () => Micros;
   /** Join tolerance rules for /api/v1 and /available (default 0.5Δ), as the CLI's --tolerance. */
   tolerance?: readonly ToleranceRule[];
+  /** Keep /api/v1/completion's whole days between requests while the rollups are unchanged (default true). */
+  completionCache?: boolean;
   /** Where POST /api/v1/ingest puts pushed batches (the collector's live writer); absent: ingest is off. */
   ingest?: LiveSink;
 }

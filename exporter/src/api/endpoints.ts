@@ -16,10 +16,11 @@ import { floorToDay } from '../../../core/src/time.ts';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { channelStatuses, parseWindows } from '../status.ts';
-import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries, type RollupText } from './completion.ts';
-import { compactRows, segmentsOf, select, textRows } from './data.ts';
+import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
+import { compactRows, segmentsOf, select, textRows, type Selection } from './data.ts';
+import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
 import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
-import { COMPLETENESS_DECIMALS, completionTextQuery, latencyQuery, latencySummaryQuery, PERCENT_DECIMALS, roundHalfUp } from './queries.ts';
+import { COMPLETENESS_DECIMALS, completionTextQuery, latencyQuery, latencySummaryQuery, PERCENT_DECIMALS, rollupVersionQuery, roundHalfUp } from './queries.ts';
 import { reduceSpans, type Span } from './spans.ts';
 import { channelTimeline } from './timeline.ts';
 
@@ -30,6 +31,8 @@ export interface ApiEnvironment {
   limits: ExporterLimits;
   tolerance: readonly ToleranceRule[];
   now: Micros;
+  /** Completion matrices kept between requests (absent: none). */
+  completionCache?: CompletionCache;
 }
 
 /** Give the event loop a turn every this many channels (other requests meanwhile). */
@@ -104,40 +107,24 @@ export async function completionResponse(env: ApiEnvironment, patterns: ChannelP
   const head = `{"apiVersion":${API_VERSION},"from":${window.start},"to":${window.end},"bucket":"${bucket}","buckets":${JSON.stringify(starts)},"rows":[`;
   const rows: string[] = [];
   if (bucket === 'day') {
-    // Whole days from the rollups, formatted by ClickHouse; a last day cut by `to` from the segments of that day.
+    // Whole days from the rollups; a last day cut by `to` from the segments of that day.
     const wholeEnd = floorToDay(window.end);
     const wholeStarts = starts.filter((start) => start < wholeEnd);
-    const series = wholeStarts.length > 0 ? parseCompletionText(await textRows(env.store, completionTextQuery(selection.filter, window.start, wholeEnd))) : new Map<string, RollupText>();
     const partial = { start: wholeEnd, end: window.end };
     const partialSegments = partial.end > partial.start ? await segmentsOf(env.store, selection, partial) : null;
-    const firstDay = window.start / MICROS_PER_DAY;
-    for (const id of selection.channels) {
+    const whole = wholeStarts.length > 0 ? await wholeDays(env, selection, window.start, wholeEnd, wholeStarts) : null;
+    selection.channels.forEach((id, i) => {
       const key = channelKey(id);
-      const epochs = selection.epochs.get(key) ?? [];
-      const text = series.get(key);
-      let percent: string;
-      let completeness: string;
-      if (text !== undefined && text.offsets === null) {
-        ({ percent, completeness } = text);
-      } else {
-        // Some days without a rollup row: filled from the epochs.
-        const parsed: RollupSeries | undefined = text && {
-          days: text.offsets!.map((offset) => firstDay + offset),
-          percent: JSON.parse(text.percent) as (number | null)[],
-          completeness: JSON.parse(text.completeness) as (number | null)[],
-        };
-        const row = dailyRow(key, wholeStarts, parsed, epochs);
-        percent = JSON.stringify(row.percent);
-        completeness = JSON.stringify(row.completeness);
-      }
+      let percent = whole?.percent[i] ?? '[]';
+      let completeness = whole?.completeness[i] ?? '[]';
       if (partialSegments !== null) {
-        const [last] = dailyRollups(partialSegments.get(key) ?? [], epochs, partial, toleranceFor(env.tolerance, id));
+        const [last] = dailyRollups(partialSegments.get(key) ?? [], selection.epochs.get(key) ?? [], partial, toleranceFor(env.tolerance, id));
         const figures = dayFigures(last);
         percent = appendCell(percent, roundHalfUp(figures.percent, PERCENT_DECIMALS));
         completeness = appendCell(completeness, roundHalfUp(figures.completeness, COMPLETENESS_DECIMALS));
       }
       rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness}}`);
-    }
+    });
   } else {
     const segments = await segmentsOf(env.store, selection, window);
     for (const id of selection.channels) {
@@ -150,6 +137,45 @@ export async function completionResponse(env: ApiEnvironment, patterns: ChannelP
     }
   }
   return new RawJson(`${head}${rows.join(',')}]}`);
+}
+
+/**
+ * The whole days [fromDay, toDay) of every selected channel as JSON array texts: from the
+ * rollups, formatted by ClickHouse (days without a rollup row filled from the epochs), or from
+ * the cache while the rollups and the selection are unchanged.
+ */
+async function wholeDays(env: ApiEnvironment, selection: Selection, fromDay: Micros, toDay: Micros, starts: readonly Micros[]): Promise<CachedRows> {
+  const cacheKey = JSON.stringify([selection.patterns, fromDay, toDay]);
+  let fingerprint = '';
+  if (env.completionCache) {
+    const [[newest, count]] = await compactRows<[string, number]>(env.store, rollupVersionQuery(selection.filter, fromDay, toDay));
+    fingerprint = `${newest}|${count}|${selectionFingerprint(selection.channels, selection.epochs)}`;
+    const cached = env.completionCache.get(cacheKey, fingerprint);
+    if (cached) return cached;
+  }
+  const series = parseCompletionText(await textRows(env.store, completionTextQuery(selection.filter, fromDay, toDay)));
+  const firstDay = fromDay / MICROS_PER_DAY;
+  const result: CachedRows = { percent: [], completeness: [] };
+  for (const id of selection.channels) {
+    const key = channelKey(id);
+    const text = series.get(key);
+    if (text !== undefined && text.offsets === null) {
+      result.percent.push(text.percent);
+      result.completeness.push(text.completeness);
+      continue;
+    }
+    // Some days without a rollup row: filled from the epochs.
+    const parsed: RollupSeries | undefined = text && {
+      days: text.offsets!.map((offset) => firstDay + offset),
+      percent: JSON.parse(text.percent) as (number | null)[],
+      completeness: JSON.parse(text.completeness) as (number | null)[],
+    };
+    const row = dailyRow(key, starts, parsed, selection.epochs.get(key) ?? []);
+    result.percent.push(JSON.stringify(row.percent));
+    result.completeness.push(JSON.stringify(row.completeness));
+  }
+  env.completionCache?.set(cacheKey, fingerprint, result);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------

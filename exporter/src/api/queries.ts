@@ -50,6 +50,15 @@ export function completionTextQuery(filter: QueryFragment, fromDay: Micros, toDa
   };
 }
 
+/** The version of the rollup rows in a range: the newest computed_at and the row count (every refresh inserts newer rows). */
+export function rollupVersionQuery(filter: QueryFragment, fromDay: Micros, toDay: Micros): QueryFragment {
+  return {
+    sql: `SELECT toString(max(computed_at)), count() FROM availability_daily
+          WHERE ${filter.sql} AND day >= {fromDay:Date32} AND day < {toDay:Date32}`,
+    params: { ...filter.params, fromDay: dateText(fromDay), toDay: dateText(toDay) },
+  };
+}
+
 /** x rounded half up to `decimals` decimals: floor(x × 10^d + 0.5) / 10^d (as completionTextQuery rounds). */
 export function roundHalfUp(x: number | null, decimals: number): number | null {
   if (x === null) return null;

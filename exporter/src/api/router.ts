@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { ExporterContext } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
+import { CompletionCache } from './completion-cache.ts';
 import { channelsResponse, completionResponse, gapsResponse, latencyResponse, stationsResponse, statsResponse, timelineResponse, type ApiEnvironment } from './endpoints.ts';
 import { channelsSchema, completionSchema, gapsSchema, latencySchema, resolveRange, stationsSchema, statsSchema, timelineSchema } from './params.ts';
 
@@ -28,11 +29,13 @@ export function rejectDroppedParameters(req: Request, _res: Response, next: Next
 export function apiRouter(context: ExporterContext): Router {
   const router = express.Router();
   router.use(rejectDroppedParameters);
+  const completionCache = context.completionCache === false ? undefined : new CompletionCache();
   const environment = (): ApiEnvironment => ({
     store: context.store,
     limits: context.limits,
     tolerance: context.tolerance ?? [],
     now: context.now?.() ?? Date.now() * 1000,
+    completionCache,
   });
 
   router.get('/channels', async (req, res) => {
