@@ -6,6 +6,8 @@ import { parseMetricsLevel } from '../../../exporter/src/metrics/store-metrics.t
 import { parseWindows } from '../../../exporter/src/status.ts';
 import { STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
+import type { LiveSink } from '../../../core/src/live/batch.ts';
+import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9470';
 
@@ -33,9 +35,9 @@ function metricsRefresher(store: Store, values: Record<string, unknown>): Metric
 export const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
-  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--store DIR|URL]',
-  options: { ...EXPORTER_OPTIONS, store: STORE_OPTION },
-  details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws.',
+  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
+  options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION },
+  details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws, and enables POST /api/v1/ingest (refused without it).',
 };
 
 export function parseListen(text: string): { host: string; port: number } {
@@ -51,10 +53,10 @@ export interface ExporterProcess extends RunningExporter {
 }
 
 /** Starts the exporter on the store with the options shared by `serve` and `start`. */
-export async function runExporter(store: Store, values: Record<string, unknown>, io: Io): Promise<ExporterProcess> {
+export async function runExporter(store: Store, values: Record<string, unknown>, io: Io, ingest?: LiveSink): Promise<ExporterProcess> {
   const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
   const metrics = metricsRefresher(store, values);
-  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics };
+  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics, ingest };
   let exporter: RunningExporter;
   try {
     exporter = await startExporter(context, listen);
@@ -93,12 +95,16 @@ export function untilStopped(io: Io): Promise<void> {
 
 export async function serveCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
+  const live = await liveConfig('serve', values);
   const location = resolveStoreLocation(values.store as string | undefined);
   const store = await Store.open(location);
   try {
-    const exporter = await runExporter(store, values, io);
+    // Pushes need the token; without one, nothing is written and no spool is made.
+    const writer = process.env.LACUNA_API_TOKEN ? await openLiveWriter('serve', store, live, io) : undefined;
+    const exporter = await runExporter(store, values, io, writer);
     await untilStopped(io);
     await exporter.close();
+    await writer?.close();
   } finally {
     await store.close();
   }

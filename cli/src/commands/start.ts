@@ -12,6 +12,7 @@ import type { Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
+import { LIVE_OPTIONS, liveConfig, openLiveWriter, startLiveSources, wantsLiveSources } from './live.ts';
 import { layoutOption, loadMetadata, scanSummary, toleranceRules } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
@@ -22,7 +23,7 @@ const ATTENTION_PERCENT = 99;
 export const startSpec: CommandSpec = {
   name: 'start',
   summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
   options: {
     target: { type: 'string', value: 'all|collector', description: 'all: collector and exporter in this process (default); collector: scans only, for a deployment where `lacuna serve` runs the exporter against the same ClickHouse server' },
     ...EXPORTER_OPTIONS,
@@ -31,6 +32,7 @@ export const startSpec: CommandSpec = {
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
     tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance as for scan' },
     schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes)` },
+    ...LIVE_OPTIONS,
     store: STORE_OPTION,
   },
   details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
@@ -70,8 +72,9 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   probe.cancel();
   let archives = ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
   let metadata = (values.metadata as string[] | undefined) ?? [];
+  const liveOptions = await liveConfig('start', values);
 
-  if (archives.length === 0) {
+  if (archives.length === 0 && !wantsLiveSources(values)) {
     const demoDir = resolve(DEFAULT_DEMO_DIR);
     if (!existsSync(join(demoDir, 'demo-manifest.json'))) await writeDemo(demoDir, io);
     else io.stderr.write(`demo archive ${demoDir} (already there)\n`);
@@ -109,21 +112,31 @@ export async function startCommand(values: Record<string, unknown>, positionals:
     return scanning;
   };
 
-  const job = schedule.scheduleJob(cron, () => void scan());
+  // Live sources and pushes write through the live writer; without them (and without a token for pushes) none is opened.
+  const writer = wantsLiveSources(values) || (target === 'all' && process.env.LACUNA_API_TOKEN) ? await openLiveWriter('start', store, liveOptions, io, tolerance) : null;
+  const job = archives.length > 0 ? schedule.scheduleJob(cron, () => void scan()) : null;
+  let live;
   try {
-    if (target === 'all') exporter = await runExporter(store, values, io);
+    live = writer ? await startLiveSources(liveOptions, writer, io, tolerance) : null;
+    if (target === 'all') exporter = await runExporter(store, values, io, writer ?? undefined);
   } catch (error) {
-    job.cancel();
+    job?.cancel();
+    await live?.stop();
+    await writer?.close();
     await store.close();
     throw error;
   }
-  io.stderr.write(`watching ${archives.join(', ')}; rescanning on "${cron}" (next ${job.nextInvocation()?.toISOString() ?? 'never'})\n`);
-  await scan();
+  if (job) {
+    io.stderr.write(`watching ${archives.join(', ')}; rescanning on "${cron}" (next ${job.nextInvocation()?.toISOString() ?? 'never'})\n`);
+    await scan();
+  }
 
   await untilStopped(io);
-  job.cancel();
+  job?.cancel();
   await scanning;
+  await live?.stop();
   await exporter?.close();
+  await writer?.close();
   await store.close();
   return 0;
 }

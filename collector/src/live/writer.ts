@@ -61,6 +61,8 @@ export class LiveWriter implements LiveSink {
   readonly options: Required<Omit<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>> & Pick<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>;
   private queue: Pending[] = [];
   private storeUp = true;
+  /** A retry is under way while the store is down: the worker runs, new batches still go to the spool. */
+  private retrying = false;
   private pumping: Promise<void> | null = null;
   private appending: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -134,7 +136,10 @@ export class LiveWriter implements LiveSink {
     this.addThresholds(batch);
     this.written.add(batch.source);
     if (!this.storeUp || !this.spool.isEmpty || this.queue.length >= this.options.maxQueuedBatches) {
-      return this.toSpool([batch]).then(() => 'spooled' as const);
+      return this.toSpool([batch]).then(() => {
+        if (this.storeUp) this.kick();
+        return 'spooled' as const;
+      });
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
@@ -169,12 +174,12 @@ export class LiveWriter implements LiveSink {
     this.pumping = this.pump().finally(() => {
       this.pumping = null;
       // Work that came while it was finishing.
-      if (this.storeUp && (this.queue.length > 0 || (!this.spool.isEmpty && !this.closed))) this.kick();
+      if ((this.storeUp || this.retrying) && (this.queue.length > 0 || (!this.spool.isEmpty && !this.closed))) this.kick();
     });
   }
 
   private async pump(): Promise<void> {
-    while (this.storeUp) {
+    while (this.storeUp || this.retrying) {
       if (this.queue.length > 0) {
         await this.writeQueued();
       } else if (!this.spool.isEmpty && !this.closed) {
@@ -183,6 +188,8 @@ export class LiveWriter implements LiveSink {
         this.compactionDue = false;
         await this.compact();
       } else {
+        // A retry found nothing to write: nothing says the store is still away.
+        if (this.retrying) this.storeIsUp();
         return;
       }
     }
@@ -261,12 +268,14 @@ export class LiveWriter implements LiveSink {
   private storeIsUp(): void {
     if (!this.storeUp || this.failures > 0) this.say('store reachable again');
     this.storeUp = true;
+    this.retrying = false;
     this.failures = 0;
   }
 
   private storeIsDown(error: unknown): void {
     if (this.storeUp) this.say(`store unreachable, live data goes to the spool ${this.spool.dir}: ${message(error)}`);
     this.storeUp = false;
+    this.retrying = false;
     this.failures++;
     if (this.closed) return;
     const { initialMs, maxMs } = this.options.retry;
@@ -275,7 +284,7 @@ export class LiveWriter implements LiveSink {
     const wait = ceiling / 2 + Math.random() * (ceiling / 2);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      this.storeUp = true;
+      this.retrying = true;
       this.kick();
     }, wait);
     this.retryTimer.unref();

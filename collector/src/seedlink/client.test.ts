@@ -175,6 +175,15 @@ describe('SeedLink client, more', () => {
     expect(records).toHaveLength(4);
   });
 
+  it('subscribes a named station the server does not list yet, and gets its records once they come', async () => {
+    const server = await serve('ringserver');
+    const { client, records } = connect(server, 'XX_NEW', { begin: 'next' });
+    await until('the connection', () => client.stats.connected);
+    server.add(series('NEW', 2));
+    await until('2 records', () => records.length === 2);
+    expect(server.commands).toContain('STATION XX_NEW');
+  });
+
   it('reconnects after a server that does not answer, once it does', async () => {
     const server = await serve('ringserver');
     server.faults = { silent: true };

@@ -348,7 +348,7 @@ export class SeedLinkClient {
       if (this.options.address.stations.length === 0) throw new Error(`no stations named and the server does not list them: ${(error as Error).message}`);
     }
     const stations = this.subscriptions(info);
-    if (stations.length === 0) throw new Error('the server lists no station matching the selection');
+    if (stations.length === 0) throw new Error('the server lists no station');
     const commands: string[] = [];
     for (const selection of stations) {
       const id = `${selection.network}_${selection.station}`;
@@ -374,8 +374,9 @@ export class SeedLinkClient {
   }
 
   /**
-   * The stations to subscribe: those named (wildcards expanded from the server's list when it
-   * gave one, so each station resumes from its own sequence), or every station listed.
+   * The stations to subscribe: those named, a wildcard expanded from the server's list when it
+   * gave one and it matches there (so each station resumes from its own sequence), else as named
+   * (the server may get the station later); or every station listed when none is named.
    */
   private subscriptions(info: SeedLinkInfo | null): StationSelection[] {
     const named = this.options.address.stations;
@@ -388,11 +389,12 @@ export class SeedLinkClient {
     for (const selection of named) {
       const net = glob(selection.network);
       const sta = glob(selection.station);
-      for (const station of listed) {
+      const matching = listed.filter((station) => net.test(station.network) && sta.test(station.station));
+      for (const station of matching.length > 0 ? matching : [selection]) {
         const id = `${station.network}_${station.station}`;
-        if (seen.has(id) || !net.test(station.network) || !sta.test(station.station)) continue;
+        if (seen.has(id)) continue;
         seen.add(id);
-        result.push({ ...station, selectors: selection.selectors });
+        result.push({ network: station.network, station: station.station, selectors: selection.selectors });
       }
     }
     return result;

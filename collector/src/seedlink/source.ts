@@ -36,6 +36,7 @@ export class SeedLinkSource {
   private readonly accumulator: LiveAccumulator;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | null = null;
+  private nextFlush: Promise<void> | null = null;
   private readonly log: (line: string) => void;
   private lastHealth = '';
   private lastHealthAt = 0;
@@ -69,7 +70,6 @@ export class SeedLinkSource {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.client.stop();
-    await this.flushing;
     await this.flush();
   }
 
@@ -89,9 +89,20 @@ export class SeedLinkSource {
     return { kind: 'seedlink', up: stats.connected, received: stats.packets, malformed: stats.malformed, reconnects: stats.reconnects, at: Date.now() * 1000 };
   }
 
-  /** Hands what arrived since the last flush to the sink as one batch; one flush at a time. */
+  /**
+   * Hands everything received so far to the sink. One flush runs at a time; a call while one runs
+   * waits for it and then flushes what came since (calls meanwhile share that second flush).
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => {
+    if (this.nextFlush) return this.nextFlush;
+    if (this.flushing) {
+      this.nextFlush = this.flushing.then(() => {
+        this.nextFlush = null;
+        return this.flush();
+      });
+      return this.nextFlush;
+    }
+    this.flushing = this.flushOnce().finally(() => {
       this.flushing = null;
       this.client.resume();
     });

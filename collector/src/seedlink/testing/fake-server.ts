@@ -50,8 +50,10 @@ interface Subscription {
   network: RegExp;
   station: RegExp;
   selectors: { negate: boolean; location: RegExp; channel: RegExp }[];
-  /** First sequence to send; null: only packets added from now on. */
+  /** First sequence to send; null: the packets the ring gets after the DATA command. */
   from: number | null;
+  /** Ring length at the DATA command, where `from` null starts. */
+  fromIndex: number;
   window: { start: Micros | null; end: Micros | null };
 }
 
@@ -248,7 +250,7 @@ export class FakeSeedLinkServer {
     else [station = '', network = '*'] = args;
     if (station === '') return this.error(connection, 'ARGUMENTS', 'STATION needs a station');
     if (connection.pending) connection.subscriptions.push(connection.pending);
-    const sub: Subscription = { network: glob(network), station: glob(station), selectors: [], from: null, window: { start: null, end: null } };
+    const sub: Subscription = { network: glob(network), station: glob(station), selectors: [], from: null, fromIndex: 0, window: { start: null, end: null } };
     const known = this.ring.some((p) => sub.network.test(p.network) && sub.station.test(p.station));
     // SeisComP knows its stations; ringserver takes any pattern.
     if (!known && this.identity === 'seiscomp') return this.error(connection, 'ARGUMENTS', `unknown station ${network}_${station}`);
@@ -280,7 +282,7 @@ export class FakeSeedLinkServer {
       location = match[1] === undefined ? '*' : match[1] === '--' ? '' : match[1];
       channel = match[2];
     }
-    const sub = connection.pending ?? (connection.pending = { network: glob('*'), station: glob('*'), selectors: [], from: null, window: { start: null, end: null } });
+    const sub = connection.pending ?? (connection.pending = { network: glob('*'), station: glob('*'), selectors: [], from: null, fromIndex: 0, window: { start: null, end: null } });
     sub.selectors.push({ negate, location: glob(location), channel: glob(channel) });
     this.modifierOk(connection);
   }
@@ -294,13 +296,14 @@ export class FakeSeedLinkServer {
   }
 
   private data(connection: Connection, command: string, args: string[]): void {
-    const sub = connection.pending ?? (connection.pending = { network: glob('*'), station: glob('*'), selectors: [], from: null, window: { start: null, end: null } });
+    const sub = connection.pending ?? (connection.pending = { network: glob('*'), station: glob('*'), selectors: [], from: null, fromIndex: 0, window: { start: null, end: null } });
     if (command === 'TIME') {
       if (connection.version === 4) return this.error(connection, 'UNSUPPORTED', 'TIME');
       sub.from = 0;
       sub.window = { start: this.parseTimeArgument(args[0]), end: this.parseTimeArgument(args[1]) };
     } else {
       const [sequence, start, end] = args;
+      sub.fromIndex = this.ring.length;
       if (sequence === undefined) sub.from = null;
       else if (sequence.toUpperCase() === 'ALL') sub.from = 0;
       else sub.from = this.resumeFrom(sub, connection.version === 4 ? Number(sequence) : parseInt(sequence, 16));
@@ -340,7 +343,9 @@ export class FakeSeedLinkServer {
   private startTransfer(connection: Connection, dialUp: boolean): void {
     connection.transfer = true;
     connection.dialUp = dialUp;
-    const backlog = this.ring.filter((packet) => connection.subscriptions.some((sub) => sub.from !== null && packet.sequence >= sub.from && this.selects(sub, packet)));
+    const backlog = this.ring.filter((packet, index) =>
+      connection.subscriptions.some((sub) => (sub.from === null ? index >= sub.fromIndex : packet.sequence >= sub.from) && this.selects(sub, packet)),
+    );
     this.send(connection, backlog.map((packet) => this.frame(connection, packet)), true);
     if (dialUp) this.send(connection, [Buffer.from('END', 'latin1')], false);
   }

@@ -1,0 +1,132 @@
+import { basename, resolve } from 'node:path';
+import type { Store } from '../../../core/src/store/store.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { streamChannel } from '../../../core/src/live/stream-id.ts';
+import { parseNamePattern } from '../../../collector/src/filedrop/filename.ts';
+import { DEFAULT_STAGES, DEFAULT_STUCK, FileDropPipeline, type PipelineConfig } from '../../../collector/src/filedrop/pipeline.ts';
+import { loadExpectedStreams, type ExpectedStreamRule } from '../../../collector/src/live/expected-streams.ts';
+import { LiveWriter } from '../../../collector/src/live/writer.ts';
+import { parseSeedLinkAddress, type SeedLinkAddress } from '../../../collector/src/seedlink/protocol.ts';
+import { SeedLinkSource } from '../../../collector/src/seedlink/source.ts';
+import { parseWindows } from '../../../exporter/src/status.ts';
+import { UsageError, type OptionSpec } from '../args.ts';
+import type { Io } from '../context.ts';
+
+export const DEFAULT_SPOOL_DIR = './data/spool';
+
+/** Options of the live writer, shared by `start` (live sources, push) and `serve` (push). */
+export const INGEST_OPTIONS: Record<string, OptionSpec> = {
+  'expected-streams': { type: 'string', multiple: true, value: 'FILE', description: 'expected rate and warn/fail intervals of live streams, a CSV as ooi-status writes it (name,method,…) or with a stream column; repeatable' },
+  spool: { type: 'string', value: 'DIR', description: `where live data waits while the store is unreachable (default ${DEFAULT_SPOOL_DIR})` },
+};
+
+export const LIVE_OPTIONS: Record<string, OptionSpec> = {
+  seedlink: { type: 'string', multiple: true, value: 'HOST:PORT[/SEL]', description: 'SeedLink server to follow, e.g. 127.0.0.1:18000/IU_ANMO:00BHZ,GE_*; without a selection, every station it lists; repeatable' },
+  watch: { type: 'string', multiple: true, value: 'DIR', description: 'file-drop pipeline folder with one subfolder per stage; repeatable (needs --watch-interval)' },
+  'watch-interval': { type: 'string', value: 'DURATION', description: 'expected interval between two files of a stream, e.g. 10m' },
+  'watch-pattern': { type: 'string', value: 'REGEX', description: 'file names with named groups stream and time (or year, month, day, doy, hour, minute, second); default: the folder name and the modification time' },
+  'watch-stages': { type: 'string', value: 'LIST', description: `stage subfolders in order (default ${DEFAULT_STAGES.join(',')}); all but the last are backlogs` },
+  'watch-stuck': { type: 'string', value: 'N/DURATION', description: `a backlog not fallen over N samples spanning DURATION is stuck (default ${DEFAULT_STUCK.samples}/10m)` },
+  ...INGEST_OPTIONS,
+};
+
+/** Whether any live source is asked for. */
+export function wantsLiveSources(values: Record<string, unknown>): boolean {
+  return ((values.seedlink as string[] | undefined) ?? []).length > 0 || ((values.watch as string[] | undefined) ?? []).length > 0;
+}
+
+function duration(command: string, option: string, text: string): number {
+  try {
+    return parseWindows(text)[0].micros;
+  } catch {
+    throw new UsageError(`${command}: --${option} "${text}" is not a duration (a whole number and s, m, h, d or w, e.g. 10m)`);
+  }
+}
+
+async function expectedStreams(command: string, values: Record<string, unknown>): Promise<ExpectedStreamRule[]> {
+  const rules: ExpectedStreamRule[] = [];
+  for (const file of (values['expected-streams'] as string[] | undefined) ?? []) {
+    try {
+      rules.push(...(await loadExpectedStreams(file)));
+    } catch (error) {
+      throw new UsageError(`${command}: --expected-streams ${(error as Error).message}`);
+    }
+  }
+  return rules;
+}
+
+/** The live options, checked: what to follow and watch, and how to write. */
+export interface LiveConfig {
+  spoolDir: string;
+  rules: ExpectedStreamRule[];
+  seedlink: SeedLinkAddress[];
+  pipelines: Omit<PipelineConfig, 'sampleEveryMs'>[];
+}
+
+/** Reads and checks the live options (before anything is opened); a bad one is a usage error naming it. */
+export async function liveConfig(command: string, values: Record<string, unknown>): Promise<LiveConfig> {
+  const seedlink = ((values.seedlink as string[] | undefined) ?? []).map((text) => {
+    try {
+      return parseSeedLinkAddress(text);
+    } catch (error) {
+      throw new UsageError(`${command}: --seedlink: ${(error as Error).message}`);
+    }
+  });
+  const folders = (values.watch as string[] | undefined) ?? [];
+  const pipelines: LiveConfig['pipelines'] = [];
+  if (folders.length > 0) {
+    const intervalText = values['watch-interval'] as string | undefined;
+    if (intervalText === undefined) throw new UsageError(`${command}: --watch needs --watch-interval, the expected interval between two files of a stream (e.g. 10m)`);
+    const intervalUs = duration(command, 'watch-interval', intervalText);
+    const stuckText = (values['watch-stuck'] as string | undefined) ?? `${DEFAULT_STUCK.samples}/10m`;
+    const stuckMatch = /^(\d+)\/(.+)$/.exec(stuckText);
+    if (!stuckMatch || Number(stuckMatch[1]) < 1) throw new UsageError(`${command}: --watch-stuck "${stuckText}" must be N/DURATION, e.g. 5/10m`);
+    const stuck = { samples: Number(stuckMatch[1]), spanUs: duration(command, 'watch-stuck', stuckMatch[2]) };
+    const stages = values['watch-stages'] === undefined ? DEFAULT_STAGES : (values['watch-stages'] as string).split(',').map((stage) => stage.trim());
+    if (stages.some((stage) => stage === '' || stage.includes('/'))) throw new UsageError(`${command}: --watch-stages "${String(values['watch-stages'])}" must be folder names separated by commas`);
+    let pattern: RegExp | undefined;
+    try {
+      pattern = values['watch-pattern'] === undefined ? undefined : parseNamePattern(values['watch-pattern'] as string);
+    } catch (error) {
+      throw new UsageError(`${command}: --watch-pattern: ${(error as Error).message}`);
+    }
+    for (const folder of folders) {
+      const root = resolve(folder);
+      try {
+        streamChannel(basename(root));
+      } catch (error) {
+        throw new UsageError(`${command}: --watch ${root}: its name is the stream id of files whose name gives none: ${(error as Error).message}`);
+      }
+      pipelines.push({ root, stages, pattern, intervalUs, stuck });
+    }
+  }
+  return { spoolDir: resolve((values.spool as string | undefined) ?? DEFAULT_SPOOL_DIR), rules: await expectedStreams(command, values), seedlink, pipelines };
+}
+
+/** Opens the live writer (and its spool): what live sources and pushes write through. */
+export async function openLiveWriter(command: string, store: Store, config: LiveConfig, io: Io, tolerance: readonly ToleranceRule[] = []): Promise<LiveWriter> {
+  try {
+    return await LiveWriter.open(store, { spoolDir: config.spoolDir, rules: config.rules, tolerance, log: (line) => io.stderr.write(`${line}\n`) });
+  } catch (error) {
+    throw new UsageError(`${command}: --spool: ${(error as Error).message}`);
+  }
+}
+
+export interface LiveSources {
+  /** Stops the sources; what they received is handed to the writer first. */
+  stop(): Promise<void>;
+}
+
+/** Starts the SeedLink clients and file-drop watchers, writing through `writer`. */
+export async function startLiveSources(config: LiveConfig, writer: LiveWriter, io: Io, tolerance: readonly ToleranceRule[] = []): Promise<LiveSources> {
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  const seedlink = config.seedlink.map((address) => new SeedLinkSource({ address, sink: writer, tolerance, log }));
+  const pipelines = config.pipelines.map((pipeline) => new FileDropPipeline(pipeline, writer, log));
+  for (const source of seedlink) source.start();
+  for (const pipeline of pipelines) await pipeline.start();
+  return {
+    async stop() {
+      await Promise.all([...seedlink.map((source) => source.stop()), ...pipelines.map((pipeline) => pipeline.stop())]);
+    },
+  };
+}
