@@ -80,12 +80,14 @@ export async function storeLiveBatches(
   batches: readonly LiveBatch[],
   options: { rewrite: boolean; tolerance?: readonly ToleranceRule[] },
 ): Promise<('stored' | 'duplicate')[]> {
+  // Pushed batches stored before (the ledger), and batches of which some rows may be stored already
+  // (a replay, a retry, a pushed batch whose ledger row was never written): asked in parallel.
   const pushed = batches.filter((batch) => batch.contentAddressed);
-  const inLedger = await foundPairs(
-    store,
-    pushed,
-    (where) => `SELECT DISTINCT source, batch_id AS id FROM live_batches WHERE ${where} AND batch_id IN {ids:Array(UInt64)}`,
-  );
+  const mayExist = options.rewrite ? batches : pushed;
+  const [inLedger, earlier] = await Promise.all([
+    foundPairs(store, pushed, (where) => `SELECT DISTINCT source, batch_id AS id FROM live_batches WHERE ${where} AND batch_id IN {ids:Array(UInt64)}`),
+    foundPairs(store, mayExist, (where) => `SELECT DISTINCT source, scan_id AS id FROM segments WHERE ${where} AND scan_id IN {ids:Array(UInt64)}`),
+  ]);
   const outcomes = batches.map((batch) => (inLedger.has(batchKey(batch.source, batch.id)) ? 'duplicate' : 'stored'));
   // The same pushed batch twice in one call is stored once too.
   const seen = new Set<string>();
@@ -101,14 +103,8 @@ export async function storeLiveBatches(
   });
   if (toStore.length === 0) return outcomes as ('stored' | 'duplicate')[];
 
-  const mayExist = options.rewrite ? toStore : toStore.filter((batch) => batch.contentAddressed);
-  const earlier = await foundPairs(
-    store,
-    mayExist,
-    (where) => `SELECT DISTINCT source, scan_id AS id FROM segments WHERE ${where} AND scan_id IN {ids:Array(UInt64)}`,
-  );
   const bySource = new Map<string, number[]>();
-  for (const batch of mayExist) {
+  for (const batch of toStore) {
     if (!earlier.has(batchKey(batch.source, batch.id))) continue;
     bySource.set(batch.source, [...(bySource.get(batch.source) ?? []), batch.id]);
   }
@@ -120,7 +116,6 @@ export async function storeLiveBatches(
   }
 
   const segmentRows = toStore.flatMap((batch) => batch.pieces.map((piece) => segmentRow(piece, batch.source, batch.id)));
-  if (segmentRows.length > 0) await store.client.insert({ table: 'segments', values: segmentRows, format: 'JSONEachRow' });
   const latestRows = toStore.flatMap((batch) =>
     batch.latest.map((latest) => ({
       network: latest.network,
@@ -133,15 +128,22 @@ export async function storeLiveBatches(
       received_at: latest.receivedAt,
     })),
   );
-  if (latestRows.length > 0) await store.client.insert({ table: 'live_latest', values: latestRows, format: 'JSONEachRow' });
   const thresholds = toStore.flatMap((batch) => batch.thresholds ?? []);
-  if (thresholds.length > 0) await storeThresholds(store, thresholds, options);
   const health = toStore.filter((batch) => batch.health).map((batch) => healthRow(batch.source, batch.health!));
-  if (health.length > 0) await store.client.insert({ table: 'live_sources', values: health, format: 'JSONEachRow' });
   const backlog = toStore.flatMap((batch) => batch.backlog ?? []).map(backlogRow);
-  if (backlog.length > 0) await store.client.insert({ table: 'pipeline_backlog', values: backlog, format: 'JSONEachRow' });
-  const ledger = toStore.filter((batch) => batch.contentAddressed).map((batch) => ({ source: batch.source, batch_id: batch.id }));
-  if (ledger.length > 0) await store.client.insert({ table: 'live_batches', values: ledger, format: 'JSONEachRow' });
+  const insert = (table: string, values: Record<string, unknown>[]) => (values.length > 0 ? store.client.insert({ table, values, format: 'JSONEachRow' }) : undefined);
+  // Independent tables, written in parallel; every write ends before a failure is reported (a
+  // retry then meets no write still under way); the ledger only once the data is in.
+  const written = await Promise.allSettled([
+    insert('segments', segmentRows),
+    insert('live_latest', latestRows),
+    insert('live_sources', health),
+    insert('pipeline_backlog', backlog),
+    thresholds.length > 0 ? storeThresholds(store, thresholds, options) : undefined,
+  ]);
+  const failed = written.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  await insert('live_batches', toStore.filter((batch) => batch.contentAddressed).map((batch) => ({ source: batch.source, batch_id: batch.id })));
   return outcomes as ('stored' | 'duplicate')[];
 }
 

@@ -67,8 +67,9 @@ interface Connection {
   pending: Subscription | null;
   subscriptions: Subscription[];
   sent: number;
-  /** Bytes to send; `data` marks data packets (what the faults count). */
+  /** Bytes to send from `head` on; `data` marks data packets (what the faults count). */
   queue: { bytes: Buffer; data: boolean }[];
+  head: number;
   writing: boolean;
   text: string;
 }
@@ -168,7 +169,7 @@ export class FakeSeedLinkServer {
   }
 
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, version: 3, batch: false, transfer: false, dialUp: false, multi: false, pending: null, subscriptions: [], sent: 0, queue: [], writing: false, text: '' };
+    const connection: Connection = { socket, version: 3, batch: false, transfer: false, dialUp: false, multi: false, pending: null, subscriptions: [], sent: 0, queue: [], head: 0, writing: false, text: '' };
     this.connections.add(connection);
     socket.on('close', () => this.connections.delete(connection));
     socket.on('error', () => undefined);
@@ -380,8 +381,17 @@ export class FakeSeedLinkServer {
     connection.writing = true;
     const { socket } = connection;
     try {
-      while (connection.queue.length > 0 && !socket.destroyed) {
-        const { bytes, data } = connection.queue.shift()!;
+      // An index, not shift(): a backlog of many thousand packets would make shift() quadratic.
+      const take = () => {
+        const entry = connection.queue[connection.head++];
+        if (connection.head === connection.queue.length) {
+          connection.queue = [];
+          connection.head = 0;
+        }
+        return entry;
+      };
+      while (connection.head < connection.queue.length && !socket.destroyed) {
+        const { bytes, data } = take();
         let frame = bytes;
         if (data && this.faults.cutMidPacketAfter !== undefined && !this.cutDone && connection.sent >= this.faults.cutMidPacketAfter) {
           this.cutDone = true;
@@ -400,8 +410,8 @@ export class FakeSeedLinkServer {
         if (!this.faults.slow && !garbage && this.faults.cutMidPacketAfter === undefined) {
           const batch = [frame];
           let size = frame.length;
-          while (connection.queue.length > 0 && size < 256 * 1024) {
-            const next = connection.queue.shift()!;
+          while (connection.head < connection.queue.length && size < 256 * 1024) {
+            const next = take();
             batch.push(next.bytes);
             size += next.bytes.length;
             if (next.data) connection.sent++;
@@ -422,7 +432,15 @@ export class FakeSeedLinkServer {
     else pieces.push(bytes);
     for (const piece of pieces) {
       if (socket.destroyed) return;
-      if (!socket.write(piece)) await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve));
+      if (!socket.write(piece)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            socket.off('drain', done).off('close', done);
+            resolve();
+          };
+          socket.on('drain', done).on('close', done);
+        });
+      }
       if (slow) await new Promise((resolve) => setTimeout(resolve, slow.delayMs));
     }
   }
