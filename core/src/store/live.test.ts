@@ -92,6 +92,23 @@ describe.each(testBackends())('live sources in the store on $name', (backend) =>
     expect(await compactLiveSegments(store, source, 3300)).toEqual({ days: 0, before: 0, after: 0 });
   });
 
+  it('keeps of live rows only what an archive scan has not stored, so nothing counts twice', async () => {
+    const source = 'seedlink://127.0.0.1:4';
+    // Live: one hour at 1 Hz, compacted already (one write). The archive then stores its first half.
+    await storeLiveBatches(store, [batch(source, 5001, [piece('XR.ARC..HHZ', '2024-05-06T00:00:00Z', 3600, t('2024-05-06T01:00:01Z'))])], { rewrite: false });
+    const archived = piece('XR.ARC..HHZ', '2024-05-06T00:10:00Z', 1200, 0);
+    await store.storeFileScans([{ state: { path: '/archive/XR.ARC..HHZ.D.2024.127', size: 1, mtime: t('2024-05-06T00:50:00Z'), status: 'ok', error: '', errorOffset: null, records: 1, format: 2 }, segments: [archived] }], 5002);
+    expect(await compactLiveSegments(store, source, 5003, { now: t('2024-05-07') })).toEqual({ days: 1, before: 1, after: 2 });
+    const rows = await store.segments({ patterns: parseChannelPatterns('XR.ARC'), window: ALL });
+    expect(rows.map((s) => [s.source, s.start, s.end, s.samples])).toEqual([
+      [source, t('2024-05-06T00:00:00Z'), t('2024-05-06T00:09:59Z'), 600],
+      ['/archive/XR.ARC..HHZ.D.2024.127', t('2024-05-06T00:10:00Z'), t('2024-05-06T00:29:59Z'), 1200],
+      [source, t('2024-05-06T00:30:00Z'), t('2024-05-06T00:59:59Z'), 1800],
+    ]);
+    // Nothing more to trim: left alone.
+    expect(await compactLiveSegments(store, source, 5004, { now: t('2024-05-07') })).toEqual({ days: 0, before: 0, after: 0 });
+  });
+
   it('shows a heartbeat newer than the data as the newest sample, and names the live source of each channel', async () => {
     await storeLiveBatches(
       store,

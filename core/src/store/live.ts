@@ -24,7 +24,7 @@
  */
 import type { ChannelId, Micros, Segment } from '../model.ts';
 import { channelKey } from '../channel.ts';
-import { joinSegments } from '../segments.ts';
+import { coverage, firstSampleAtOrAfter, joinSegments, sampleTime, type Interval } from '../segments.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
 import type { BacklogSample, LiveBatch, LivePiece, SourceHealth, StreamThresholds } from '../live/batch.ts';
 import { channelFilter, type SqlFragment } from './filter.ts';
@@ -289,41 +289,112 @@ const LIVE_SEGMENT_COLUMNS = `network, station, location, channel, quality, samp
   toUnixTimestamp64Micro(start_time) AS start, toUnixTimestamp64Micro(end_time) AS end, samples,
   tolerance_us AS toleranceUs, toUnixTimestamp64Micro(first_seen) AS firstSeen, scan_id AS scanId`;
 
+/** Rows an archive scan stored: their source is the file's absolute path (live sources have a scheme). */
+const ARCHIVE_ROWS = "startsWith(source, '/')";
+
+/** How far back compaction looks for live rows that an archive scan has stored since. */
+export const ARCHIVE_LOOKBACK_MICROS = 7 * DAY_US;
+
 /**
- * Joins the rows of `source` on every UTC day (of their start) that holds rows of more than one
- * write, under the id `compactionId` (new, unique for the source), then refreshes the rollups of
- * the channel-days it rewrote. Safe to stop at any point: a day left with both the joined rows and
- * the old ones is joined again next time, and the old rows then count once. Only one writer may
- * write a source at a time. Returns the days rewritten and the rows before and after.
+ * The parts of live pieces an archive does not hold: a channel followed live and scanned from an
+ * archive (slarchive writing what the SeedLink server sends, say) would otherwise be stored twice.
+ * A sample counts as archived when the archive's coverage of its channel (intervals [start,
+ * end + Δ), keyed by channel key) holds its time; a piece loses its archived samples and may split
+ * in two. The parts keep the piece's first_seen.
+ */
+export function withoutArchived(pieces: readonly LivePiece[], archived: ReadonlyMap<string, readonly Interval[]>): LivePiece[] {
+  const result: LivePiece[] = [];
+  for (const piece of pieces) {
+    const covered = (archived.get(channelKey(piece)) ?? []).filter((iv) => iv.end > piece.start && iv.start <= piece.end);
+    if (covered.length === 0) {
+      result.push(piece);
+      continue;
+    }
+    const keep = (from: number, to: number) => {
+      if (to <= from) return;
+      result.push({ ...piece, start: sampleTime(piece, from), end: sampleTime(piece, to - 1), samples: to - from });
+    };
+    let next = 0;
+    for (const interval of covered) {
+      keep(next, firstSampleAtOrAfter(piece, interval.start));
+      next = Math.max(next, firstSampleAtOrAfter(piece, interval.end));
+    }
+    keep(next, piece.samples);
+  }
+  return result;
+}
+
+/**
+ * Compacts the rows of `source` under the id `compactionId` (new, unique for the source), per UTC
+ * day of their start: every day holding rows of more than one write, and every recent day whose
+ * rows an archive scan has stored since, is rewritten as its joined runs less what the archive
+ * holds. Then the rollups of the channel-days it rewrote are refreshed. Safe to stop at any point:
+ * a day left with both the new rows and the old ones is compacted again next time, and the old
+ * rows then count once. Only one writer may write a source at a time. Returns the days rewritten
+ * and the rows before and after.
  */
 export async function compactLiveSegments(
   store: Store,
   source: string,
   compactionId: number,
-  options: { tolerance?: readonly ToleranceRule[] } = {},
+  options: { tolerance?: readonly ToleranceRule[]; now?: Micros } = {},
 ): Promise<{ days: number; before: number; after: number }> {
-  const days = await rows<{ day: number }>(
-    store,
-    `SELECT intDiv(toUnixTimestamp64Micro(start_time), ${DAY_US}) AS day FROM segments WHERE source = {source:String}
-     GROUP BY day HAVING uniqExact(scan_id) > 1 ORDER BY day`,
-    { source },
-  );
+  const since = (options.now ?? Date.now() * 1000) - ARCHIVE_LOOKBACK_MICROS;
+  const [written, archived] = await Promise.all([
+    rows<{ day: number }>(
+      store,
+      `SELECT intDiv(toUnixTimestamp64Micro(start_time), ${DAY_US}) AS day FROM segments WHERE source = {source:String}
+       GROUP BY day HAVING uniqExact(scan_id) > 1`,
+      { source },
+    ),
+    // The live rows are the small side of the join: its hash table.
+    rows<{ day: number }>(
+      store,
+      `SELECT DISTINCT intDiv(toUnixTimestamp64Micro(l.start_time), ${DAY_US}) AS day
+       FROM (SELECT network, station, location, channel, start_time, end_time FROM segments
+             WHERE ${ARCHIVE_ROWS} AND end_time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')) AS a
+       INNER JOIN (SELECT network, station, location, channel, start_time, end_time FROM segments
+             WHERE source = {source:String} AND start_time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')) AS l
+       USING (network, station, location, channel)
+       WHERE a.start_time <= l.end_time AND a.end_time >= l.start_time`,
+      { source, since },
+    ),
+  ]);
+  const days = [...new Set([...written, ...archived].map((row) => row.day))].sort((a, b) => a - b);
+  let rewritten = 0;
   let before = 0;
   let after = 0;
   const touched: TouchedDays = new Map();
-  for (const { day } of days) {
+  for (const day of days) {
     const range = { source, from: day * DAY_US, to: (day + 1) * DAY_US };
     const inDay = `source = {source:String} AND start_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')`;
     const stored = await rows<CompactRow>(store, `SELECT ${LIVE_SEGMENT_COLUMNS} FROM segments WHERE ${inDay}`, range);
+    if (stored.length === 0) continue;
     const joined = compactPieces(stored);
-    if (joined.length > 0) await store.client.insert({ table: 'segments', values: joined.map((piece) => segmentRow(piece, source, compactionId)), format: 'JSONEachRow' });
+    const keys = channelKeysFilter(stored);
+    // A live row starting on this day may end on the next; archive rows reaching into either count.
+    const archive = await rows<Segment & ChannelId>(
+      store,
+      `SELECT network, station, location, channel, quality, sample_rate AS sampleRate, samples,
+              toUnixTimestamp64Micro(start_time) AS start, toUnixTimestamp64Micro(end_time) AS end
+       FROM segments WHERE ${ARCHIVE_ROWS} AND ${keys.sql}
+         AND end_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({archiveTo:Int64}, 'UTC')`,
+      { ...keys.params, from: range.from, archiveTo: range.to + DAY_US },
+    );
+    const archiveByKey = new Map<string, Segment[]>();
+    for (const segment of archive) archiveByKey.set(channelKey(segment), [...(archiveByKey.get(channelKey(segment)) ?? []), segment]);
+    const kept = withoutArchived(joined, new Map([...archiveByKey].map(([key, list]) => [key, coverage(list)])));
+    const samples = (list: readonly LivePiece[]) => list.reduce((sum, piece) => sum + piece.samples, 0);
+    if (new Set(stored.map((row) => row.scanId)).size === 1 && samples(kept) === samples(joined)) continue;
+    if (kept.length > 0) await store.client.insert({ table: 'segments', values: kept.map((piece) => segmentRow(piece, source, compactionId)), format: 'JSONEachRow' });
     await store.client.command({ query: `DELETE FROM segments WHERE ${inDay} AND scan_id != {compactionId:UInt64}`, query_params: { ...range, compactionId } });
     for (const piece of stored) touchDays(touched, piece, piece.start, piece.end);
+    rewritten++;
     before += stored.length;
-    after += joined.length;
+    after += kept.length;
   }
   if (touched.size > 0) await refreshRollups(store, touched, options);
-  return { days: days.length, before, after };
+  return { days: rewritten, before, after };
 }
 
 // ---------------------------------------------------------------------------------------------
