@@ -87,7 +87,7 @@ async function seedlinkRun(identity: Identity, packets: number): Promise<{ wallR
     onRecord(record);
     if (++received === total) done();
   };
-  source.start();
+  await source.start();
   await finished;
   const seconds = (performance.now() - first) / 1000;
   const busy = performance.eventLoopUtilization(loopAtFirst).utilization;

@@ -1,4 +1,4 @@
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { streamChannel } from '../../../core/src/live/stream-id.ts';
@@ -120,9 +120,12 @@ export interface LiveSources {
 /** Starts the SeedLink clients and file-drop watchers, writing through `writer`. */
 export async function startLiveSources(config: LiveConfig, writer: LiveWriter, io: Io, tolerance: readonly ToleranceRule[] = []): Promise<LiveSources> {
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const seedlink = config.seedlink.map((address) => new SeedLinkSource({ address, sink: writer, tolerance, log }));
+  // Each server's last sequences beside the spool: a restart resumes where this run stopped.
+  const seedlink = config.seedlink.map(
+    (address) => new SeedLinkSource({ address, sink: writer, tolerance, log, stateFile: join(config.spoolDir, `seedlink-${address.host}_${address.port}.state.json`) }),
+  );
   const pipelines = config.pipelines.map((pipeline) => new FileDropPipeline(pipeline, writer, log));
-  for (const source of seedlink) source.start();
+  for (const source of seedlink) await source.start();
   for (const pipeline of pipelines) await pipeline.start();
   return {
     async stop() {

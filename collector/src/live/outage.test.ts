@@ -53,7 +53,7 @@ describe.each(testBackends())('live data while the store is away, on $name', (ba
       (await (await fetch(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body })).json()) as { outcome: string };
     try {
       server.add(records(10, 0));
-      source.start();
+      await source.start();
       expect((await push(pushBatch(0))).outcome).toBe('stored');
       await until('10 packets', () => source.client.stats.packets === 10);
       await source.flush();

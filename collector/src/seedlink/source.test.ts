@@ -45,7 +45,7 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
     });
     try {
       server.add(series(9));
-      source.start();
+      await source.start();
       await until('9 packets', () => source.client.stats.packets === 9);
       const before = Date.now() * 1000;
       server.add(series(1, 9));
@@ -66,6 +66,43 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
       expect(state).toMatchObject({ kind: 'seedlink', up: true, received: 10, malformed: 0 });
     } finally {
       await source.stop();
+      await writer.close();
+      await server.stop();
+    }
+  });
+
+  it('resumes after a restart of the process from the state file: the records sent meanwhile, once', async () => {
+    const server = await new FakeSeedLinkServer('seiscomp').listen(0);
+    const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    const stateFile = join(spool, 'seedlink-state.json');
+    const record = (count: number, first: number) =>
+      encodeSeries({ network: 'XX', station: 'RST', location: '', channel: 'HHZ', start: T0 + first * 1_120_000, sampleRate: 100, totalSamples: count * 112 });
+    const source = (begin: 'oldest' | 'next') =>
+      new SeedLinkSource({
+        address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'RST', selectors: [] }] },
+        sink: writer,
+        flushMs: 3_600_000,
+        stateFile,
+        client: { begin, keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
+        log: () => {},
+      });
+    try {
+      server.add(record(6, 0));
+      const first = source('oldest');
+      await first.start();
+      await until('6 packets', () => first.client.stats.packets === 6);
+      await first.stop();
+      server.add(record(4, 6));
+      // A new process: nothing in memory, only the state file; it would start with the next packet otherwise.
+      const second = source('next');
+      await second.start();
+      await until('4 packets', () => second.client.stats.packets === 4);
+      await second.stop();
+      expect(server.commands).toContain('DATA 000007');
+      await writer.compactNow();
+      const segments = await store.segments({ patterns: parseChannelPatterns('XX.RST'), window: ALL });
+      expect(segments.map((s) => [s.start, s.samples])).toEqual([[T0, 10 * 112]]);
+    } finally {
       await writer.close();
       await server.stop();
     }

@@ -1,3 +1,4 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
 import type { LiveSink, SourceHealth } from '../../../core/src/live/batch.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
@@ -16,6 +17,11 @@ export interface SeedLinkSourceOptions {
   tolerance?: readonly ToleranceRule[];
   /** Connection settings of the client (protocol, keepalive, idle timeout, backoff). */
   client?: Pick<SeedLinkClientOptions, 'protocol' | 'keepaliveMs' | 'idleTimeoutMs' | 'handshakeTimeoutMs' | 'backoff' | 'begin'>;
+  /**
+   * Where the last sequence of each station is kept once the records up to it are handed over,
+   * so that a restart of the process resumes where it stopped (libslink's state file).
+   */
+  stateFile?: string;
   log?: (line: string) => void;
 }
 
@@ -60,7 +66,16 @@ export class SeedLinkSource {
     });
   }
 
-  start(): void {
+  /** Starts the client, resuming from the state file when there is one. */
+  async start(): Promise<void> {
+    if (this.options.stateFile) {
+      try {
+        const saved = JSON.parse(await readFile(this.options.stateFile, 'utf8')) as Record<string, string>;
+        for (const [station, sequence] of Object.entries(saved)) this.client.sequences.set(station, BigInt(sequence));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`${this.source}: state file ${this.options.stateFile} not used (${(error as Error).message}); starting afresh`);
+      }
+    }
     this.client.start();
     this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 5000);
     this.timer.unref();
@@ -111,6 +126,8 @@ export class SeedLinkSource {
 
   private async flushOnce(): Promise<void> {
     const { pieces, latest } = this.accumulator.drain();
+    // The sequences of what was just drained: saved once it is stored or spooled.
+    const sequences = Object.fromEntries([...this.client.sequences].map(([station, sequence]) => [station, sequence.toString()]));
     const health = this.health();
     const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}`;
     if (pieces.length === 0 && latest.length === 0 && healthKey === this.lastHealth && Date.now() - this.lastHealthAt < HEALTH_EVERY_MS) return;
@@ -120,6 +137,19 @@ export class SeedLinkSource {
       await this.options.sink.submit({ source: this.source, id: this.options.sink.nextBatchId(), createdAt: health.at, pieces, latest, health });
     } catch (error) {
       this.log(`${this.source}: a batch could be neither stored nor spooled, ${pieces.length} pieces lost: ${(error as Error).message}`);
+      return;
+    }
+    if (this.options.stateFile) await this.saveState(sequences);
+  }
+
+  /** Replaces the state file whole (a new file renamed over it): a crash leaves the old or the new one. */
+  private async saveState(sequences: Record<string, string>): Promise<void> {
+    const file = this.options.stateFile!;
+    try {
+      await writeFile(`${file}.new`, JSON.stringify(sequences));
+      await rename(`${file}.new`, file);
+    } catch (error) {
+      this.log(`${this.source}: cannot save the state file ${file}: ${(error as Error).message}`);
     }
   }
 }
