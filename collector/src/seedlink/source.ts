@@ -46,7 +46,6 @@ export class SeedLinkSource {
   private readonly log: (line: string) => void;
   private lastHealth = '';
   private lastHealthAt = 0;
-  duplicates = 0;
 
   constructor(private readonly options: SeedLinkSourceOptions) {
     const { host, port } = options.address;
@@ -90,8 +89,7 @@ export class SeedLinkSource {
 
   private record(record: SeedLinkRecord): void {
     const h = record.header;
-    const result = this.accumulator.add(h, h.start, h.samples, h.sampleRate, h.quality, record.receivedAt, `${h.network}.${h.station}.${h.location}.${h.channel}`);
-    if (result === 'duplicate') this.duplicates++;
+    this.accumulator.add(h, h.start, h.samples, h.sampleRate, h.quality, record.receivedAt, `${h.network}.${h.station}.${h.location}.${h.channel}`);
     if (this.accumulator.pieceCount >= (this.options.maxPieces ?? 20_000)) {
       // Full while the batch before is still being taken: stop reading until it is.
       if (this.flushing) this.client.pause();
