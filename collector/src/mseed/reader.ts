@@ -669,7 +669,11 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
   if (!Number.isInteger(available) || available < 0 || offset + available > buf.length) {
     throw new RangeError(`available ${available} bytes at offset ${offset} exceed the buffer (length ${buf.length})`);
   }
-  const st = new ParserState();
+  // One state for every call: its channel-string caches are what make a stream of SeedLink
+  // packets cheap, and parsing is synchronous, so calls never interleave.
+  const st = packetParserState;
+  st.reason = '';
+  st.needed = 0;
   const out = emptyHeader();
   if (available === 0) throw new MseedFormatError(offset, 'no bytes to parse');
   const r = parseAt(buf, offset, offset + available, true, out, st);
@@ -677,6 +681,8 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
   out.offset = offset;
   return out;
 }
+
+const packetParserState = new ParserState();
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 const MIN_HINTED_CHUNK = 64 * 1024;
