@@ -11,6 +11,7 @@ import type { Interval } from '../../../core/src/segments.ts';
 import { worstState, type ChannelState } from '../../../core/src/state.ts';
 import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import type { Store } from '../../../core/src/store/store.ts';
+import { liveChannelSources } from '../../../core/src/store/live.ts';
 import { dailyRollups } from '../../../core/src/store/rollups.ts';
 import { floorToDay } from '../../../core/src/time.ts';
 import type { ExporterLimits } from '../app.ts';
@@ -67,9 +68,12 @@ function spanJson(span: Span): SpanJson {
   return span.state === 'mixed' ? { start: span.start, end: span.end, state: 'mixed', percent: span.percent ?? null } : { start: span.start, end: span.end, state: span.state };
 }
 
+/** The `source` of a channel read from archives; live channels carry their live source's name. */
+export const ARCHIVE_SOURCE = 'archive';
+
 export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, maxPoints = DEFAULT_POINTS) {
   const selection = await select(env.store, patterns, env.tolerance);
-  const segments = await segmentsOf(env.store, selection, window);
+  const [segments, sources] = await Promise.all([segmentsOf(env.store, selection, window), liveChannelSources(env.store)]);
   const pixel = (window.end - window.start) / maxPoints;
   const bucket = Math.max(1, Math.ceil(pixel));
   const rows = [];
@@ -83,6 +87,7 @@ export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPat
     checkRows('channel', spans, env.limits, 'spans');
     rows.push({
       channel: key,
+      source: sources.get(key) ?? ARCHIVE_SOURCE,
       percent: timeline.percent,
       gaps: timeline.gaps,
       maxGapSeconds: timeline.maxGapSeconds,
@@ -209,11 +214,12 @@ type SummaryRow = [string, string, string, string, number, number, number];
 
 export async function statsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval) {
   const selection = await select(env.store, patterns, env.tolerance);
-  const [segments, statuses, summaries] = await Promise.all([
+  const [segments, statuses, summaries, sources] = await Promise.all([
     segmentsOf(env.store, selection, window),
     // Latency and state now; its availability window is not used here.
     channelStatuses(env.store, { patterns, windows: parseWindows('1s'), now: env.now, tolerance: env.tolerance }),
     compactRows<SummaryRow>(env.store, latencySummaryQuery(selection.filter, window.start, window.end)),
+    liveChannelSources(env.store),
   ]);
   const statusByKey = new Map(statuses.map((status) => [status.key, status]));
   const summaryByKey = new Map(summaries.map(([network, station, location, channel, arrivals, max, mean]) => [channelKey({ network, station, location, channel }), { arrivals, max, mean }]));
@@ -229,6 +235,7 @@ export async function statsResponse(env: ApiEnvironment, patterns: ChannelPatter
     const summary = summaryByKey.get(key);
     rows.push({
       channel: key,
+      source: sources.get(key) ?? ARCHIVE_SOURCE,
       percent: figures.percent,
       coveredSeconds: figures.coveredSeconds,
       expectedSeconds: figures.expectedSeconds,
