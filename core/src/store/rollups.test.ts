@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availabilityRows, groupByChannel, type AvailabilityRow } from '../report.ts';
 import { channelKey } from '../channel.ts';
-import { MICROS_PER_DAY, type ChannelEpoch, type ChannelSegment } from '../model.ts';
+import { MICROS_PER_DAY, type ChannelEpoch } from '../model.ts';
 import { parseTime } from '../time.ts';
 import { testBackends } from '../testing/store-backends.ts';
 import {
@@ -17,31 +17,14 @@ import {
   touchDays,
   type TouchedDays,
 } from './rollups.ts';
-import type { FileScan, Store } from './store.ts';
+import type { Store } from './store.ts';
+import { fileScanOf, segmentOf } from '../testing/scans.ts';
 
 const t = (text: string) => parseTime(text);
 const DAY = MICROS_PER_DAY;
 
-function segment(channel: string, start: string, samples: number, sampleRate = 1, quality = 'D'): ChannelSegment & { toleranceUs: number } {
-  const [network, station, location, code] = channel.split('.');
-  const startUs = t(start);
-  return {
-    network,
-    station,
-    location,
-    channel: code,
-    quality,
-    sampleRate,
-    start: startUs,
-    end: startUs + Math.round(((samples - 1) * 1e6) / sampleRate),
-    samples,
-    toleranceUs: Math.round(0.5e6 / sampleRate),
-  };
-}
-
-function fileScan(path: string, mtime: string, segments: FileScan['segments']): FileScan {
-  return { state: { path, size: 4096, mtime: t(mtime), status: 'ok', error: '', errorOffset: null, records: segments.length, format: 2 }, segments };
-}
+const segment = segmentOf;
+const fileScan = fileScanOf;
 
 function epoch(channel: string, start: string, end: string | null, sampleRate: number | null = 1): ChannelEpoch {
   const [network, station, location, code] = channel.split('.');

@@ -1,34 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelSegment } from '../model.ts';
 import { parseChannelPatterns } from '../channel.ts';
 import { parseTime } from '../time.ts';
 import { testBackends } from '../testing/store-backends.ts';
 import { migrate } from './migrations.ts';
-import type { FileScan, Store } from './store.ts';
+import type { Store } from './store.ts';
+import { fileScanOf, segmentOf } from '../testing/scans.ts';
 
 const t = (text: string) => parseTime(text);
 const ALL = { start: t('2000-01-01'), end: t('2100-01-01') };
 
-function segment(channel: string, start: string, samples: number, sampleRate = 1, quality = 'D'): ChannelSegment & { toleranceUs: number } {
-  const [network, station, location, code] = channel.split('.');
-  const startUs = t(start);
-  return {
-    network,
-    station,
-    location,
-    channel: code,
-    quality,
-    sampleRate,
-    start: startUs,
-    end: startUs + Math.round(((samples - 1) * 1e6) / sampleRate),
-    samples,
-    toleranceUs: Math.round(0.5e6 / sampleRate),
-  };
-}
-
-function fileScan(path: string, mtime: string, segments: FileScan['segments'], size = 4096): FileScan {
-  return { state: { path, size, mtime: t(mtime), status: 'ok', error: '', errorOffset: null, records: segments.length, format: 2 }, segments };
-}
+const segment = segmentOf;
+const fileScan = fileScanOf;
 
 describe.each(testBackends())('store on $name', (backend) => {
   let store: Store;
