@@ -3,6 +3,7 @@ import { matchesChannel, parseChannelPatterns, type ChannelPattern } from '../..
 import type { ChannelId } from '../../../core/src/model.ts';
 import type { StreamThresholds } from '../../../core/src/live/batch.ts';
 import { streamChannel } from '../../../core/src/live/stream-id.ts';
+import { csvRecords } from '../metadata/csv.ts';
 
 /** One row of an expected-streams file: which channels, their expected rate and thresholds. */
 export interface ExpectedStreamRule {
@@ -25,19 +26,15 @@ const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  *   (`*.*.*.METHOD-NAME`, the channel a `REFDES/METHOD/NAME` stream id maps to);
  * - `expected_rate` (Hz), `warn_interval` and `fail_interval` (seconds), each ≥ 0. A rate of 0 is
  *   no expected rate; 0, 0, 0 marks a stream not tracked (NOT_TRACKED), as in ooi-status.
- * Blank lines and lines starting with `#` are skipped. Fields are plain (no quoting); the first
+ * Blank lines and lines starting with `#` are skipped; fields may be quoted (RFC 4180). The first
  * matching row wins. Throws an Error naming the file, the line and the fault.
  */
 export function parseExpectedStreamsCsv(text: string, sourceName: string): ExpectedStreamRule[] {
-  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/);
   const rules: ExpectedStreamRule[] = [];
   let header: string[] | null = null;
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const where = `${sourceName} line ${index + 1}`;
-    if (line.includes('"')) throw new Error(`${where}: quoted fields are not supported in an expected-streams file`);
-    const fields = line.split(',').map((field) => field.trim());
+  for (const record of csvRecords(text, sourceName)) {
+    const where = `${sourceName} line ${record.line}`;
+    const fields = record.fields.map((field) => field.trim());
     if (header === null) {
       header = fields.map((field) => field.toLowerCase());
       const known = new Set(['stream', 'name', 'method', 'expected_rate', 'warn_interval', 'fail_interval']);
@@ -46,7 +43,7 @@ export function parseExpectedStreamsCsv(text: string, sourceName: string): Expec
       const has = (column: string) => header!.includes(column);
       if (!has('stream') && !(has('name') && has('method'))) throw new Error(`${where}: a stream column, or name and method columns, are required`);
       for (const column of ['expected_rate', 'warn_interval', 'fail_interval']) if (!has(column)) throw new Error(`${where}: column ${column} is required`);
-      return;
+      continue;
     }
     const columns = header;
     if (fields.length !== columns.length) throw new Error(`${where}: ${fields.length} fields, the header has ${columns.length}`);
@@ -72,7 +69,7 @@ export function parseExpectedStreamsCsv(text: string, sourceName: string): Expec
     const fail = number('fail_interval');
     const tracked = expectedRate !== 0 || warn !== 0 || fail !== 0;
     rules.push({ patterns, expectedRate: expectedRate > 0 ? expectedRate : null, warnS: tracked ? warn : null, failS: tracked ? fail : null });
-  });
+  }
   if (header === null) throw new Error(`${sourceName}: empty file (a header row is required)`);
   return rules;
 }

@@ -147,6 +147,14 @@ describe('expected-streams CSV', () => {
     expect(rules[0].patterns).toEqual(parseChannelPatterns('*.*.*.telemetered-ctdbp_cdef_dcl_instrument'));
   });
 
+  it('reads quoted fields and counts comment and blank lines in its line numbers', () => {
+    const header = '# thresholds of the observatory\n"stream",expected_rate,warn_interval,fail_interval\n';
+    const rules = parseExpectedStreamsCsv(`${header}"XW.*.*.LH?", 1 ,60,300\n`, 'e.csv');
+    expect(rules).toEqual([{ patterns: parseChannelPatterns('XW.*.*.LH?'), expectedRate: 1, warnS: 60, failS: 300 }]);
+    expect(() => parseExpectedStreamsCsv(`${header}XW.A,1,60,300\n\nXW.B,ten,1,1\n`, 'e.csv')).toThrow('e.csv line 5: expected_rate "ten" is not a number ≥ 0');
+    expect(() => parseExpectedStreamsCsv(`${header}"XW.A,1,60,300\n`, 'e.csv')).toThrow('e.csv line 3: unterminated quoted field');
+  });
+
   it('names the file, line and fault of a bad row', () => {
     expect(() => parseExpectedStreamsCsv('stream,expected_rate,warn_interval,fail_interval\nA-B/x,1,ten,60\n', 'e.csv')).toThrow(
       'e.csv line 2: warn_interval "ten" is not a number ≥ 0',

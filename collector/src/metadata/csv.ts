@@ -44,13 +44,16 @@ type Column = (typeof CSV_COLUMNS)[number] | (typeof OPTIONAL_EXTRA_COLUMNS)[num
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set<string>([...CSV_COLUMNS, ...OPTIONAL_EXTRA_COLUMNS]);
 
 /** One CSV record: its fields and the (1-based) line it starts on. */
-interface CsvRecord {
+export interface CsvRecord {
   line: number;
   fields: string[];
 }
 
-/** Splits CSV text into records (RFC 4180 quoting); skips blank and `#` comment lines. */
-function* csvRecords(text: string, source: string): Generator<CsvRecord> {
+/**
+ * Splits CSV text into records (RFC 4180 quoting); skips blank and `#` comment lines. Errors are
+ * MetadataErrors naming `source` and the line. The one CSV reader of the collector's inputs.
+ */
+export function* csvRecords(text: string, source: string): Generator<CsvRecord> {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
   let line = 1;

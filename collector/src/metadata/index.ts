@@ -4,7 +4,7 @@ import { parseChannelCsv } from './csv.ts';
 import { MetadataError } from './errors.ts';
 import { parseStationXml } from './stationxml.ts';
 
-export { CSV_COLUMNS, formatChannelCsv, parseChannelCsv } from './csv.ts';
+export { CSV_COLUMNS, csvRecords, formatChannelCsv, parseChannelCsv, type CsvRecord } from './csv.ts';
 export { MetadataError } from './errors.ts';
 export { parseStationXml } from './stationxml.ts';
 export { formatIsoMicros, parseIsoMicros } from './time.ts';
