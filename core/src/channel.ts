@@ -19,25 +19,22 @@ export function parseChannelKey(text: string): ChannelId {
       `not a channel: ${JSON.stringify(text)} (expected NET.STA.LOC.CHA, 4 dot-separated parts, got ${parts.length})`,
     );
   }
+  return namedParts(parts, CODE, 'letters, digits, _ and -', (why) => new Error(`not a channel: ${JSON.stringify(text)} (${why})`));
+}
+
+/**
+ * The four parts of a channel id or pattern, by name, checked alike: `--` is the empty location,
+ * network, station and channel are never empty, each part matches `allowed`.
+ */
+function namedParts(parts: string[], allowed: RegExp, allowedText: string, bad: (why: string) => Error): ChannelId {
   const [network, station, rawLocation, channel] = parts as [string, string, string, string];
-  const location = rawLocation === '--' ? '' : rawLocation;
-  const named: [string, string][] = [
-    ['network', network],
-    ['station', station],
-    ['location', location],
-    ['channel', channel],
-  ];
-  for (const [name, value] of named) {
-    if (value === '' && name !== 'location') {
-      throw new Error(`not a channel: ${JSON.stringify(text)} (empty ${name})`);
-    }
-    if (!CODE.test(value)) {
-      throw new Error(
-        `not a channel: ${JSON.stringify(text)} (${name} ${JSON.stringify(value)} may hold only letters, digits, _ and -)`,
-      );
-    }
+  const id: ChannelId = { network, station, location: rawLocation === '--' ? '' : rawLocation, channel };
+  for (const name of ['network', 'station', 'location', 'channel'] as const) {
+    const value = id[name];
+    if (value === '' && name !== 'location') throw bad(`empty ${name}`);
+    if (!allowed.test(value)) throw bad(`${name} ${JSON.stringify(value)} may hold only ${allowedText}`);
   }
-  return { network, station, location, channel };
+  return id;
 }
 
 /**
@@ -85,21 +82,7 @@ function parseChannelPattern(item: string): ChannelPattern {
   const parts = item.split('.');
   if (parts.length > 4) throw bad(`${parts.length} dot-separated parts, at most 4 (NET.STA.LOC.CHA)`);
   while (parts.length < 4) parts.push('*');
-  const [network, station, rawLocation, channel] = parts as [string, string, string, string];
-  const location = rawLocation === '--' ? '' : rawLocation;
-  const named: [string, string][] = [
-    ['network', network],
-    ['station', station],
-    ['location', location],
-    ['channel', channel],
-  ];
-  for (const [name, value] of named) {
-    if (value === '' && name !== 'location') throw bad(`empty ${name}`);
-    if (!PATTERN_PART.test(value)) {
-      throw bad(`${name} ${JSON.stringify(value)} may hold only letters, digits, _, -, * and ?`);
-    }
-  }
-  return { network, station, location, channel };
+  return namedParts(parts, PATTERN_PART, 'letters, digits, _, -, * and ?', bad);
 }
 
 const compiled = new WeakMap<ChannelPattern, RegExp[]>();
