@@ -218,6 +218,15 @@ function put32(b: Buffer, at: number, v: number, le: boolean): void {
   }
 }
 
+/** Where a record of `len` bytes is written: the caller's buffer at its offset, or a new one. */
+function recordSpace(len: number, target: Buffer | undefined, targetOffset: number): { out: Buffer; o: number } {
+  if (!target) return { out: Buffer.allocUnsafe(len), o: 0 };
+  if (targetOffset < 0 || targetOffset + len > target.length) {
+    throw new RangeError(`a ${len}-byte record does not fit the target at offset ${targetOffset}`);
+  }
+  return { out: target, o: targetOffset };
+}
+
 /**
  * One complete miniSEED 2.4 record of `recordLength` bytes, written into `target` at
  * `targetOffset` when given (returned as a view of it), else into a new Buffer.
@@ -248,18 +257,7 @@ export function encodeMseed2Record(spec: RecordSpec, target?: Buffer, targetOffs
     throw new RangeError(`${spec.samples} samples do not fit a ${len}-byte record (at most ${capacity})`);
   }
 
-  let out: Buffer;
-  let o: number;
-  if (target) {
-    if (targetOffset < 0 || targetOffset + len > target.length) {
-      throw new RangeError(`a ${len}-byte record does not fit the target at offset ${targetOffset}`);
-    }
-    out = target;
-    o = targetOffset;
-  } else {
-    out = Buffer.allocUnsafe(len);
-    o = 0;
-  }
+  const { out, o } = recordSpace(len, target, targetOffset);
   const seq = spec.sequence === undefined ? 1 : ((((Math.trunc(spec.sequence) - 1) % 999999) + 999999) % 999999) + 1;
   let s = seq;
   for (let i = 5; i >= 0; i--) {
@@ -369,18 +367,7 @@ export function encodeMseed3Record(spec: RecordSpec, target?: Buffer, targetOffs
   }
   const c = civilFromMicros(spec.start);
   checkTime(c, spec.start);
-  let out: Buffer;
-  let o: number;
-  if (target) {
-    if (targetOffset < 0 || targetOffset + len > target.length) {
-      throw new RangeError(`a ${len}-byte record does not fit the target at offset ${targetOffset}`);
-    }
-    out = target;
-    o = targetOffset;
-  } else {
-    out = Buffer.allocUnsafe(len);
-    o = 0;
-  }
+  const { out, o } = recordSpace(len, target, targetOffset);
   out[o] = 0x4d;
   out[o + 1] = 0x53;
   out[o + 2] = 3;
