@@ -2,9 +2,10 @@
  * The completion map's view: model → rows → drawing on a sticky canvas in a scroller as tall as
  * all rows, with hover details, sort from the header and station groups that collapse.
  */
-import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { formatPercent, panelPalette, prepareCanvas } from '../../shared/palette';
+import { canvasPoint, useFrameScheduler } from '../../shared/canvas';
 import { PanelTooltip } from '../../shared/PanelTooltip';
 import { formatMicros } from '../../shared/time';
 import { GridRenderer } from './draw';
@@ -39,7 +40,6 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const renderer = useMemo(() => new GridRenderer(), []);
-  const frameRequest = useRef(0);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [sortOverride, setSortOverride] = useState<CompletionSort | null>(null);
   const [hover, setHover] = useState({ row: -1, column: -1 });
@@ -78,7 +78,6 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   scene.current = { rows, geometry, palette, scale, hover, sortBy, totals };
 
   const draw = useCallback(() => {
-    frameRequest.current = 0;
     const canvas = canvasRef.current;
     if (!canvas) return;
     const s = scene.current;
@@ -99,16 +98,10 @@ export function CompletionView({ frames, width, height, options, theme, threshol
       labelHeader: `Channel · sort: ${s.sortBy === 'name' ? 'name' : 'lowest total'}`,
     });
   }, [renderer, model]);
-  const requestDraw = useCallback(() => {
-    if (frameRequest.current === 0) frameRequest.current = requestAnimationFrame(draw);
-  }, [draw]);
+  const requestDraw = useFrameScheduler(draw);
   useLayoutEffect(draw, [draw, rows, geometry, palette, scale, hover, sortBy, totals]);
-  useEffect(() => () => cancelAnimationFrame(frameRequest.current), []);
 
-  const pointer = (event: React.MouseEvent) => {
-    const rect = canvasRef.current!.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
-  };
+  const pointer = (event: React.MouseEvent) => canvasPoint(canvasRef.current!, event);
 
   const onMouseMove = (event: React.MouseEvent) => {
     const { x, y } = pointer(event);

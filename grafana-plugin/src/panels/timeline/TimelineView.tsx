@@ -3,9 +3,10 @@
  * pointer and the scroll position. A sticky canvas the size of the viewport sits in a scroller
  * as tall as all rows; scrolling redraws the canvas on the next animation frame.
  */
-import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { panelPalette, formatPercent, prepareCanvas } from '../../shared/palette';
+import { canvasPoint, useFrameScheduler } from '../../shared/canvas';
 import { PanelTooltip } from '../../shared/PanelTooltip';
 import { ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES } from '../../shared/states';
 import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND } from '../../shared/time';
@@ -93,7 +94,6 @@ export function TimelineView(props: TimelineViewProps) {
   const [selection, setSelection] = useState<{ x0: number; x1: number } | null>(null);
   const [tooltip, setTooltip] = useState<Tooltip | null>(null);
   const dragStart = useRef<number | null>(null);
-  const frameRequest = useRef(0);
 
   const sortBy = sortOverride ?? options.sortBy;
   const palette = useMemo(() => panelPalette(theme), [theme]);
@@ -125,7 +125,6 @@ export function TimelineView(props: TimelineViewProps) {
   scene.current = { rows, geometry, palette, gaps, hoverRow, selection, sortBy };
 
   const draw = useCallback(() => {
-    frameRequest.current = 0;
     const canvas = canvasRef.current;
     if (!canvas) return;
     const s = scene.current;
@@ -139,17 +138,11 @@ export function TimelineView(props: TimelineViewProps) {
     });
   }, [renderer]);
 
-  const requestDraw = useCallback(() => {
-    if (frameRequest.current === 0) frameRequest.current = requestAnimationFrame(draw);
-  }, [draw]);
+  const requestDraw = useFrameScheduler(draw);
 
   useLayoutEffect(draw, [draw, rows, geometry, palette, gaps, hoverRow, selection, sortBy]);
-  useEffect(() => () => cancelAnimationFrame(frameRequest.current), []);
 
-  const pointer = (event: React.MouseEvent) => {
-    const rect = canvasRef.current!.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
-  };
+  const pointer = (event: React.MouseEvent) => canvasPoint(canvasRef.current!, event);
 
   const onMouseMove = (event: React.MouseEvent) => {
     const { x, y } = pointer(event);
