@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Micros } from '../../../core/src/model.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import type { FileScan, FileState, Store } from '../../../core/src/store/store.ts';
-import { forgetFilesWithRollups, storeFileScansWithRollups } from '../../../core/src/store/rollups.ts';
 import type { Layout } from './layouts.ts';
 import { scanFile } from './scan-file.ts';
 import { walkArchive, type ArchiveFile } from './walk.ts';
@@ -68,7 +67,7 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   const present = new Set(files.map((file) => file.path));
   const deleted = [...known.keys()].filter((path) => !present.has(path));
   const changed = files.filter((file) => changedSince(file, known.get(file.path)));
-  await forgetFilesWithRollups(store, deleted, runId, { tolerance: options.tolerance });
+  await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
 
   const report: ScanReport = {
     runId,
@@ -99,7 +98,7 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
     const batch = pending;
     pending = [];
     pendingSegments = 0;
-    storing = storing.then(() => storeFileScansWithRollups(store, batch, runId, { tolerance: options.tolerance }));
+    storing = storing.then(() => store.storeFileScans(batch, runId, { tolerance: options.tolerance }));
     return storing;
   };
 

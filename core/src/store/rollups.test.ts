@@ -10,10 +10,8 @@ import {
   channelKeysFilter,
   completenessRate,
   ensureRollups,
-  forgetFilesWithRollups,
   neighboursQuery,
   segmentsWithinQuery,
-  storeFileScansWithRollups,
   touchDays,
   type TouchedDays,
 } from './rollups.ts';
@@ -166,7 +164,7 @@ describe.each(testBackends())('rollups on $name', (backend) => {
       // B at 0.1 Hz, no metadata: expected everywhere.
       fileScan('/b/2024.062', '2024-03-03T00:00:05Z', [segment(B, '2024-03-02T06:00:00Z', 1000, 0.1)]),
     ];
-    await storeFileScansWithRollups(store, scans, 1);
+    await store.storeFileScans(scans, 1);
     const stored = await expectRollupsEqualCli(store);
     const silent = stored.find((row) => row.channel === A && row.bucket === t('2024-03-04'))!;
     expect(silent).toMatchObject({ covered_s: 0, gaps: 1, max_gap_s: 86_400 });
@@ -195,17 +193,17 @@ describe.each(testBackends())('rollups on $name', (backend) => {
   });
 
   it('follow a rescan that fills the silent day and a deletion that empties a day again', async () => {
-    await storeFileScansWithRollups(store, [fileScan('/a/2024.064', '2024-03-08T00:00:00Z', [segment(A, '2024-03-03T22:00:00Z', 29 * 3600)])], 2);
+    await store.storeFileScans([fileScan('/a/2024.064', '2024-03-08T00:00:00Z', [segment(A, '2024-03-03T22:00:00Z', 29 * 3600)])], 2);
     let stored = await expectRollupsEqualCli(store);
     expect(stored.find((row) => row.channel === A && row.bucket === t('2024-03-04'))).toMatchObject({ percent: 100, gaps: 0 });
     expect(stored.find((row) => row.channel === A && row.bucket === t('2024-03-03'))).toMatchObject({ percent: 100, gaps: 0 });
 
-    await forgetFilesWithRollups(store, ['/a/2024.063'], 3);
+    await store.forgetFiles(['/a/2024.063'], 3);
     stored = await expectRollupsEqualCli(store);
     expect(stored.find((row) => row.channel === A && row.bucket === t('2024-03-03'))).toMatchObject({ covered_s: 2 * 3600, gaps: 1 });
 
     // The last file of B goes: B has no data left, its extent is marked deleted, its days are empty.
-    await forgetFilesWithRollups(store, ['/b/2024.062'], 4);
+    await store.forgetFiles(['/b/2024.062'], 4);
     await expectRollupsEqualCli(store);
     const extents = await channelExtents(store, { sql: '1', params: {} });
     expect(extents.has(B)).toBe(false);

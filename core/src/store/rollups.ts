@@ -9,7 +9,7 @@
  * Invariant: every UTC day from a channel's first data day to its last data day has a row; a
  * day outside that span has none, and then means: no data, no gap, no overlap (the caller
  * computes its expected time from the epochs). Writers keep it so by refreshing the channel-days
- * they touched: `storeFileScansWithRollups` / `forgetFilesWithRollups` (the archive scanner),
+ * they touched: `Store.storeFileScans` / `Store.forgetFiles` (the archive scanner and anyone else),
  * `refreshChannelRollups` (channel metadata changed), `ensureRollups` (stores filled before
  * migration 2, or by direct inserts). A refresh widens the touched days to the data before and
  * after them (the days in between may hold a gap whose ends moved), reads the segments around
@@ -25,7 +25,7 @@ import { MICROS_PER_DAY, type ChannelEpoch, type ChannelId, type Micros, type Se
 import { ratesMatch, type Interval, type Tolerance } from '../segments.ts';
 import { floorToDay } from '../time.ts';
 import { toleranceFor, type ToleranceRule } from '../tolerance-rules.ts';
-import type { FileScan, Store } from './store.ts';
+import type { Store } from './store.ts';
 
 /** SQL holding only placeholders, with its parameters. */
 export interface QueryFragment {
@@ -438,23 +438,6 @@ async function epochsOf(store: Store, filter: QueryFragment): Promise<Map<string
 
 // ---------------------------------------------------------------------------------------------
 // Hooks for writers
-
-/** Store.storeFileScans, then the rollups of the channel-days the old and the new segments occupy. */
-export async function storeFileScansWithRollups(store: Store, scans: FileScan[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
-  if (scans.length === 0) return;
-  const touched = await storedDaysOf(store, scans.map((scan) => scan.state.path));
-  for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
-  await store.storeFileScans(scans, scanId);
-  await refreshRollups(store, touched, options);
-}
-
-/** Store.forgetFiles, then the rollups of the channel-days the forgotten segments occupied. */
-export async function forgetFilesWithRollups(store: Store, paths: string[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
-  if (paths.length === 0) return;
-  const touched = await storedDaysOf(store, paths);
-  await store.forgetFiles(paths, scanId);
-  await refreshRollups(store, touched, options);
-}
 
 /**
  * Recomputes whole channels (after their metadata epochs changed): every day from their first

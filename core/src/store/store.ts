@@ -6,7 +6,7 @@ import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
 import { channelFilter, type SqlFragment } from './filter.ts';
-import { changedEpochChannels, refreshChannelRollups, sourceEpochsOf } from './rollups.ts';
+import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
 
 /** What the store knows of one scanned file. */
@@ -178,13 +178,32 @@ export class Store {
   }
 
   /**
+   * Stores a batch of file scans and refreshes the daily rollups of the channel-days their old
+   * and new segments occupy (rollups.ts), so nothing derived goes stale.
+   */
+  async storeFileScans(scans: FileScan[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
+    if (scans.length === 0) return;
+    const touched = await storedDaysOf(this, scans.map((scan) => scan.state.path));
+    for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
+    await this.writeFileScans(scans, scanId);
+    await refreshRollups(this, touched, options);
+  }
+
+  /** Files that are gone: their segments go, their state rows are marked deleted, their days' rollups are refreshed. */
+  async forgetFiles(paths: string[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
+    if (paths.length === 0) return;
+    const touched = await storedDaysOf(this, paths);
+    await this.removeFiles(paths, scanId);
+    await refreshRollups(this, touched, options);
+  }
+
+  /**
    * Stores a batch of file scans. Each file's new segments are written before its old ones go,
    * so a scan killed at any point loses nothing; a file whose state row is not yet updated is
    * simply scanned again next time, and the old generation is removed then. Data seen before
    * keeps its first_seen; new data is first seen at the file's modification time.
    */
-  async storeFileScans(scans: FileScan[], scanId: Micros): Promise<void> {
-    if (scans.length === 0) return;
+  private async writeFileScans(scans: FileScan[], scanId: Micros): Promise<void> {
     const paths = scans.map((scan) => scan.state.path);
     const previous = await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, {
       paths,
@@ -256,9 +275,7 @@ export class Store {
     });
   }
 
-  /** Files that are gone: their segments go, and their state rows are marked deleted. */
-  async forgetFiles(paths: string[], scanId: Micros): Promise<void> {
-    if (paths.length === 0) return;
+  private async removeFiles(paths: string[], scanId: Micros): Promise<void> {
     await this.client.command({ query: 'DELETE FROM segments WHERE source IN {paths:Array(String)}', query_params: { paths } });
     const now = Date.now() * 1000;
     await this.client.insert({

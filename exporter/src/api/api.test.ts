@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MICROS_PER_DAY, MICROS_PER_HOUR } from '../../../core/src/model.ts';
 import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
 import type { DemoManifest } from '../../../collector/src/demo/demo.ts';
-import { storeFileScansWithRollups } from '../../../core/src/store/rollups.ts';
 import type { FileScan } from '../../../core/src/store/store.ts';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 
@@ -348,12 +347,12 @@ describe('/api/v1 on a scanned demo archive', () => {
         state: { path, size: 1, mtime: m.end, status: 'ok', error: '', errorOffset: null, records: 1, format: 2 },
         segments: [{ network: 'QQ', station: 'ROLL', location: '', channel: 'LHZ', quality: 'D', sampleRate: 1, start, end: start + (samples - 1) * 1e6, samples, toleranceUs: 500_000 }],
       });
-      await storeFileScansWithRollups(fixture.store, [scan('/qq/1', day, 43_200)], 1);
+      await fixture.store.storeFileScans([scan('/qq/1', day, 43_200)], 1);
       const path = `/api/v1/completion?channel=QQ.ROLL&from=${iso(day)}&to=${iso(day + DAY)}`;
       const first = (await get(path)).body;
       expect(first.rows).toEqual([{ channel: key, percent: [50], completeness: [0.5] }]);
       expect((await get(path)).body).toEqual(first);
-      await storeFileScansWithRollups(fixture.store, [scan('/qq/2', day + DAY / 2, 21_600)], 2);
+      await fixture.store.storeFileScans([scan('/qq/2', day + DAY / 2, 21_600)], 2);
       expect((await get(path)).body.rows).toEqual([{ channel: key, percent: [75], completeness: [0.75] }]);
     });
   });
