@@ -8,9 +8,10 @@
  *    no store — records/s and MB/s (the best of two passes: the first warms the cache).
  * 3. A full scan of the large archive into a fresh embedded store: MB/s including storage.
  * 4. The small-file archive: first scan, then no-change rescans (median of 5).
- * 5. Peak memory during steps 2-4, sampled from /proc/self/status every 20 ms: resident set (VmRSS)
- *    and its private part (RssAnon); the rest is mostly the embedded ClickHouse engine's code
- *    mapped from its shared library.
+ * 5. Memory, sampled from /proc/self/status every 20 ms (resident set VmRSS and its private part
+ *    RssAnon): the process before any scan; the peak of step 2, where only the scanner runs; what
+ *    loading and opening the embedded ClickHouse engine adds before any data (mostly its code,
+ *    mapped from its 550 MB shared library); the peak of steps 3-4, the whole process.
  * Prints figures; asserts nothing.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -63,26 +64,37 @@ async function archive(name: string, options: Parameters<typeof writeSyntheticAr
   return dir;
 }
 
+interface Memory {
+  rss: number;
+  anon: number;
+}
+
+/** VmRSS and RssAnon now, MB. */
+function memoryNow(): Memory {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const mb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rss: mb('VmRSS'), anon: mb('RssAnon') };
+}
+
 /** Peak VmRSS and RssAnon (MB) while sampling runs. */
 function memorySampler() {
-  const peak = { rss: 0, anon: 0 };
+  const peak = memoryNow();
   const sample = () => {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-    peak.rss = Math.max(peak.rss, kb('VmRSS') / 1024);
-    peak.anon = Math.max(peak.anon, kb('RssAnon') / 1024);
+    const now = memoryNow();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.anon = Math.max(peak.anon, now.anon);
   };
-  sample();
   const timer = setInterval(sample, 20);
   return { stop: () => (clearInterval(timer), sample(), peak) };
 }
 
+const showMemory = (memory: Memory) => `${memory.rss.toFixed(0)} MB (private ${memory.anon.toFixed(0)} MB)`;
+
 const large = await archive(`large-${gigabytes}gb`, { bytes: Math.round(gigabytes * 1024 * MB), recordLength: 512 });
 const small = await archive(`small-${smallFiles}`, { bytes: smallFiles * 4096, files: smallFiles, recordLength: 512 });
 
-// The engine's shared library loads only now, after generation, so the figures are the scan's own.
-const { Store } = await import('../core/src/store/store.ts');
-const memory = memorySampler();
+const before = memoryNow();
+const scannerMemory = memorySampler();
 
 // Header scanning alone, one core: the reader and the segment accumulator, no store.
 const files = await walkArchive(large, sds);
@@ -97,10 +109,17 @@ for (let pass = 0; pass < 2; pass++) {
 }
 const headerMbPerS = totalBytes / MB / best.seconds;
 const headerRecordsPerS = best.records / best.seconds;
+const scannerPeak = scannerMemory.stop();
 
-// Full scan into a fresh embedded store, then the small-file archive and its no-change rescans.
+// The engine's shared library loads only now, so the figures above are the scanner's own.
+const beforeEngine = memoryNow();
+const { Store } = await import('../core/src/store/store.ts');
 const storeDir = mkdtempSync(join(tmpdir(), 'lacuna-bench-store-'));
 const store = await Store.open({ kind: 'embedded', target: storeDir });
+const engineOpened = memoryNow();
+const memory = memorySampler();
+
+// Full scan into a fresh embedded store, then the small-file archive and its no-change rescans.
 const fullStarted = Date.now();
 const fullScan = await scanArchive(store, { roots: [large], layout: sds });
 const fullSeconds = (Date.now() - fullStarted) / 1000;
@@ -126,7 +145,10 @@ const rows: [string, string][] = [
   ['full scan into embedded store', `${(fullScan.bytes / MB / fullSeconds).toFixed(0)} MB/s (${fullSeconds.toFixed(1)} s, ${fullScan.segments} segments)`],
   [`first scan of ${smallScan.filesSeen} small files`, `${smallSeconds.toFixed(2)} s`],
   [`no-change rescan of ${smallScan.filesSeen} files`, `median ${rescans[2].toFixed(0)} ms (min ${rescans[0].toFixed(0)}, max ${rescans[4].toFixed(0)})`],
-  ['peak RSS during scans', `${peak.rss.toFixed(0)} MB, of which private (RssAnon) ${peak.anon.toFixed(0)} MB`],
+  ['process before any scan (node, tsx, modules)', showMemory(before)],
+  ['peak while header scanning, no engine loaded', showMemory(scannerPeak)],
+  ['embedded engine loaded and opened, no data', `+${(engineOpened.rss - beforeEngine.rss).toFixed(0)} MB (private +${(engineOpened.anon - beforeEngine.anon).toFixed(0)} MB)`],
+  ['peak while scanning into the embedded store', showMemory(peak)],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log(`\nlacuna bench:scan (node ${process.version})`);

@@ -697,6 +697,29 @@ function ioError(path: string, op: string, err: unknown): Error {
   return wrapped;
 }
 
+/**
+ * Read buffers kept from one file's scan for the next: a scan of thousands of files would
+ * otherwise allocate two chunks per file and leave them to the garbage collector, which lets
+ * tens of megabytes pile up before it runs. A pair is only returned once no read is in flight.
+ */
+const sparePairs: Buffer[][] = [];
+const MAX_SPARE_PAIRS = 2;
+
+function takePair(size: number): Buffer[] {
+  const fit = sparePairs.findIndex((pair) => pair[0].length >= size);
+  if (fit >= 0) return sparePairs.splice(fit, 1)[0];
+  return [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+}
+
+function givePair(pair: Buffer[]): void {
+  if (sparePairs.length < MAX_SPARE_PAIRS) {
+    sparePairs.push(pair);
+    return;
+  }
+  const smallest = sparePairs.reduce((at, spare, i) => (spare[0].length < sparePairs[at][0].length ? i : at), 0);
+  if (sparePairs[smallest][0].length < pair[0].length) sparePairs[smallest] = pair;
+}
+
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -746,7 +769,7 @@ export async function scanMseedFile(
   const st = new ParserState();
   const out = emptyHeader();
   let prefix = DEFAULT_PREFIX;
-  let bufs = [Buffer.allocUnsafe(prefix + chunk), Buffer.allocUnsafe(prefix + chunk)];
+  let bufs = takePair(prefix + chunk);
   let cur = 0;
   let readPos = 0; // file position of the data of the read in flight
   let pending: Promise<number> | null = readChunk(bufs[0], prefix, 0);
@@ -791,9 +814,10 @@ export async function scanMseedFile(
         // the read in flight has landed, and move its data behind the tail.
         const n2 = await pending!;
         const newPrefix = nextPow2(st.needed);
-        const nb = [Buffer.allocUnsafe(newPrefix + chunk), Buffer.allocUnsafe(newPrefix + chunk)];
+        const nb = takePair(newPrefix + chunk);
         buf.copy(nb[other], newPrefix - carry, p, end);
         bufs[other].copy(nb[other], newPrefix, prefix, prefix + n2);
+        givePair(bufs);
         bufs = nb;
         prefix = newPrefix;
         pending = Promise.resolve(n2);
@@ -804,6 +828,7 @@ export async function scanMseedFile(
     }
   } finally {
     if (pending) await pending.catch(() => 0);
+    givePair(bufs);
     await fh.close().catch(() => undefined);
   }
 }

@@ -258,4 +258,31 @@ describe('scanner object reuse', () => {
     expect(n).toBe(recs.length);
     expect(seen.size).toBe(1);
   });
+
+  it('scans running at once, of files of any size and chunk size, each read only their own file (read buffers are reused between scans)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.array(caseArb, { minLength: 1, maxLength: 6 }), fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 70_000 }))), { minLength: 2, maxLength: 5 }),
+        async (files) => {
+          const written = files.map(([cases, chunkSize]) => {
+            const recs = cases.map(encode);
+            return { file: tmpFile(Buffer.concat(recs)), chunkSize, recs, cases };
+          });
+          const scans = await Promise.all(written.map(({ file, chunkSize }) => scanAll(file, { chunkSize, sizeHint: chunkSize })));
+          scans.forEach(({ result, headers }, i) => {
+            const { recs, cases } = written[i];
+            let offset = 0;
+            const expected = cases.map((c, k) => {
+              const e = expectedHeader(c, recs[k].length, offset);
+              offset += recs[k].length;
+              return e;
+            });
+            expect(result.error).toBeNull();
+            expect(headers).toEqual(expected);
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
