@@ -35,9 +35,11 @@ export interface ExporterLimits {
   maxRangeDays: number;
   /** Most rows (or spans) a response may hold. */
   maxRows: number;
+  /** Most stored segments one request may read where the time range does not bound it (an FDSN extent). */
+  maxSegmentsRead: number;
 }
 
-export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000 };
+export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: 2_000_000 };
 
 function bearerAuth(token: string) {
   return (req: Request, res: Response, next: NextFunction) => {

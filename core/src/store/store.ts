@@ -36,6 +36,11 @@ export interface FileScan {
   segments: (ChannelSegment & { toleranceUs: number })[];
 }
 
+/** The stored data of a selection: first sample start, last sample end, number of segments. */
+export interface StoredExtent extends Interval {
+  segments: number;
+}
+
 export interface SegmentQuery {
   patterns: ChannelPattern[];
   window: Interval;
@@ -358,15 +363,20 @@ export class Store {
     );
   }
 
-  /** First sample start and last sample end over the matching channels; null when none has data. */
-  async extent(patterns: ChannelPattern[]): Promise<Interval | null> {
+  /**
+   * First sample start and last sample end of the matching channels' segments that meet `window`
+   * (all of them without one), and how many segments that is; null when there are none.
+   */
+  async extent(patterns: ChannelPattern[], window: Partial<Interval> = {}): Promise<StoredExtent | null> {
     const filter = channelFilter(patterns);
     const [row] = await this.rows<{ rows: number; start_us: number; end_us: number }>(
       `SELECT count() AS rows, toUnixTimestamp64Micro(min(start_time)) AS start_us, toUnixTimestamp64Micro(max(end_time)) AS end_us
-       FROM segments WHERE ${filter.sql}`,
-      filter.params,
+       FROM segments WHERE ${filter.sql}
+         AND toUnixTimestamp64Micro(start_time) < {windowEnd:Int64}
+         AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate > {windowStart:Int64}`,
+      { ...filter.params, windowStart: window.start ?? Number.MIN_SAFE_INTEGER, windowEnd: window.end ?? Number.MAX_SAFE_INTEGER },
     );
-    return row.rows === 0 ? null : { start: row.start_us, end: row.end_us };
+    return row.rows === 0 ? null : { start: row.start_us, end: row.end_us, segments: row.rows };
   }
 
   // ---- channel metadata -----------------------------------------------------------------------

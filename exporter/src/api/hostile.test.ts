@@ -48,7 +48,7 @@ describe('/api/v1 with hostile input', () => {
     await expect400(`/api/v1/latency?from=${'2'.repeat(65)}`, 'from');
     await expect400('/api/v1/timeline?from=2024-05-10&to=2024-05-01', 'to');
     await expect400('/api/v1/timeline?from=1700-01-01&to=2200-01-01', 'from');
-    const { url: narrow } = await fixture.serve({ now: () => END, limits: { maxRangeDays: 2, maxRows: 1_000_000 } });
+    const { url: narrow } = await fixture.serve({ now: () => END, limits: { maxRangeDays: 2, maxRows: 1_000_000, maxSegmentsRead: 2_000_000 } });
     const response = await fetch(`${narrow}/api/v1/completion?from=2024-05-01&to=2024-05-10`);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/^parameter from: .*at most 2/);
@@ -74,7 +74,7 @@ describe('/api/v1 with hostile input', () => {
   });
 
   it('bounds responses by the row limit', async () => {
-    const { url: small } = await fixture.serve({ now: () => END, limits: { maxRangeDays: 3660, maxRows: 5 } });
+    const { url: small } = await fixture.serve({ now: () => END, limits: { maxRangeDays: 3660, maxRows: 5, maxSegmentsRead: 2_000_000 } });
     for (const [path, parameter] of [
       [`/api/v1/timeline?${RANGE}&maxPoints=1000`, 'channel'],
       [`/api/v1/completion?${RANGE}&bucket=hour`, 'channel'],

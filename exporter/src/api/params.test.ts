@@ -40,6 +40,6 @@ describe('/api/v1 parameters', () => {
     expect(resolveRange({}, DEFAULT_LIMITS, NOW)).toEqual({ start: NOW - 86_400e6, end: NOW });
     expect(resolveRange({ to: NOW - 10 }, DEFAULT_LIMITS, NOW)).toEqual({ start: NOW - 10 - 86_400e6, end: NOW - 10 });
     expect(() => resolveRange({ from: NOW, to: NOW }, DEFAULT_LIMITS, NOW)).toThrow(HttpError);
-    expect(() => resolveRange({ from: NOW - 3 * 86_400e6 }, { maxRangeDays: 2, maxRows: 1 }, NOW)).toThrow(/^parameter from: .*3 days, at most 2/);
+    expect(() => resolveRange({ from: NOW - 3 * 86_400e6 }, { maxRangeDays: 2, maxRows: 1, maxSegmentsRead: 2_000_000 }, NOW)).toThrow(/^parameter from: .*3 days, at most 2/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseChannelPatterns } from '../../../core/src/channel.ts';
 import { exporterFixture, hasSharedData, type ExporterFixture } from '../testing/fixture.ts';
 
 const SECOND = 1_000_000;
@@ -292,7 +293,7 @@ describe('FDSN availability web service', () => {
       const channels = fixture.manifest.channels.filter((channel) => channel.startsWith('XA.'));
       expect(textRows(await (await get('extent?net=XA')).text())).toHaveLength(channels.length);
       expect(textRows(await (await get('extent?net=XA&limit=2')).text()).map((row) => row.slice(0, 4).join('.'))).toEqual(channels.slice(0, 2));
-      const small = `${(await fixture.serve({ limits: { maxRangeDays: 3660, maxRows: 3 } })).url}/fdsnws/availability/1`;
+      const small = `${(await fixture.serve({ limits: { maxRangeDays: 3660, maxRows: 3, maxSegmentsRead: 2_000_000 } })).url}/fdsnws/availability/1`;
       const refused = await fetch(`${small}/extent?net=XA`);
       expect(refused.status).toBe(413);
       expect((await refused.text()).split('\n').slice(0, 3)).toEqual([
@@ -371,19 +372,37 @@ describe('FDSN availability web service', () => {
       ]);
     });
 
-    it('refuses a selection whose data spans more than maxRangeDays with 413, naming starttime and endtime', async () => {
+    it('refuses a query whose data spans more than maxRangeDays with 413, naming starttime and endtime', async () => {
       const channel = info('XA.ALPHA.00.LHZ');
-      const twoDays = `${(await fixture.serve({ limits: { maxRangeDays: 2, maxRows: 1000 } })).url}/fdsnws/availability/1`;
-      const response = await fetch(`${twoDays}/extent?net=XA&sta=ALPHA&cha=LHZ`);
+      const twoDays = `${(await fixture.serve({ limits: { maxRangeDays: 2, maxRows: 1000, maxSegmentsRead: 2_000_000 } })).url}/fdsnws/availability/1`;
+      const response = await fetch(`${twoDays}/query?net=XA&sta=ALPHA&cha=LHZ`);
       expect(response.status).toBe(413);
       expect((await response.text()).split('\n')[2]).toBe(
         `parameters starttime, endtime: the selected channels have data from ${iso(channel.firstSample)} to ${iso(channel.lastSample)} ` +
           `(${Math.ceil((channel.lastSample + 1 - channel.firstSample) / DAY)} days), more than the 2 days one request may cover; narrow starttime and endtime, or the channels`,
       );
       const oneDay = `start=${iso(channel.firstSample).slice(0, 10)}&end=${iso(channel.firstSample + DAY).slice(0, 10)}`;
-      expect((await fetch(`${twoDays}/extent?net=XA&sta=ALPHA&cha=LHZ&${oneDay}`)).status).toBe(200);
+      expect((await fetch(`${twoDays}/query?net=XA&sta=ALPHA&cha=LHZ&${oneDay}`)).status).toBe(200);
       // An absurd but valid window costs only the data it holds: answered.
-      expect((await get('extent?net=XA&sta=ALPHA&cha=LHZ&start=1700-01-01&end=2250-01-01')).status).toBe(200);
+      expect((await get('query?net=XA&sta=ALPHA&cha=LHZ&start=1700-01-01&end=2250-01-01')).status).toBe(200);
+    });
+
+    it('answers an extent over all time however many days the data spans, and refuses one that would read more than maxSegmentsRead segments', async () => {
+      const channel = info('XA.ALPHA.00.LHZ');
+      const twoDays = `${(await fixture.serve({ limits: { maxRangeDays: 2, maxRows: 1000, maxSegmentsRead: 2_000_000 } })).url}/fdsnws/availability/1`;
+      const extent = await fetch(`${twoDays}/extent?net=XA&sta=ALPHA&cha=LHZ`);
+      expect(extent.status).toBe(200);
+      expect(textRows(await extent.text())[0].slice(6, 8)).toEqual([iso(channel.firstSample), iso(channel.lastSample)]);
+
+      const stored = await fixture.store.segments({ patterns: parseChannelPatterns('XA.*.*.*'), window: { start: -Number.MAX_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER } });
+      const tight = `${(await fixture.serve({ limits: { maxRangeDays: 3660, maxRows: 1000, maxSegmentsRead: stored.length - 1 } })).url}/fdsnws/availability/1`;
+      const refused = await fetch(`${tight}/extent?net=XA`);
+      expect(refused.status).toBe(413);
+      expect((await refused.text()).split('\n')[2]).toBe(
+        `parameters network, station, location, channel, starttime, endtime: the selection holds ${stored.length} stored segments, ` +
+          `more than the ${stored.length - 1} one extent request may read; narrow the channels or the time window`,
+      );
+      expect((await fetch(`${tight}/extent?net=XA&sta=ALPHA&cha=LHZ`)).status).toBe(200);
     });
 
     it('answers unknown resources under the service with an FDSN 404', async () => {

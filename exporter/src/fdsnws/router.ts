@@ -4,10 +4,12 @@
  * → spans and extents (spans.ts) → a body (formats.ts). Every error answers in the FDSN error
  * document (errors.ts), never with a stack trace.
  *
- * Limits (context.limits): a selection whose stored data, within its window, spans more than
- * maxRangeDays, or a response of more than maxRows rows (unless `limit` asks for no more than
- * that), is refused with 413: the request is well formed but larger than one response may be.
- * Malformed or out-of-range values are 400.
+ * Limits (context.limits), refused with 413 (well formed, but larger than one response may be):
+ * a query selection whose stored data, within its window, spans more than maxRangeDays; an extent
+ * selection that would read more than maxSegmentsRead stored segments (an extent answers one row per
+ * channel, so "what is there, all time" is a fair question however long the archive); a response
+ * of more than maxRows rows (unless `limit` asks for no more than that). Malformed or
+ * out-of-range values are 400.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
@@ -94,13 +96,23 @@ function describeError(error: unknown, req: Request): { status: number; message:
  * The part of the store to read for a selection: its window narrowed to the stored data of its
  * channels (so an unbounded side costs nothing beyond the data), or null when nothing is there.
  */
-async function storeWindow(context: ExporterContext, selection: Selection): Promise<Interval | null> {
-  const stored = await context.store.extent(selection.patterns);
+async function storeWindow(context: ExporterContext, endpoint: AvailabilityRequest['endpoint'], selection: Selection): Promise<Interval | null> {
+  const stored = await context.store.extent(selection.patterns, { start: selection.start ?? undefined, end: selection.end ?? undefined });
   if (stored === null) return null;
   const start = Math.max(selection.start ?? -Infinity, stored.start);
   // stored.end is the last sample's time; the store's window end is exclusive.
   const end = Math.min(selection.end ?? Infinity, stored.end + 1);
   if (end <= start) return null;
+  if (endpoint === 'extent') {
+    if (stored.segments > context.limits.maxSegmentsRead) {
+      throw new HttpError(
+        413,
+        `parameters network, station, location, channel, starttime, endtime: the selection holds ${stored.segments} stored segments, ` +
+          `more than the ${context.limits.maxSegmentsRead} one extent request may read; narrow the channels or the time window`,
+      );
+    }
+    return { start, end };
+  }
   const maxRange = context.limits.maxRangeDays * MICROS_PER_DAY;
   if (end - start > maxRange) {
     const days = Math.ceil((end - start) / MICROS_PER_DAY);
@@ -116,7 +128,7 @@ async function storeWindow(context: ExporterContext, selection: Selection): Prom
 async function answer(context: ExporterContext, request: AvailabilityRequest, req: Request, res: Response): Promise<void> {
   const spans: AvailabilitySpan[] = [];
   for (const selection of request.selections) {
-    const window = await storeWindow(context, selection);
+    const window = await storeWindow(context, request.endpoint, selection);
     if (window === null) continue;
     const stored = await context.store.segments({ patterns: selection.patterns, window, neighbors: true });
     for (const span of buildSpans(stored, { ...request, window: { start: selection.start, end: selection.end } })) spans.push(span);
