@@ -65,6 +65,36 @@ describe.each(testBackends())('store on $name', (backend) => {
     expect(edge).toEqual([]);
   });
 
+  it('finds each quality\'s neighbours by when they end and begin, and the newest sample of a channel whatever its quality', async () => {
+    const day = 86_400;
+    await store.storeFileScans(
+      [
+        fileScan('/n/long', '2024-03-11T00:00:00Z', [segment('XX.NEIGH..LHZ', '2024-03-01T00:00:00Z', 10 * day)]),
+        fileScan('/n/short', '2024-03-06T00:00:00Z', [segment('XX.NEIGH..LHZ', '2024-03-05T00:00:00Z', 3600), segment('XX.NEIGH..LHZ', '2024-03-02T00:00:00Z', 3600, 1, 'Q')]),
+        fileScan('/n/after', '2024-03-26T00:00:00Z', [
+          segment('XX.NEIGH..LHZ', '2024-03-25T00:00:00Z', 3600),
+          segment('XX.NEIGH..LHZ', '2024-03-20T00:00:00Z', 3600),
+          segment('XX.NEIGH..LHZ', '2024-03-22T00:00:00Z', 3600, 1, 'Q'),
+          segment('XX.NEIGH..LHZ', '2024-03-24T00:00:00Z', 3600, 1, 'Q'),
+        ]),
+        // The same last sample, seen earlier from another file: the earlier sighting counts.
+        fileScan('/n/early', '2024-03-25T01:00:00Z', [segment('XX.NEIGH..LHZ', '2024-03-25T00:30:00Z', 1800, 1, 'R')]),
+      ],
+      3,
+    );
+    const window = { start: t('2024-03-12'), end: t('2024-03-15') };
+    const neighbours = await store.segments({ patterns: parseChannelPatterns('XX.NEIGH'), window, neighbors: true });
+    expect(neighbours.map((s) => [s.quality, s.start])).toEqual([
+      ['D', t('2024-03-01')], // ends on 03-11, after the short one of 03-05 that starts later
+      ['Q', t('2024-03-02')],
+      ['D', t('2024-03-20')],
+      ['Q', t('2024-03-22')],
+      ['R', t('2024-03-25T00:30:00Z')],
+    ]);
+    const [latest] = await store.latestSegments(parseChannelPatterns('XX.NEIGH'));
+    expect(latest).toMatchObject({ quality: 'R', start: t('2024-03-25T00:30:00Z'), end: t('2024-03-25T00:59:59Z'), firstSeen: t('2024-03-25T01:00:00Z') });
+  });
+
   it('replaces a changed file\'s segments, keeping when old data was first seen', async () => {
     const path = '/c/XX.GROW..LHZ.2024.100';
     await store.storeFileScans([fileScan(path, '2024-04-09T12:00:00Z', [segment('XX.GROW..LHZ', '2024-04-09T00:00:00Z', 43200)])], 10);

@@ -318,12 +318,20 @@ export class Store {
         AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate > {windowStart:Int64}`;
     const parts = [inWindow];
     if (query.neighbors) {
+      // Each neighbour is found by its sorting key first (a few narrow columns), then read whole
+      // through the primary key: sorting every earlier segment of every channel took seconds.
+      const before = `${filter.sql} AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate <= {windowStart:Int64}`;
       parts.push(`SELECT * FROM (SELECT ${SEGMENT_COLUMNS} FROM segments
-        WHERE ${filter.sql} AND toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate <= {windowStart:Int64}
+        WHERE ${before} AND (network, station, location, channel, start_time) IN (
+          SELECT network, station, location, channel, argMax(start_time, end_time) FROM segments
+          WHERE ${before} GROUP BY network, station, location, channel, quality)
         ORDER BY end_time DESC LIMIT 1 BY network, station, location, channel, quality)`);
+      const after = `${filter.sql} AND start_time >= fromUnixTimestamp64Micro({windowEnd:Int64}, 'UTC')`;
       parts.push(`SELECT * FROM (SELECT ${SEGMENT_COLUMNS} FROM segments
-        WHERE ${filter.sql} AND start_time >= fromUnixTimestamp64Micro({windowEnd:Int64}, 'UTC')
-        ORDER BY start_time ASC LIMIT 1 BY network, station, location, channel, quality)`);
+        WHERE ${after} AND (network, station, location, channel, quality, start_time) IN (
+          SELECT network, station, location, channel, quality, min(start_time) FROM segments
+          WHERE ${after} GROUP BY network, station, location, channel, quality)
+        LIMIT 1 BY network, station, location, channel, quality)`);
     }
     const rows = await this.rows<SegmentRow>(
       `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY network, station, location, channel, start_us, end_us, quality`,
@@ -339,10 +347,20 @@ export class Store {
   async latestSegments(patterns: ChannelPattern[]): Promise<StoredSegment[]> {
     const filter = channelFilter(patterns);
     const [rows, live] = await Promise.all([
+      // The newest sample wins, then the earliest first_seen. Aggregating in the table's order
+      // instead of sorting every segment of every channel: about five times faster.
       this.rows<SegmentRow>(
-        `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${filter.sql}
-         ORDER BY network, station, location, channel, end_time DESC, first_seen ASC
-         LIMIT 1 BY network, station, location, channel`,
+        `SELECT network, station, location, channel, latest.1 AS quality, latest.2 AS sample_rate, latest.3 AS start_us,
+                latest.4 AS end_us, latest.5 AS samples, latest.6 AS tolerance_us, latest.7 AS source, latest.8 AS first_seen_us
+         FROM (
+           SELECT network, station, location, channel,
+             argMax(tuple(quality, sample_rate, toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time),
+                          samples, tolerance_us, source, toUnixTimestamp64Micro(first_seen)),
+                    tuple(end_time, -toUnixTimestamp64Micro(first_seen))) AS latest
+           FROM segments WHERE ${filter.sql}
+           GROUP BY network, station, location, channel)
+         ORDER BY network, station, location, channel
+         SETTINGS optimize_aggregation_in_order = 1`,
         filter.params,
       ),
       liveLatest(this, filter),
