@@ -6,7 +6,7 @@ import { parseMetricsLevel } from '../../../exporter/src/metrics/store-metrics.t
 import { parseWindows } from '../../../exporter/src/status.ts';
 import { STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
-import type { LiveSink } from '../../../core/src/live/batch.ts';
+import type { LiveWriter } from '../../../collector/src/live/writer.ts';
 import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9470';
@@ -18,7 +18,7 @@ export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
   'metrics-refresh': { type: 'string', value: 'SECONDS', description: 'how often /metrics values are recomputed from the store; scrapes never wait for it (default 30)' },
 };
 
-function metricsRefresher(store: Store, values: Record<string, unknown>): MetricsRefresher {
+function metricsRefresher(store: Store, values: Record<string, unknown>, liveWriter: LiveWriter | undefined): MetricsRefresher {
   const refresh = values['metrics-refresh'] === undefined ? 30 : Number(values['metrics-refresh']);
   if (!(refresh > 0)) throw new UsageError(`--metrics-refresh must be a positive number of seconds (got "${String(values['metrics-refresh'])}")`);
   try {
@@ -26,6 +26,7 @@ function metricsRefresher(store: Store, values: Record<string, unknown>): Metric
       refreshIntervalMs: refresh * 1000,
       level: values['metrics-level'] === undefined ? undefined : parseMetricsLevel(values['metrics-level'] as string),
       windows: values['metrics-windows'] === undefined ? undefined : parseWindows(values['metrics-windows'] as string),
+      liveWriter,
     });
   } catch (error) {
     throw new UsageError(`metrics options: ${(error as Error).message}`);
@@ -53,9 +54,9 @@ export interface ExporterProcess extends RunningExporter {
 }
 
 /** Starts the exporter on the store with the options shared by `serve` and `start`. */
-export async function runExporter(store: Store, values: Record<string, unknown>, io: Io, ingest?: LiveSink): Promise<ExporterProcess> {
+export async function runExporter(store: Store, values: Record<string, unknown>, io: Io, ingest?: LiveWriter): Promise<ExporterProcess> {
   const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
-  const metrics = metricsRefresher(store, values);
+  const metrics = metricsRefresher(store, values, ingest);
   const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics, ingest };
   let exporter: RunningExporter;
   try {

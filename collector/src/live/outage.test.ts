@@ -1,7 +1,8 @@
 /**
  * Nothing lost while the store is away: a SeedLink feed (FakeSeedLinkServer, the test double of a
  * SeedLink server written for these tests) and HTTP pushes keep arriving while the store refuses
- * every call, and once it is back, everything is stored exactly once.
+ * every call, and once it is back, everything is stored exactly once. /metrics shows the spool
+ * filling and draining meanwhile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import type { Store } from '../../../core/src/store/store.ts';
 import { testBackends } from '../../../core/src/testing/store-backends.ts';
 import { parseTime } from '../../../core/src/time.ts';
 import { DEFAULT_LIMITS, startExporter } from '../../../exporter/src/app.ts';
+import { MetricsRefresher } from '../../../exporter/src/metrics/refresher.ts';
 import { encodeSeries } from '../mseed/writer.ts';
 import { SeedLinkSource } from '../seedlink/source.ts';
 import { FakeSeedLinkServer } from '../seedlink/testing/fake-server.ts';
@@ -48,7 +50,13 @@ describe.each(testBackends())('live data while the store is away, on $name', (ba
       client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
       log: () => {},
     });
-    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, token: TOKEN, ingest: writer }, { host: '127.0.0.1', port: 0 });
+    const metrics = new MetricsRefresher(store, { liveWriter: writer, onError: () => {} });
+    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, token: TOKEN, ingest: writer, metrics }, { host: '127.0.0.1', port: 0 });
+    const scrape = async () => {
+      const text = await (await fetch(`${exporter.url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { writerUp: value('lacuna_live_writer_up'), queued: value('lacuna_live_queued_batches'), files: value('lacuna_live_spool_files'), bytes: value('lacuna_live_spool_bytes') };
+    };
     const push = async (body: string) =>
       (await (await fetch(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body })).json()) as { outcome: string };
     try {
@@ -68,9 +76,14 @@ describe.each(testBackends())('live data while the store is away, on $name', (ba
       expect((await push(pushBatch(0))).outcome).toBe('spooled');
       expect(writer.status()).toMatchObject({ storeUp: false, queued: 0 });
       expect(writer.status().spoolFiles).toBeGreaterThan(0);
+      const spooling = await scrape();
+      expect(spooling).toMatchObject({ writerUp: 0, queued: 0 });
+      expect(spooling.files).toBeGreaterThan(0);
+      expect(spooling.bytes).toBeGreaterThan(0);
 
       setMode('up');
       await until('the spool to be written', () => writer.status().spoolFiles === 0 && writer.status().storeUp);
+      expect(await scrape()).toEqual({ writerUp: 1, queued: 0, files: 0, bytes: 0 });
       await source.flush();
       await writer.settle();
       // Before compaction too: the rows add up to each sample once.

@@ -1,6 +1,6 @@
 import { channelKey } from '../../../core/src/channel.ts';
 import type { ChannelId } from '../../../core/src/model.ts';
-import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type StreamThresholds } from '../../../core/src/live/batch.ts';
+import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type LiveWriterStatus, type StreamThresholds } from '../../../core/src/live/batch.ts';
 import { compactLiveSegments, storeLiveBatches } from '../../../core/src/store/live.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
@@ -32,14 +32,6 @@ interface Pending {
   batch: LiveBatch;
   resolve: (outcome: BatchOutcome) => void;
   reject: (error: unknown) => void;
-}
-
-export interface LiveWriterStatus {
-  storeUp: boolean;
-  /** Batches waiting in memory. */
-  queued: number;
-  spoolFiles: number;
-  spoolBytes: number;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));

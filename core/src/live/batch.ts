@@ -87,6 +87,17 @@ export interface LiveSink {
   thresholdsFor(id: ChannelId): StreamThresholds | null;
 }
 
+/** What a live writer says of itself: whether the store takes its writes, and what waits to be stored. */
+export interface LiveWriterStatus {
+  /** The last write to the store succeeded: new batches go straight to it. */
+  storeUp: boolean;
+  /** Batches waiting in memory. */
+  queued: number;
+  /** Spool files waiting on disk for the store, and their bytes. */
+  spoolFiles: number;
+  spoolBytes: number;
+}
+
 /** Rows in a batch: what bounds a batch's size and the spool's memory use. */
 export function batchRows(batch: LiveBatch): number {
   return batch.pieces.length + batch.latest.length + (batch.thresholds?.length ?? 0) + (batch.backlog?.length ?? 0) + 1;

@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveBatch } from '../../../core/src/live/batch.ts';
 import { storeLiveBatches } from '../../../core/src/store/live.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import { testBackends } from '../../../core/src/testing/store-backends.ts';
 import { parseTime } from '../../../core/src/time.ts';
+import { LiveWriter } from '../../../collector/src/live/writer.ts';
 import { MetricsRefresher } from './refresher.ts';
 
 const S = 1_000_000;
@@ -19,7 +23,9 @@ function value(text: string, series: string): number | undefined {
 
 describe.each(testBackends())('live sources in /metrics on $name', (backend) => {
   let store: Store;
+  let writer: LiveWriter;
   let text: string;
+  const spool = mkdtempSync(join(tmpdir(), 'lacuna-live-metrics-'));
   beforeAll(async () => {
     store = await backend.open();
     const batches: LiveBatch[] = [
@@ -57,12 +63,15 @@ describe.each(testBackends())('live sources in /metrics on $name', (backend) => 
     await store.replaceEpochs('meta.csv', [
       { network: 'CE01ISSM', station: 'MFD37', location: '03-CTDBPC000', channel: 'telemetered', start: 0, end: null, sampleRate: 1, latitude: null, longitude: null, elevation: null, warnS: 60, failS: 600 },
     ]);
-    const refresher = new MetricsRefresher(store, { now: () => NOW });
+    writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    const refresher = new MetricsRefresher(store, { now: () => NOW, liveWriter: writer });
     expect((await refresher.refreshNow()).ok).toBe(true);
     text = await refresher.text();
   });
   afterAll(async () => {
+    await writer.close();
     await backend.dispose(store);
+    rmSync(spool, { recursive: true, force: true });
   });
 
   it('labels live channels with their source, with latency exact to the packet', () => {
@@ -89,6 +98,13 @@ describe.each(testBackends())('live sources in /metrics on $name', (backend) => 
     expect(value(text, 'lacuna_pipeline_backlog_files{pipeline="/data/stix",stage="processing",stream="stix-L1"}')).toBe(4);
     expect(value(text, 'lacuna_pipeline_oldest_file_age_seconds{pipeline="/data/stix",stage="processing"}')).toBe(900);
     expect(value(text, 'lacuna_pipeline_stuck{pipeline="/data/stix",stage="processing"}')).toBe(1);
+  });
+
+  it('reports this process\'s live writer: writing to the store, nothing waiting', () => {
+    expect(value(text, 'lacuna_live_writer_up')).toBe(1);
+    expect(value(text, 'lacuna_live_queued_batches')).toBe(0);
+    expect(value(text, 'lacuna_live_spool_files')).toBe(0);
+    expect(value(text, 'lacuna_live_spool_bytes')).toBe(0);
   });
 
   it.skipIf(!hasPromtool)('passes `promtool check metrics` without a complaint', () => {

@@ -1,6 +1,7 @@
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import client from 'prom-client';
+import type { LiveWriterStatus } from '../../../core/src/live/batch.ts';
 import type { ChannelPattern } from '../../../core/src/channel.ts';
 import type { Micros } from '../../../core/src/model.ts';
 import type { Store } from '../../../core/src/store/store.ts';
@@ -34,6 +35,11 @@ export interface MetricsOptions {
   now?: () => Micros;
   /** Where a failed refresh is reported (default console.error, once per failing spell). */
   onError?: (error: unknown) => void;
+  /**
+   * The live writer of this process, if it has one: its spool is reported at each scrape, not from
+   * the store, because the spool fills exactly while the store is away.
+   */
+  liveWriter?: { status(): LiveWriterStatus };
 }
 
 export interface RefreshResult {
@@ -76,6 +82,23 @@ function processMetrics(): client.Registry {
   return processRegistry;
 }
 
+/** The live writer's gauges, read from it at each scrape. */
+function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: client.Registry[]): void {
+  const gauge = (name: string, help: string, value: (status: LiveWriterStatus) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(writer.status()));
+      },
+    });
+  gauge('lacuna_live_writer_up', '1 when the live writer\'s last write to the store succeeded (live data goes straight to the store), 0 while it spools to disk.', (status) => (status.storeUp ? 1 : 0));
+  gauge('lacuna_live_queued_batches', 'Live batches (SeedLink packets, file-drop files, pushed items) waiting in memory to be written.', (status) => status.queued);
+  gauge('lacuna_live_spool_files', 'Spool files of live data waiting on disk for the store; they are written to it, in order, once it answers again.', (status) => status.spoolFiles);
+  gauge('lacuna_live_spool_bytes', 'Bytes of live data waiting in the spool for the store.', (status) => status.spoolBytes);
+}
+
 /**
  * Computes the metrics from the store on an interval and keeps them: a scrape serves the last
  * computed text and never waits on the store. Before the first refresh completes a scrape has
@@ -85,7 +108,7 @@ function processMetrics(): client.Registry {
  * Tests drive it without timers: `refreshNow()` and a pinned `now`.
  */
 export class MetricsRefresher {
-  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError'>> & Pick<MetricsOptions, 'tolerance' | 'onError'>;
+  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>> & Pick<MetricsOptions, 'tolerance' | 'onError'>;
   private cached: Buffer = Buffer.alloc(0);
   private compressed: Buffer = gzipSync('');
   private series = 0;
@@ -142,6 +165,7 @@ export class MetricsRefresher {
       help: 'Number of samples computed from the store in the last successful refresh (the cardinality the metrics level bounds).',
       registers,
     });
+    if (options.liveWriter) liveWriterGauges(options.liveWriter, registers);
     this.storeUp.set(0);
     this.seriesGauge.set(0);
     this.lastRefresh.remove({}); // no sample until a refresh succeeds
