@@ -5,6 +5,7 @@ import { demoCommand, demoSpec } from './commands/demo.ts';
 import { filesCommand, filesSpec } from './commands/files.ts';
 import { availabilitySpec, gapsSpec, queryCommand, segmentsSpec } from './commands/query.ts';
 import { scanCommand, scanSpec } from './commands/scan.ts';
+import { seedlinkInfoCommand, seedlinkInfoSpec } from './commands/seedlink-info.ts';
 import { serveCommand, serveSpec } from './commands/serve.ts';
 import { startCommand, startSpec } from './commands/start.ts';
 
@@ -19,6 +20,7 @@ const COMMANDS: [CommandSpec, Run][] = [
   [availabilitySpec, (values, positionals, io) => queryCommand('availability', values, positionals, io)],
   [filesSpec, filesCommand],
   [demoSpec, demoCommand],
+  [seedlinkInfoSpec, seedlinkInfoCommand],
 ];
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, store: 3 } as const;
