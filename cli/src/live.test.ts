@@ -6,24 +6,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSeries } from '../../collector/src/mseed/writer.ts';
 import { FakeSeedLinkServer } from '../../collector/src/seedlink/testing/fake-server.ts';
 import { until } from '../../collector/src/live/testing.ts';
-import { main } from './main.ts';
+import { lacuna } from './testing/run.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
 const TOKEN = 'cli-token';
-
-async function lacuna(...argv: string[]): Promise<{ status: number; stderr: string }> {
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  const err: Buffer[] = [];
-  (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => err.push(chunk));
-  const status = await main(argv, { stdout: new PassThrough(), stderr });
-  return { status, stderr: Buffer.concat(err).toString() };
-}
 
 describe('lacuna start with live sources', () => {
   const temp = mkdtempSync(join(tmpdir(), 'lacuna-live-cli-'));

@@ -1,29 +1,12 @@
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoArchive, type DemoManifest } from '../../collector/src/demo/demo.ts';
 import { MICROS_PER_DAY } from '../../core/src/model.ts';
 import { floorToDay, formatTime } from '../../core/src/time.ts';
-import { main } from './main.ts';
+import { lacuna, type Run } from './testing/run.ts';
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lacuna(...argv: string[]): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk) => out.push(chunk));
-  (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => err.push(chunk));
-  const status = await main(argv, { stdout, stderr });
-  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
 

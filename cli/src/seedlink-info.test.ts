@@ -2,25 +2,13 @@
  * `lacuna seedlink-info` against FakeSeedLinkServer (the SeedLink server test double written for
  * the collector's tests) speaking as SeisComP (3.1, XML INFO) and as ringserver (4.0, JSON INFO).
  */
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSeries } from '../../collector/src/mseed/writer.ts';
 import { FakeSeedLinkServer } from '../../collector/src/seedlink/testing/fake-server.ts';
 import { parseTime } from '../../core/src/time.ts';
-import { main } from './main.ts';
+import { lacuna } from './testing/run.ts';
 
 const T0 = parseTime('2024-05-01T10:00:00Z');
-
-async function lacuna(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => err.push(chunk));
-  const status = await main(argv, { stdout, stderr });
-  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
 
 /** `seconds` of 100 Hz data of XX.STATION..CHANNEL from T0, in 512-byte records. */
 const series = (station: string, channel: string, seconds: number) =>
