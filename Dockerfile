@@ -20,6 +20,10 @@ COPY collector/src collector/src
 COPY exporter/src exporter/src
 COPY cli cli
 
+# Where the exporter's spool lives (docker-compose.yml mounts a volume here): live data pushed
+# while the store is away waits on disk, so it must outlive the container.
+RUN mkdir -p /var/lib/lacuna && chown node:node /var/lib/lacuna
+
 USER node
 ENTRYPOINT ["node", "/app/cli/bin/lacuna.js"]
 CMD ["--help"]

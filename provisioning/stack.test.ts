@@ -107,6 +107,18 @@ describe('docker-compose.yml', () => {
     expect(parseCommandArgs(serveSpec, exporterArgs)).toMatchObject({ values: { listen: '0.0.0.0:9470' } });
   });
 
+  it('keeps the exporter\'s spool of pushed data on a named volume the image lets its user write', () => {
+    const { command, volumes } = services.exporter;
+    const spool = command![command!.indexOf('--spool') + 1];
+    expect(command).toContain('--spool');
+    const mount = volumes!.map((volume) => volume.split(':')).find(([source, target]) => source in compose.volumes && spool.startsWith(`${target}/`));
+    expect(mount, `a named volume above ${spool}`).toBeDefined();
+    // The image runs as `node`: the mount point must exist and belong to it, or the spool cannot be made.
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(new RegExp(`mkdir -p ${mount![1]} && chown node:node ${mount![1]}`));
+    expect(dockerfile.indexOf('chown node:node')).toBeLessThan(dockerfile.indexOf('USER node'));
+  });
+
   it('lets Grafana load unsigned only Lacuna\'s own plugins, whose ids the plugin declares', () => {
     const allowed = services.grafana.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS?.split(',') ?? [];
     const declared = ['src/plugin.json', 'src/datasource/plugin.json', 'src/panels/timeline/plugin.json', 'src/panels/completion/plugin.json'].map(

@@ -1,5 +1,5 @@
-import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { LiveBatch } from '../../../core/src/live/batch.ts';
 
 /** A spool file: batches appended one JSON line each. */
@@ -18,7 +18,9 @@ export interface SpoolFileContent {
  * survives a crash of the process (and, with `fsync`, of the machine). A file is read back whole
  * (files are rotated at `maxFileBytes`, which bounds the memory a replay takes) and removed once
  * every batch in it is stored. Replaying a file twice stores nothing twice: the store replaces a
- * batch's earlier rows. One process per spool directory.
+ * batch's earlier rows. One process per spool directory: `spool.lock` holds the owner's pid, and a
+ * second process (or a second spool in the same process) is refused; a lock left by a process
+ * that is gone is taken over.
  */
 export class Spool {
   private handle: FileHandle | null = null;
@@ -41,6 +43,7 @@ export class Spool {
     } catch (error) {
       throw new Error(`cannot create the spool directory ${dir}: ${(error as Error).message}`);
     }
+    await claim(dir);
     const spool = new Spool(dir, options.maxFileBytes ?? 4 * 1024 * 1024, options.fsync ?? true);
     const names = (await readdir(dir)).filter((name) => FILE.test(name)).sort();
     for (const name of names) spool.bytes += (await stat(join(dir, name))).size;
@@ -130,5 +133,48 @@ export class Spool {
 
   async close(): Promise<void> {
     await this.closeCurrent();
+    await release(this.dir);
   }
+}
+
+const LOCK = 'spool.lock';
+/** Spool directories this process holds (a pid alone cannot tell: in a container every restart is pid 1). */
+const claimed = new Set<string>();
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the spool directory for this process, or says who has it: two replaying one spool would race over its files. */
+async function claim(dir: string): Promise<void> {
+  const path = join(dir, LOCK);
+  const key = resolve(dir);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      claimed.add(key);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot lock the spool directory ${dir}: ${(error as Error).message}`);
+    }
+    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    const held = holder === process.pid ? claimed.has(key) : Number.isInteger(holder) && holder > 0 && isRunning(holder);
+    if (held) {
+      throw new Error(
+        `the spool directory ${dir} is in use by ${holder === process.pid ? 'this process' : `process ${holder}`}; a spool serves one process: give this one its own --spool`,
+      );
+    }
+    await unlink(path).catch(() => undefined); // left by a process that is gone
+  }
+  throw new Error(`cannot lock the spool directory ${dir}: ${path} keeps coming back; is another process starting on it?`);
+}
+
+async function release(dir: string): Promise<void> {
+  if (!claimed.delete(resolve(dir))) return;
+  await unlink(join(dir, LOCK)).catch(() => undefined);
 }
