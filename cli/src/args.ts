@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseToleranceRule, type ToleranceRule } from '../../core/src/tolerance-rules.ts';
 
 /** Bad arguments: the command prints the one-line reason and exits with status 2. */
 export class UsageError extends Error {}
@@ -19,6 +20,22 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Extra help text after the options. */
   details?: string;
+}
+
+export const TOLERANCE_OPTION: OptionSpec = {
+  type: 'string',
+  multiple: true,
+  value: 'RULE',
+  description: 'join tolerance, a fraction of the sample interval (0.5, the default) or a duration (10ms), optionally for some channels: "IU.*.*.LH?=0.25"; repeatable',
+};
+
+/** The --tolerance rules; a bad rule is an unusable argument. */
+export function toleranceRules(command: string, values: unknown): ToleranceRule[] {
+  try {
+    return ((values as string[] | undefined) ?? []).map(parseToleranceRule);
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`);
+  }
 }
 
 export const STORE_OPTION: OptionSpec = {

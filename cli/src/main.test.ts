@@ -5,6 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoArchive, type DemoManifest } from '../../collector/src/demo/demo.ts';
 import { MICROS_PER_DAY } from '../../core/src/model.ts';
 import { floorToDay, formatTime } from '../../core/src/time.ts';
+import { PassThrough } from 'node:stream';
+import { Store } from '../../core/src/store/store.ts';
+import { toleranceRules } from './args.ts';
+import { runExporter } from './commands/serve.ts';
+import type { Io } from './context.ts';
 import { lacuna, type Run } from './testing/run.ts';
 
 
@@ -26,7 +31,7 @@ describe('lacuna CLI', () => {
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   it('has --help for every command, and an overview', async () => {
-    for (const command of ['start', 'serve', 'scan', 'segments', 'gaps', 'availability', 'files', 'demo']) {
+    for (const command of ['start', 'serve', 'scan', 'segments', 'gaps', 'availability', 'files', 'demo', 'seedlink-info']) {
       const run = await lacuna(command, '--help');
       expect(run.status, command).toBe(0);
       expect(run.stdout, command).toMatch(new RegExp(`^Usage: lacuna ${command}`));
@@ -50,6 +55,25 @@ describe('lacuna CLI', () => {
     expect(gaps.map((gap) => [gap.start, gap.end, gap.missing_samples])).toEqual(planted.map((gap) => [formatTime(gap.start), formatTime(gap.end), gap.missingSamples]));
     expect(Object.keys(gaps[0])).toEqual(['channel', 'quality', 'sample_rate', 'start', 'end', 'gap_s', 'missing_samples']);
     expect(gaps[0].gap_s).toBeCloseTo((planted[0].end - planted[0].start) / 1e6, 6);
+  });
+
+  it('serves gaps joined by the same --tolerance rules as `lacuna gaps`', async () => {
+    const [planted] = manifest.gaps;
+    // A tolerance just over the first planted gap of the channel joins across it.
+    const rule = `${planted.channel}=${Math.ceil((planted.end - planted.start) / 1e6) + 1}s`;
+    const cli = json<{ start: string }[]>(await lacuna('gaps', '--channel', planted.channel, '--tolerance', rule, '--format', 'json', '--store', store));
+    expect(cli.map((gap) => gap.start)).not.toContain(formatTime(planted.start));
+    const opened = await Store.open({ kind: 'embedded', target: store });
+    const quiet = { stdout: new PassThrough(), stderr: new PassThrough() } as unknown as Io;
+    const exporter = await runExporter(opened, { listen: '127.0.0.1:0' }, quiet, toleranceRules('serve', [rule]));
+    try {
+      const range = `from=${new Date(manifest.channelInfo[0].firstSample / 1000).toISOString()}&to=${new Date(end / 1000).toISOString()}`;
+      const served = (await (await fetch(`${exporter.url}/api/v1/gaps?channel=${planted.channel}&${range}`)).json()) as { gaps: { start: number }[] };
+      expect(served.gaps.map((gap) => formatTime(gap.start))).toEqual(cli.map((gap) => gap.start));
+    } finally {
+      await exporter.close();
+      await opened.close();
+    }
   });
 
   it('prints segments with the documented fields, the end being the last sample', async () => {

@@ -4,10 +4,9 @@ import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOpti
 import type { Interval } from '../../../core/src/segments.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import { floorToDay, floorToHour, parseTime } from '../../../core/src/time.ts';
-import { choice, STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import { withStore, type Io } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
-import { toleranceRules } from './scan.ts';
 
 const QUERY_OPTIONS: Record<string, OptionSpec> = {
   channel: { type: 'string', value: 'PATTERN', description: 'channels NET.STA.LOC.CHA with * and ? wildcards, comma-separated; missing parts match all ("IU", "IU.ANMO"); -- is the empty location' },
@@ -15,7 +14,7 @@ const QUERY_OPTIONS: Record<string, OptionSpec> = {
   end: { type: 'string', value: 'TIME', description: 'until this time, exclusive (default: the last data)' },
   format: { type: 'string', value: 'text|json|csv', description: 'output format (default text)' },
   'keep-quality': { type: 'boolean', description: 'keep data quality codes (D, R, Q, M) apart instead of merging them' },
-  tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance as for scan (default 0.5 of the sample interval)' },
+  tolerance: TOLERANCE_OPTION,
   store: STORE_OPTION,
 };
 

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { parseToleranceRule, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import { compileLayout, LayoutError, type Layout } from '../../../collector/src/archive/layouts.ts';
 import { scanArchive, ScanRootError, type ScanReport } from '../../../collector/src/archive/scan.ts';
 import { loadChannelMetadata, MetadataError } from '../../../collector/src/metadata/index.ts';
-import { choice, STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
+import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { terminalProgress } from '../progress.ts';
 import { withStore, type Io } from '../context.ts';
 
@@ -15,20 +15,12 @@ export const scanSpec: CommandSpec = {
   options: {
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds); a PATTERN is a path template such as "{NET}/{STA}/{YEAR}/*.{DAY}.mseed" or "**/*.mseed"' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata (StationXML or CSV) giving the expected epochs; repeatable' },
-    tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance, a fraction of the sample interval (0.5, the default) or a duration (10ms), optionally for some channels: "IU.*.*.LH?=0.25"; repeatable' },
+    tolerance: TOLERANCE_OPTION,
     format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
     store: STORE_OPTION,
   },
   details: 'Placeholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
 };
-
-export function toleranceRules(command: string, values: unknown): ToleranceRule[] {
-  try {
-    return ((values as string[] | undefined) ?? []).map(parseToleranceRule);
-  } catch (error) {
-    throw new UsageError(`${command}: ${(error as Error).message}`);
-  }
-}
 
 export function layoutOption(command: string, value: unknown): Layout {
   try {
@@ -39,13 +31,13 @@ export function layoutOption(command: string, value: unknown): Layout {
   }
 }
 
-/** Loads metadata files into the store; a bad file is an unusable argument. */
-export async function loadMetadata(store: Store, command: string, files: readonly string[]): Promise<number> {
+/** Loads metadata files into the store (rollups of changed channels follow, joined by `tolerance`); a bad file is an unusable argument. */
+export async function loadMetadata(store: Store, command: string, files: readonly string[], tolerance: readonly ToleranceRule[]): Promise<number> {
   let epochs = 0;
   for (const file of files) {
     try {
       const loaded = await loadChannelMetadata(file);
-      await store.replaceEpochs(resolve(file), loaded);
+      await store.replaceEpochs(resolve(file), loaded, { tolerance });
       epochs += loaded.length;
     } catch (error) {
       if (error instanceof MetadataError) throw new UsageError(`${command}: ${error.message}`);
@@ -76,7 +68,7 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
   const layout = layoutOption('scan', values.layout);
   const tolerance = toleranceRules('scan', values.tolerance);
   return withStore(values, async (store) => {
-    await loadMetadata(store, 'scan', (values.metadata as string[] | undefined) ?? []);
+    await loadMetadata(store, 'scan', (values.metadata as string[] | undefined) ?? [], tolerance);
     const progress = terminalProgress(io.stderr);
     let report: ScanReport;
     try {

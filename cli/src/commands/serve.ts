@@ -4,7 +4,8 @@ import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExport
 import { MetricsRefresher } from '../../../exporter/src/metrics/refresher.ts';
 import { parseMetricsLevel } from '../../../exporter/src/metrics/store-metrics.ts';
 import { parseWindows } from '../../../exporter/src/status.ts';
-import { STORE_OPTION, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import type { LiveWriter } from '../../../collector/src/live/writer.ts';
 import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
@@ -16,9 +17,10 @@ export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
   'metrics-level': { type: 'string', value: 'channel|station|network', description: 'finest series on /metrics, to bound cardinality on very large networks (default channel)' },
   'metrics-windows': { type: 'string', value: 'LIST', description: 'trailing availability windows on /metrics (default 1h,1d,7d)' },
   'metrics-refresh': { type: 'string', value: 'SECONDS', description: 'how often /metrics values are recomputed from the store; scrapes never wait for it (default 30)' },
+  tolerance: TOLERANCE_OPTION,
 };
 
-function metricsRefresher(store: Store, values: Record<string, unknown>, liveWriter: LiveWriter | undefined): MetricsRefresher {
+function metricsRefresher(store: Store, values: Record<string, unknown>, tolerance: readonly ToleranceRule[], liveWriter: LiveWriter | undefined): MetricsRefresher {
   const refresh = values['metrics-refresh'] === undefined ? 30 : Number(values['metrics-refresh']);
   if (!(refresh > 0)) throw new UsageError(`--metrics-refresh must be a positive number of seconds (got "${String(values['metrics-refresh'])}")`);
   try {
@@ -26,6 +28,7 @@ function metricsRefresher(store: Store, values: Record<string, unknown>, liveWri
       refreshIntervalMs: refresh * 1000,
       level: values['metrics-level'] === undefined ? undefined : parseMetricsLevel(values['metrics-level'] as string),
       windows: values['metrics-windows'] === undefined ? undefined : parseWindows(values['metrics-windows'] as string),
+      tolerance,
       liveWriter,
     });
   } catch (error) {
@@ -36,7 +39,7 @@ function metricsRefresher(store: Store, values: Record<string, unknown>, liveWri
 export const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
-  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
+  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
   options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION },
   details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws, and enables POST /api/v1/ingest (refused without it).',
 };
@@ -53,11 +56,20 @@ export interface ExporterProcess extends RunningExporter {
   refreshMetrics(): Promise<void>;
 }
 
-/** Starts the exporter on the store with the options shared by `serve` and `start`. */
-export async function runExporter(store: Store, values: Record<string, unknown>, io: Io, ingest?: LiveWriter): Promise<ExporterProcess> {
+/**
+ * Starts the exporter on the store with the options shared by `serve` and `start`; `tolerance`
+ * (the --tolerance rules) joins segments as the scans that filled the rollups joined them.
+ */
+export async function runExporter(
+  store: Store,
+  values: Record<string, unknown>,
+  io: Io,
+  tolerance: readonly ToleranceRule[],
+  ingest?: LiveWriter,
+): Promise<ExporterProcess> {
   const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
-  const metrics = metricsRefresher(store, values, ingest);
-  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics, ingest };
+  const metrics = metricsRefresher(store, values, tolerance, ingest);
+  const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics, tolerance, ingest };
   let exporter: RunningExporter;
   try {
     exporter = await startExporter(context, listen);
@@ -97,12 +109,13 @@ export function untilStopped(io: Io): Promise<void> {
 export async function serveCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
   const live = await liveConfig('serve', values);
+  const tolerance = toleranceRules('serve', values.tolerance);
   const location = resolveStoreLocation(values.store as string | undefined);
   const store = await Store.open(location);
   try {
     // Pushes need the token; without one, nothing is written and no spool is made.
-    const writer = process.env.LACUNA_API_TOKEN ? await openLiveWriter('serve', store, live, io) : undefined;
-    const exporter = await runExporter(store, values, io, writer);
+    const writer = process.env.LACUNA_API_TOKEN ? await openLiveWriter('serve', store, live, io, tolerance) : undefined;
+    const exporter = await runExporter(store, values, io, tolerance, writer);
     await untilStopped(io);
     await exporter.close();
     await writer?.close();

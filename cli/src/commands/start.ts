@@ -6,14 +6,15 @@ import { Store } from '../../../core/src/store/store.ts';
 import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
 import { MICROS_PER_DAY } from '../../../core/src/model.ts';
 import { formatTime } from '../../../core/src/time.ts';
+import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { scanArchive } from '../../../collector/src/archive/scan.ts';
-import { choice, STORE_OPTION, UsageError, type CommandSpec } from '../args.ts';
+import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
 import { LIVE_OPTIONS, liveConfig, openLiveWriter, startLiveSources, wantsLiveSources } from './live.ts';
-import { layoutOption, loadMetadata, scanSummary, toleranceRules } from './scan.ts';
+import { layoutOption, loadMetadata, scanSummary } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
@@ -23,14 +24,13 @@ const ATTENTION_PERCENT = 99;
 export const startSpec: CommandSpec = {
   name: 'start',
   summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--tolerance RULE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
   options: {
     target: { type: 'string', value: 'all|collector', description: 'all: collector and exporter in this process (default); collector: scans only, for a deployment where `lacuna serve` runs the exporter against the same ClickHouse server' },
     ...EXPORTER_OPTIONS,
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
-    tolerance: { type: 'string', multiple: true, value: 'RULE', description: 'join tolerance as for scan' },
     schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes)` },
     ...LIVE_OPTIONS,
     store: STORE_OPTION,
@@ -39,12 +39,12 @@ export const startSpec: CommandSpec = {
 };
 
 /** A few lines on what needs attention: the channels least available over the last day. */
-async function attentionReport(store: Store): Promise<string> {
+async function attentionReport(store: Store, tolerance: readonly ToleranceRule[]): Promise<string> {
   const extent = await store.extent([]);
   if (extent === null) return 'no data yet\n';
   const window = { start: extent.end + 1 - MICROS_PER_DAY, end: extent.end + 1 };
   const [channels, segments, epochs] = await Promise.all([store.channels([]), store.segments({ patterns: [], window, neighbors: true }), store.epochs([])]);
-  const rows = availabilityRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance: [], bucket: 'day' })
+  const rows = availabilityRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance, bucket: 'day' })
     .filter((row) => row.percent !== null && row.percent < ATTENTION_PERCENT);
   const byChannel = new Map<string, { covered: number; expected: number; gaps: number }>();
   for (const row of rows) {
@@ -85,7 +85,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const location = resolveStoreLocation(values.store as string | undefined);
   const store = await Store.open(location);
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
-  await loadMetadata(store, 'start', metadata);
+  await loadMetadata(store, 'start', metadata, tolerance);
 
   let exporter: ExporterProcess | null = null;
   let scanning: Promise<void> | null = null;
@@ -100,7 +100,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
         await exporter?.refreshMetrics();
-        io.stdout.write(await attentionReport(store));
+        io.stdout.write(await attentionReport(store, tolerance));
       })
       .catch((error: unknown) => {
         progress.clear();
@@ -118,7 +118,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   let live;
   try {
     live = writer ? await startLiveSources(liveOptions, writer, io, tolerance) : null;
-    if (target === 'all') exporter = await runExporter(store, values, io, writer ?? undefined);
+    if (target === 'all') exporter = await runExporter(store, values, io, tolerance, writer ?? undefined);
   } catch (error) {
     job?.cancel();
     await live?.stop();

@@ -3,6 +3,7 @@ import { availabilityRows, groupByChannel, type AvailabilityRow } from '../repor
 import { channelKey } from '../channel.ts';
 import { MICROS_PER_DAY, type ChannelEpoch } from '../model.ts';
 import { parseTime } from '../time.ts';
+import { parseToleranceRule, type ToleranceRule } from '../tolerance-rules.ts';
 import { testBackends } from '../testing/store-backends.ts';
 import {
   channelExtents,
@@ -69,23 +70,23 @@ async function storedRollups(store: Store): Promise<StoredRollup[]> {
 }
 
 /** What `lacuna availability --by day` prints for the window, from the stored segments. */
-async function cliRows(store: Store): Promise<AvailabilityRow[]> {
+async function cliRows(store: Store, tolerance: readonly ToleranceRule[]): Promise<AvailabilityRow[]> {
   const [channels, segments, epochs] = await Promise.all([
     store.channels([]),
     store.segments({ patterns: [], window: WINDOW, neighbors: true }),
     store.epochs([]),
   ]);
-  return availabilityRows(groupByChannel(channels, segments, epochs), { window: WINDOW, mergeQuality: true, tolerance: [], bucket: 'day' });
+  return availabilityRows(groupByChannel(channels, segments, epochs), { window: WINDOW, mergeQuality: true, tolerance, bucket: 'day' });
 }
 
 /**
  * The rollups equal the CLI's rows exactly on the days they hold, and the days they do not hold
  * are days without data, gaps or overlaps (the documented meaning of a missing row).
  */
-async function expectRollupsEqualCli(store: Store): Promise<StoredRollup[]> {
+async function expectRollupsEqualCli(store: Store, tolerance: readonly ToleranceRule[] = []): Promise<StoredRollup[]> {
   const stored = await storedRollups(store);
   const byKey = new Map(stored.map((row) => [`${row.channel}/${row.bucket}`, row]));
-  for (const row of await cliRows(store)) {
+  for (const row of await cliRows(store, tolerance)) {
     const rollup = byKey.get(`${row.channel}/${row.bucket}`);
     if (rollup === undefined) {
       expect({ channel: row.channel, day: row.bucket, covered: row.covered_s, gaps: row.gaps, overlaps: row.overlaps }).toEqual({
@@ -221,5 +222,17 @@ describe.each(testBackends())('rollups on $name', (backend) => {
     expect(await ensureRollups(store)).toBe(0);
     const stored = await expectRollupsEqualCli(store);
     expect(stored.filter((row) => row.channel === C).map((row) => row.bucket)).toEqual([t('2024-03-07'), t('2024-03-08'), t('2024-03-09')]);
+  });
+
+  it('follow new metadata with the join tolerance they are given, as the scans that stored the data', async () => {
+    const D = 'XX.DDD.00.LHZ';
+    // Two hours of 1 Hz data with 3 s missing in between: a gap at 0.5Δ, none at 5 s.
+    await store.storeFileScans([fileScan('/d/2024.070', '2024-03-11T00:00:05Z', [segment(D, '2024-03-10T10:00:00Z', 3600), segment(D, '2024-03-10T11:00:03Z', 3600)])], 5);
+    const day = async () => (await storedRollups(store)).find((row) => row.channel === D && row.bucket === t('2024-03-10'))!;
+    expect((await day()).gaps).toBe(1);
+    const tolerance = [parseToleranceRule(`${D}=5s`)];
+    await store.replaceEpochs('/meta-d.csv', [epoch(D, '2024-03-10T09:00:00Z', null)], { tolerance });
+    await expectRollupsEqualCli(store, tolerance);
+    expect(await day()).toMatchObject({ gaps: 0, max_gap_s: 0 });
   });
 });

@@ -400,12 +400,12 @@ export class Store {
   // ---- channel metadata -----------------------------------------------------------------------
 
   /** Replaces the epochs loaded earlier from `source` with these. */
-  async replaceEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
+  async replaceEpochs(source: string, epochs: ChannelEpoch[], options: RefreshOptions = {}): Promise<void> {
     const before = await sourceEpochsOf(this, source);
     await this.client.command({ query: 'DELETE FROM channel_epochs WHERE source = {source:String}', query_params: { source } });
     if (epochs.length > 0) await this.insertEpochs(source, epochs);
     // Where expected time or rates changed, the rollups of the channel (rollups.ts) are recomputed.
-    await refreshChannelRollups(this, changedEpochChannels(before, epochs));
+    await refreshChannelRollups(this, changedEpochChannels(before, epochs), options);
   }
 
   private async insertEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
