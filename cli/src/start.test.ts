@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fileScanOf, segmentOf } from '../../core/src/testing/scans.ts';
+import { testBackends } from '../../core/src/testing/store-backends.ts';
+import { attentionReport } from './commands/start.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
 
@@ -39,5 +42,24 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('stopping');
+  });
+});
+
+describe('the attention report after each scan', () => {
+  it('gives each channel its availability over the whole last 24 hours, across midnight', async () => {
+    const [backend] = testBackends();
+    const store = await backend.open();
+    try {
+      // Data until 03-02 06:00 with 6 h missing on 03-01: 75 % of the last 24 h (66.7 % of 03-01's part, 100 % of 03-02's).
+      await store.storeFileScans(
+        [fileScanOf('/p/2024.061', '2024-03-02T06:00:00Z', [segmentOf('XX.PART..LHZ', '2024-03-01T00:00:00Z', 12 * 3600), segmentOf('XX.PART..LHZ', '2024-03-01T18:00:00Z', 12 * 3600)])],
+        1,
+      );
+      const report = await attentionReport(store, []);
+      expect(report).toContain('over the last 24 h, 1 below 99 %:');
+      expect(report).toMatch(/XX\.PART\.\.LHZ\s+75\.00 %\s+1 gaps/);
+    } finally {
+      await backend.dispose(store);
+    }
   });
 });

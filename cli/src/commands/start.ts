@@ -3,10 +3,12 @@ import { join, resolve } from 'node:path';
 import schedule from 'node-schedule';
 import { resolveStoreLocation } from '../../../core/src/store/connect.ts';
 import { Store } from '../../../core/src/store/store.ts';
-import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
+import { availabilityOver, expectedIntervals } from '../../../core/src/availability.ts';
+import { channelKey } from '../../../core/src/channel.ts';
+import { groupByChannel } from '../../../core/src/report.ts';
 import { MICROS_PER_DAY } from '../../../core/src/model.ts';
 import { formatTime } from '../../../core/src/time.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { scanArchive } from '../../../collector/src/archive/scan.ts';
 import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
@@ -38,25 +40,21 @@ export const startSpec: CommandSpec = {
   details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
 };
 
-/** A few lines on what needs attention: the channels least available over the last day. */
-async function attentionReport(store: Store, tolerance: readonly ToleranceRule[]): Promise<string> {
+/** A few lines on what needs attention: the channels least available over the last 24 hours. */
+export async function attentionReport(store: Store, tolerance: readonly ToleranceRule[]): Promise<string> {
   const extent = await store.extent([]);
   if (extent === null) return 'no data yet\n';
   const window = { start: extent.end + 1 - MICROS_PER_DAY, end: extent.end + 1 };
   const [channels, segments, epochs] = await Promise.all([store.channels([]), store.segments({ patterns: [], window, neighbors: true }), store.epochs([])]);
-  const rows = availabilityRows(groupByChannel(channels, segments, epochs), { window, mergeQuality: true, tolerance, bucket: 'day' })
-    .filter((row) => row.percent !== null && row.percent < ATTENTION_PERCENT);
-  const byChannel = new Map<string, { covered: number; expected: number; gaps: number }>();
-  for (const row of rows) {
-    const total = byChannel.get(row.channel) ?? { covered: 0, expected: 0, gaps: 0 };
-    total.covered += row.covered_s;
-    total.expected += row.expected_s;
-    total.gaps += row.gaps;
-    byChannel.set(row.channel, total);
-  }
-  const worst = [...byChannel].map(([channel, t]) => ({ channel, percent: (100 * t.covered) / t.expected, gaps: t.gaps })).sort((a, b) => a.percent - b.percent);
+  const worst = groupByChannel(channels, segments, epochs)
+    .map((data) => ({
+      channel: channelKey(data.id),
+      figures: availabilityOver(data.segments, { window, expected: expectedIntervals(data.epochs, window), tolerance: toleranceFor(tolerance, data.id) }),
+    }))
+    .filter(({ figures }) => figures.percent !== null && figures.percent < ATTENTION_PERCENT)
+    .sort((a, b) => a.figures.percent! - b.figures.percent!);
   const lines = [`${channels.length} channels, data until ${formatTime(extent.end)}; over the last 24 h, ${worst.length} below ${ATTENTION_PERCENT} %:`];
-  for (const row of worst.slice(0, 10)) lines.push(`  ${row.channel.padEnd(18)} ${row.percent.toFixed(2).padStart(6)} %  ${row.gaps} gaps`);
+  for (const { channel, figures } of worst.slice(0, 10)) lines.push(`  ${channel.padEnd(18)} ${figures.percent!.toFixed(2).padStart(6)} %  ${figures.gaps} gaps`);
   if (worst.length > 10) lines.push(`  … and ${worst.length - 10} more`);
   return `${lines.join('\n')}\n`;
 }
