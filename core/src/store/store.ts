@@ -1,12 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ChannelEpoch, ChannelId, ChannelSegment, Micros } from '../model.ts';
-import type { ChannelPattern } from '../channel.ts';
+import { channelKey, type ChannelPattern } from '../channel.ts';
 import type { Interval } from '../segments.ts';
 import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
 import { channelFilter, type SqlFragment } from './filter.ts';
-import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions } from './rollups.ts';
+import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
 
 /** What the store knows of one scanned file. */
@@ -95,7 +95,7 @@ function segmentFromRow(row: SegmentRow): StoredSegment {
 }
 
 function segmentIdentity(segment: ChannelId & { quality: string; sampleRate: number }): string {
-  return `${segment.network}.${segment.station}.${segment.location}.${segment.channel}/${segment.quality}/${segment.sampleRate}`;
+  return `${channelKey(segment)}/${segment.quality}/${segment.sampleRate}`;
 }
 
 /**
@@ -188,9 +188,13 @@ export class Store {
    */
   async storeFileScans(scans: FileScan[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
     if (scans.length === 0) return;
-    const touched = await storedDaysOf(this, scans.map((scan) => scan.state.path));
+    const paths = scans.map((scan) => scan.state.path);
+    const previous = (await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, { paths })).map(segmentFromRow);
+    // The days of the old generation and of the new one: both change.
+    const touched: TouchedDays = new Map();
+    for (const segment of previous) touchDays(touched, segment, segment.start, segment.end);
     for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
-    await this.writeFileScans(scans, scanId);
+    await this.writeFileScans(scans, scanId, previous);
     await refreshRollups(this, touched, options);
   }
 
@@ -206,23 +210,21 @@ export class Store {
    * Stores a batch of file scans. Each file's new segments are written before its old ones go,
    * so a scan killed at any point loses nothing; a file whose state row is not yet updated is
    * simply scanned again next time, and the old generation is removed then. Data seen before
-   * keeps its first_seen; new data is first seen at the file's modification time.
+   * keeps its first_seen; new data is first seen at the file's modification time. `previous` are
+   * the segments stored now from these files.
    */
-  private async writeFileScans(scans: FileScan[], scanId: Micros): Promise<void> {
+  private async writeFileScans(scans: FileScan[], scanId: Micros, previous: readonly StoredSegment[]): Promise<void> {
     const paths = scans.map((scan) => scan.state.path);
-    const previous = await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, {
-      paths,
-    });
-    const previousBySource = new Map<string, StoredSegment[]>();
-    for (const row of previous) {
-      const list = previousBySource.get(row.source) ?? [];
-      list.push(segmentFromRow(row));
-      previousBySource.set(row.source, list);
+    const earlierByIdentity = new Map<string, StoredSegment[]>();
+    for (const segment of previous) {
+      const key = `${segment.source}\n${segmentIdentity(segment)}`;
+      const list = earlierByIdentity.get(key) ?? [];
+      list.push(segment);
+      earlierByIdentity.set(key, list);
     }
 
     const segmentRows: Record<string, unknown>[] = [];
     for (const scan of scans) {
-      const seenBefore = previousBySource.get(scan.state.path) ?? [];
       const byIdentity = new Map<string, (ChannelSegment & { toleranceUs: number })[]>();
       for (const segment of scan.segments) {
         const key = segmentIdentity(segment);
@@ -231,7 +233,7 @@ export class Store {
         byIdentity.set(key, list);
       }
       for (const [key, segments] of byIdentity) {
-        const earlier = seenBefore.filter((segment) => segmentIdentity(segment) === key);
+        const earlier = earlierByIdentity.get(`${scan.state.path}\n${key}`) ?? [];
         const pieces = carryFirstSeen(earlier, segments, scan.state.mtime);
         const { network, station, location, channel, toleranceUs } = segments[0];
         for (const piece of pieces) {
