@@ -40,6 +40,8 @@ export function parseExpectedStreamsCsv(text: string, sourceName: string): Expec
       const known = new Set(['stream', 'name', 'method', 'expected_rate', 'warn_interval', 'fail_interval']);
       const unknown = header.filter((column) => !known.has(column));
       if (unknown.length > 0) throw new Error(`${where}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected stream or name,method, then expected_rate,warn_interval,fail_interval)`);
+      const repeated = header.find((column, k) => header!.indexOf(column) !== k);
+      if (repeated !== undefined) throw new Error(`${where}: column ${repeated} appears twice`);
       const has = (column: string) => header!.includes(column);
       if (!has('stream') && !(has('name') && has('method'))) throw new Error(`${where}: a stream column, or name and method columns, are required`);
       for (const column of ['expected_rate', 'warn_interval', 'fail_interval']) if (!has(column)) throw new Error(`${where}: column ${column} is required`);

@@ -161,6 +161,9 @@ describe('expected-streams CSV', () => {
       'e.csv line 2: warn_interval "ten" is not a number ≥ 0',
     );
     expect(() => parseExpectedStreamsCsv('stream,rate\n', 'e.csv')).toThrow(/e.csv line 1: unknown column rate/);
+    expect(() => parseExpectedStreamsCsv('stream,expected_rate,warn_interval,fail_interval,warn_interval\nA-B/x,1,60,300,99\n', 'e.csv')).toThrow(
+      'e.csv line 1: column warn_interval appears twice',
+    );
     expect(() => parseExpectedStreamsCsv('stream,expected_rate,warn_interval,fail_interval\nA--B,1,1,1\n', 'e.csv')).toThrow(/e.csv line 2: bad stream id "A--B"/);
   });
 });
