@@ -52,6 +52,18 @@ describe.each(testBackends())('live writer on $name', (backend) => {
     return segments.map((s) => [s.start, s.samples]);
   }
 
+  it('brings the daily rollups of a day written once up to date at compaction', async () => {
+    const writer = await LiveWriter.open(real, { spoolDir: spoolDir(), compactEveryMs: 0, log: () => {} });
+    expect(await writer.submit(batch('ONCE', 'filedrop:/once', 0, writer.nextBatchId()))).toBe('stored');
+    await writer.compactNow();
+    const result = await real.client.query({
+      query: "SELECT toString(day) AS day, covered_us FROM availability_daily FINAL WHERE station = 'ONCE'",
+      format: 'JSONEachRow',
+    });
+    expect(await result.json()).toEqual([{ day: '2024-06-01', covered_us: 10 * S }]);
+    await writer.close();
+  });
+
   it('spools while the store is unreachable and writes everything once when it is back', async () => {
     const { store, setMode } = switchableStore(real);
     const logs: string[] = [];

@@ -2,6 +2,7 @@ import { channelKey } from '../../../core/src/channel.ts';
 import type { ChannelId } from '../../../core/src/model.ts';
 import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type LiveWriterStatus, type StreamThresholds } from '../../../core/src/live/batch.ts';
 import { compactLiveSegments, storeLiveBatches } from '../../../core/src/store/live.ts';
+import { touchDays, type TouchedDays } from '../../../core/src/store/rollups.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { thresholdsFor, type ExpectedStreamRule } from './expected-streams.ts';
@@ -61,6 +62,8 @@ export class LiveWriter implements LiveSink {
   private compactTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private compactionDue = false;
+  /** Per source, the channel-days stored since its last compaction: their rollups follow at the next. */
+  private readonly writtenDays = new Map<string, TouchedDays>();
   private closed = false;
   private lastId = 0;
   private readonly written = new Set<string>();
@@ -206,6 +209,7 @@ export class LiveWriter implements LiveSink {
         { rewrite: false, tolerance: this.options.tolerance },
       );
       this.storeIsUp();
+      this.noteWritten(group.map((pending) => pending.batch));
       group.forEach((pending, i) => pending.resolve(outcomes[i]));
     } catch (error) {
       // Unknown how far the write got: the spool replay replaces whatever reached the store.
@@ -236,6 +240,7 @@ export class LiveWriter implements LiveSink {
           group.push(batches[i++]);
         }
         await storeLiveBatches(this.store, group, { rewrite: true, tolerance: this.options.tolerance });
+        this.noteWritten(group);
       }
       await this.spool.done(oldest.name, bad.length > 0);
       this.storeIsUp();
@@ -245,10 +250,20 @@ export class LiveWriter implements LiveSink {
     }
   }
 
+  private noteWritten(batches: readonly LiveBatch[]): void {
+    for (const batch of batches) {
+      let days = this.writtenDays.get(batch.source);
+      if (days === undefined) this.writtenDays.set(batch.source, (days = new Map()));
+      for (const piece of batch.pieces) touchDays(days, piece, piece.start, piece.end);
+    }
+  }
+
   private async compact(): Promise<void> {
     for (const source of this.written) {
       try {
-        const result = await compactLiveSegments(this.store, source, this.nextBatchId(), { tolerance: this.options.tolerance });
+        const written = this.writtenDays.get(source);
+        const result = await compactLiveSegments(this.store, source, this.nextBatchId(), { tolerance: this.options.tolerance, written });
+        this.writtenDays.delete(source); // writes wait while the pump compacts: nothing was added meanwhile
         if (result.days > 0) this.storeIsUp();
       } catch (error) {
         this.storeIsDown(error);

@@ -328,7 +328,9 @@ export function withoutArchived(pieces: readonly LivePiece[], archived: Readonly
  * Compacts the rows of `source` under the id `compactionId` (new, unique for the source), per UTC
  * day of their start: every day holding rows of more than one write, and every recent day whose
  * rows an archive scan has stored since, is rewritten as its joined runs less what the archive
- * holds. Then the rollups of the channel-days it rewrote are refreshed. Safe to stop at any point:
+ * holds. Then the rollups are refreshed: of the channel-days it rewrote, and of `written`, the
+ * channel-days the source wrote since its last compaction (a day written once is not rewritten,
+ * yet its rollup must follow). Safe to stop at any point:
  * a day left with both the new rows and the old ones is compacted again next time, and the old
  * rows then count once. Only one writer may write a source at a time. Returns the days rewritten
  * and the rows before and after.
@@ -337,7 +339,7 @@ export async function compactLiveSegments(
   store: Store,
   source: string,
   compactionId: number,
-  options: { tolerance?: readonly ToleranceRule[]; now?: Micros } = {},
+  options: { tolerance?: readonly ToleranceRule[]; now?: Micros; written?: TouchedDays } = {},
 ): Promise<{ days: number; before: number; after: number }> {
   const since = (options.now ?? Date.now() * 1000) - ARCHIVE_LOOKBACK_MICROS;
   const [written, archived] = await Promise.all([
@@ -364,7 +366,7 @@ export async function compactLiveSegments(
   let rewritten = 0;
   let before = 0;
   let after = 0;
-  const touched: TouchedDays = new Map();
+  const touched: TouchedDays = new Map([...(options.written ?? [])].map(([key, span]) => [key, { ...span }]));
   for (const day of days) {
     const range = { source, from: day * DAY_US, to: (day + 1) * DAY_US };
     const inDay = `source = {source:String} AND start_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')`;
