@@ -35,9 +35,10 @@ export const patternsParam = z
 
 /**
  * A time: what core parseTime reads (ISO 8601, YYYY,DDD, now, -7d …; relative to the request's
- * now), or a whole number of milliseconds since the Unix epoch (Grafana's `${__from}`).
+ * now), or a whole number of milliseconds since the Unix epoch (Grafana's `${__from}`). `other`
+ * reads one more form into ISO 8601 (null: not that form), and `otherExample` names it in errors.
  */
-export function timeParam(now: Micros) {
+export function timeParam(now: Micros, other?: { read: (text: string) => string | null; example: string }) {
   return z
     .string()
     .max(MAX_TIME_LENGTH, `at most ${MAX_TIME_LENGTH} characters`)
@@ -49,9 +50,9 @@ export function timeParam(now: Micros) {
         return z.NEVER;
       }
       try {
-        return parseTime(text, now);
+        return parseTime(other?.read(text) ?? text, now);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; or milliseconds since 1970 such as 1717171717000` });
+        ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; or milliseconds since 1970 such as 1717171717000${other ? `; or ${other.example}` : ''}` });
         return z.NEVER;
       }
     });

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { channelKey, parseChannelKey } from '../../../core/src/channel.ts';
 import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
 import { channelExtents, channelKeysFilter, segmentsAround } from '../../../core/src/store/rollups.ts';
-import { parseTime } from '../../../core/src/time.ts';
 import { toleranceFor } from '../../../core/src/tolerance-rules.ts';
 import type { ExporterContext } from '../app.ts';
 import { rollupsReady } from '../api/data.ts';
+import { timeParam } from '../api/params.ts';
 import { rejectDroppedParameters } from '../api/router.ts';
 import { reduceSpans } from '../api/spans.ts';
 import { channelTimeline } from '../api/timeline.ts';
@@ -22,19 +22,8 @@ import { deploymentsIn, deploymentsMeasure, OOI_CATEGORIES, rfc1123ToIso, stream
 /** ooi-status's resolution: gaps under 0.1 % of the window are not shown (threshold = span / 1000). */
 export const OOI_POINTS = 1000;
 
-function ooiTimeParam(now: Micros) {
-  return z
-    .string()
-    .max(64, 'at most 64 characters')
-    .transform((text, ctx): Micros => {
-      try {
-        return parseTime(rfc1123ToIso(text) ?? text, now);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `${(error as Error).message}; or RFC 1123 such as Fri, 25 Jul 2014 21:05:00 GMT` });
-        return z.NEVER;
-      }
-    });
-}
+/** The API's times, and RFC 1123 as ooi-status writes them. */
+const ooiTimeParam = (now: Micros) => timeParam(now, { read: rfc1123ToIso, example: 'RFC 1123 such as Fri, 25 Jul 2014 21:05:00 GMT' });
 
 export function ooiRouter(context: ExporterContext): Router {
   const router = express.Router();
