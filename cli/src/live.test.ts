@@ -25,6 +25,7 @@ describe('lacuna start with live sources', () => {
       [['--seedlink', 'example.org:99999'], /^lacuna: start: --seedlink: bad SeedLink server "example.org:99999": port 99999 out of range/],
       [['--watch', temp], /^lacuna: start: --watch needs --watch-interval/],
       [['--watch', temp, '--watch-interval', 'soon'], /--watch-interval "soon" is not a duration/],
+      [['--watch', temp, '--watch-interval', '10m,1h'], /--watch-interval "10m,1h" is not a duration/],
       [['--watch', temp, '--watch-interval', '10m', '--watch-pattern', '(?<sensor>x)'], /--watch-pattern: bad file-name pattern "\(\?<sensor>x\)": unknown group sensor/],
       [['--expected-streams', join(temp, 'missing.csv')], /--expected-streams .*missing.csv: no such file/],
     ];

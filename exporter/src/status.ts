@@ -14,13 +14,16 @@ export interface StatusWindow {
 
 const UNIT_MICROS: Record<string, number> = { s: 1e6, m: 60e6, h: 3600e6, d: 86_400e6, w: 7 * 86_400e6 };
 
+/** `1h` → a window; anything else throws naming it. */
+export function parseWindow(item: string): StatusWindow {
+  const match = /^\s*(\d+)([smhdw])\s*$/.exec(item);
+  if (!match || Number(match[1]) === 0) throw new Error(`bad window "${item}": expected a whole number and a unit s, m, h, d or w (e.g. 1h, 7d)`);
+  return { name: `${match[1]}${match[2]}`, micros: Number(match[1]) * UNIT_MICROS[match[2]] };
+}
+
 /** `1h,1d,7d` → windows; a bad item throws naming it. */
 export function parseWindows(text: string): StatusWindow[] {
-  return text.split(',').map((item) => {
-    const match = /^\s*(\d+)([smhdw])\s*$/.exec(item);
-    if (!match || Number(match[1]) === 0) throw new Error(`bad window "${item}": expected a whole number and a unit s, m, h, d or w (e.g. 1h, 7d)`);
-    return { name: `${match[1]}${match[2]}`, micros: Number(match[1]) * UNIT_MICROS[match[2]] };
-  });
+  return text.split(',').map(parseWindow);
 }
 
 export const DEFAULT_WINDOWS: StatusWindow[] = parseWindows('1h,1d,7d');

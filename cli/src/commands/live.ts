@@ -8,7 +8,7 @@ import { loadExpectedStreams, type ExpectedStreamRule } from '../../../collector
 import { LiveWriter } from '../../../collector/src/live/writer.ts';
 import { parseSeedLinkAddress, type SeedLinkAddress } from '../../../collector/src/seedlink/protocol.ts';
 import { SeedLinkSource } from '../../../collector/src/seedlink/source.ts';
-import { parseWindows } from '../../../exporter/src/status.ts';
+import { parseWindow } from '../../../exporter/src/status.ts';
 import { UsageError, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 
@@ -37,7 +37,7 @@ export function wantsLiveSources(values: Record<string, unknown>): boolean {
 
 function duration(command: string, option: string, text: string): number {
   try {
-    return parseWindows(text)[0].micros;
+    return parseWindow(text).micros;
   } catch {
     throw new UsageError(`${command}: --${option} "${text}" is not a duration (a whole number and s, m, h, d or w, e.g. 10m)`);
   }

@@ -16,7 +16,7 @@ import { dailyRollups } from '../../../core/src/store/rollups.ts';
 import { floorToDay } from '../../../core/src/time.ts';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
-import { channelStatuses, parseWindows } from '../status.ts';
+import { channelStatuses, parseWindow, parseWindows, type StatusWindow } from '../status.ts';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
 import { compactRows, segmentsOf, select, textRows, type Selection } from './data.ts';
 import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
@@ -295,8 +295,7 @@ export async function latencyResponse(env: ApiEnvironment, patterns: ChannelPatt
 // ---------------------------------------------------------------------------------------------
 // stations
 
-export async function stationsResponse(env: ApiEnvironment, patterns: ChannelPattern[], windowName = '1d') {
-  const [window] = parseWindows(windowName);
+export async function stationsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: StatusWindow = parseWindow('1d')) {
   const statuses = await channelStatuses(env.store, { patterns, windows: [window], now: env.now, tolerance: env.tolerance });
   const stations = new Map<string, { network: string; station: string; latitude: number | null; longitude: number | null; states: ChannelState[]; covered: number; expected: number }>();
   for (const status of statuses) {

@@ -8,6 +8,7 @@ import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '../../../core/sr
 import type { Interval } from '../../../core/src/segments.ts';
 import { parseTime } from '../../../core/src/time.ts';
 import { badRequest } from '../http/errors.ts';
+import { parseWindow } from '../status.ts';
 import type { ExporterLimits } from '../app.ts';
 
 /** Most spans per timeline row a client may ask for. */
@@ -151,11 +152,18 @@ export function latencySchema(now: Micros) {
   });
 }
 
-/** A trailing window such as 1h, 1d, 7d (whole number and unit s, m, h, d or w). */
+/** A trailing window such as 1h, 1d, 7d (whole number and unit s, m, h, d or w), as /metrics' windows. */
 export const windowParam = z
   .string()
-  .regex(/^\d{1,6}[smhdw]$/, 'expected a whole number and a unit s, m, h, d or w, such as 1h or 7d')
-  .refine((text) => Number(text.slice(0, -1)) > 0, 'must be longer than 0');
+  .max(8, 'at most 8 characters')
+  .transform((text, ctx) => {
+    try {
+      return parseWindow(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 export function stationsSchema() {
   return z.strictObject({ channel: patternsParam.optional(), window: windowParam.optional() });
