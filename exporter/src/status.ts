@@ -3,7 +3,7 @@ import { channelKey, type ChannelPattern } from '../../core/src/channel.ts';
 import type { ChannelEpoch, ChannelId, Micros } from '../../core/src/model.ts';
 import { groupByChannel } from '../../core/src/report.ts';
 import { channelState, latency, type ChannelState, type Latency } from '../../core/src/state.ts';
-import type { Store } from '../../core/src/store/store.ts';
+import type { Store, StoredSegment } from '../../core/src/store/store.ts';
 import { toleranceFor, type ToleranceRule } from '../../core/src/tolerance-rules.ts';
 
 /** A trailing window ending now, e.g. `1h`, `1d`, `7d`. */
@@ -39,10 +39,8 @@ export interface WindowFigures {
   expectedSeconds: number;
 }
 
-/** What the exporter knows of a channel now: latency, state and availability per window. */
-export interface ChannelStatus {
-  id: ChannelId;
-  key: string;
+/** A channel's latency now, and the state its epoch in force gives it. */
+export interface ChannelLatencyState {
   /** Td: time of the newest sample; null when the channel never had data. */
   lastSample: Micros | null;
   /** Ta: when that sample became available here. */
@@ -51,6 +49,12 @@ export interface ChannelStatus {
   warnS: number | null;
   failS: number | null;
   state: ChannelState;
+}
+
+/** What the exporter knows of a channel now: latency, state and availability per window. */
+export interface ChannelStatus extends ChannelLatencyState {
+  id: ChannelId;
+  key: string;
   latitude: number | null;
   longitude: number | null;
   windows: Record<string, WindowFigures>;
@@ -66,6 +70,20 @@ function latestOf(epochs: readonly ChannelEpoch[]): ChannelEpoch | null {
  */
 function epochInForce(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoch | null {
   return latestOf(epochs.filter((epoch) => epoch.start <= now && (epoch.end === null || epoch.end > now)));
+}
+
+/** Latency and state at `now` from the channel's newest segment (Store.latestSegments) and its epochs. */
+export function latencyState(last: StoredSegment | undefined, epochs: readonly ChannelEpoch[], now: Micros): ChannelLatencyState {
+  const epoch = epochInForce(epochs, now);
+  const lag = last ? latency(last.end, last.firstSeen, now) : null;
+  return {
+    lastSample: last?.end ?? null,
+    availableAt: last?.firstSeen ?? null,
+    latency: lag,
+    warnS: epoch?.warnS ?? null,
+    failS: epoch?.failS ?? null,
+    state: channelState(lag?.total ?? null, epoch?.warnS ?? null, epoch?.failS ?? null),
+  };
 }
 
 /** Channels computed between two turns of the event loop. */
@@ -90,11 +108,8 @@ export async function channelStatuses(
     // Thousands of channels: give the event loop a turn now and then (an exporter serving scrapes meanwhile).
     if (statuses.length > 0 && statuses.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const key = channelKey(data.id);
-    const last = newest.get(key);
-    const epoch = epochInForce(data.epochs, options.now);
-    const described = epoch ?? latestOf(data.epochs);
+    const described = epochInForce(data.epochs, options.now) ?? latestOf(data.epochs);
     const tolerance = toleranceFor(options.tolerance ?? [], data.id);
-    const lag = last ? latency(last.end, last.firstSeen, options.now) : null;
     const windows: Record<string, WindowFigures> = {};
     for (const window of options.windows) {
       const interval = { start: options.now - window.micros, end: options.now };
@@ -111,12 +126,7 @@ export async function channelStatuses(
     statuses.push({
       id: data.id,
       key,
-      lastSample: last?.end ?? null,
-      availableAt: last?.firstSeen ?? null,
-      latency: lag,
-      warnS: epoch?.warnS ?? null,
-      failS: epoch?.failS ?? null,
-      state: channelState(lag?.total ?? null, epoch?.warnS ?? null, epoch?.failS ?? null),
+      ...latencyState(newest.get(key), data.epochs, options.now),
       latitude: described?.latitude ?? null,
       longitude: described?.longitude ?? null,
       windows,

@@ -16,7 +16,7 @@ import { dailyRollups } from '../../../core/src/store/rollups.ts';
 import { floorToDay } from '../../../core/src/time.ts';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
-import { channelStatuses, parseWindow, parseWindows, type StatusWindow } from '../status.ts';
+import { channelStatuses, latencyState, parseWindow, type StatusWindow } from '../status.ts';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
 import { compactRows, segmentsOf, select, textRows, type Selection } from './data.ts';
 import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
@@ -214,14 +214,13 @@ type SummaryRow = [string, string, string, string, number, number, number];
 
 export async function statsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval) {
   const selection = await select(env.store, patterns, env.tolerance);
-  const [segments, statuses, summaries, sources] = await Promise.all([
+  const [segments, latest, summaries, sources] = await Promise.all([
     segmentsOf(env.store, selection, window),
-    // Latency and state now; its availability window is not used here.
-    channelStatuses(env.store, { patterns, windows: parseWindows('1s'), now: env.now, tolerance: env.tolerance }),
+    env.store.latestSegments(patterns),
     compactRows<SummaryRow>(env.store, latencySummaryQuery(selection.filter, window.start, window.end)),
     liveChannelSources(env.store),
   ]);
-  const statusByKey = new Map(statuses.map((status) => [status.key, status]));
+  const latestByKey = new Map(latest.map((segment) => [channelKey(segment), segment]));
   const summaryByKey = new Map(summaries.map(([network, station, location, channel, arrivals, max, mean]) => [channelKey({ network, station, location, channel }), { arrivals, max, mean }]));
   const rows = [];
   for (const id of selection.channels) {
@@ -231,7 +230,7 @@ export async function statsResponse(env: ApiEnvironment, patterns: ChannelPatter
       expected: expectedIntervals(selection.epochs.get(key) ?? [], window),
       tolerance: toleranceFor(env.tolerance, id),
     });
-    const status = statusByKey.get(key);
+    const status = latencyState(latestByKey.get(key), selection.epochs.get(key) ?? [], env.now);
     const summary = summaryByKey.get(key);
     rows.push({
       channel: key,
@@ -242,15 +241,15 @@ export async function statsResponse(env: ApiEnvironment, patterns: ChannelPatter
       gaps: figures.gaps,
       maxGapSeconds: figures.maxGapSeconds,
       overlaps: figures.overlaps,
-      lastSample: status?.lastSample ?? null,
-      availableAt: status?.availableAt ?? null,
-      latency: status?.latency ?? null,
+      lastSample: status.lastSample,
+      availableAt: status.availableAt,
+      latency: status.latency,
       arrivals: summary?.arrivals ?? 0,
       maxDataLatencySeconds: summary ? summary.max / 1e6 : null,
       meanDataLatencySeconds: summary ? summary.mean / 1e6 : null,
-      state: status?.state ?? 'NOT_TRACKED',
-      warnS: status?.warnS ?? null,
-      failS: status?.failS ?? null,
+      state: status.state,
+      warnS: status.warnS,
+      failS: status.failS,
     });
   }
   checkRows('channel', rows.length, env.limits, 'rows');
