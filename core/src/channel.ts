@@ -5,6 +5,16 @@ export function channelKey(id: ChannelId): string {
   return `${id.network}.${id.station}.${id.location}.${id.channel}`;
 }
 
+/** Code-unit order, as ClickHouse orders our (ASCII) codes. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Channel order as ClickHouse orders by (network, station, location, channel). */
+export function compareChannelIds(a: ChannelId, b: ChannelId): number {
+  return compareText(a.network, b.network) || compareText(a.station, b.station) || compareText(a.location, b.location) || compareText(a.channel, b.channel);
+}
+
 const CODE = /^[A-Za-z0-9_-]*$/;
 
 /**

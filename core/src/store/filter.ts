@@ -1,10 +1,6 @@
 import { globToLike, type ChannelPattern } from '../channel.ts';
+import type { SqlFragment } from './sql.ts';
 
-/** A piece of SQL with its parameters: the SQL holds only placeholders, never values. */
-export interface SqlFragment {
-  sql: string;
-  params: Record<string, string>;
-}
 
 const COLUMNS = ['network', 'station', 'location', 'channel'] as const;
 

@@ -22,24 +22,18 @@
  * Latency. `live_latest` keeps each channel's newest sample and when it arrived, exactly, per
  * packet; Store.latestSegments consults it (`withLiveLatest`).
  */
-import type { ChannelId, Micros, Segment } from '../model.ts';
-import { channelKey } from '../channel.ts';
+import { MICROS_PER_DAY, type ChannelId, type Micros, type Segment } from '../model.ts';
+import { channelKey, compareChannelIds } from '../channel.ts';
 import { coverage, firstSampleAtOrAfter, joinSegments, sampleTime, type Interval } from '../segments.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
 import type { BacklogSample, LiveBatch, LivePiece, SourceHealth, StreamThresholds } from '../live/batch.ts';
-import { channelFilter, type SqlFragment } from './filter.ts';
+import { channelFilter } from './filter.ts';
+import type { SqlFragment } from './sql.ts';
 import { channelKeysFilter, refreshChannelRollups, refreshRollups, touchDays, type TouchedDays } from './rollups.ts';
 import type { Store, StoredSegment } from './store.ts';
 
 /** The channel_epochs source of thresholds taken from the expected-streams rules. */
 export const LIVE_THRESHOLDS_SOURCE = 'live-thresholds';
-
-const DAY_US = 86_400_000_000;
-
-async function rows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<T>();
-}
 
 function segmentRow(piece: LivePiece, source: string, scanId: number): Record<string, unknown> {
   return {
@@ -65,7 +59,7 @@ const batchKey = (source: string, id: number) => `${source}\u0000${id}`;
 async function foundPairs(store: Store, batches: readonly LiveBatch[], query: (where: string) => string): Promise<Set<string>> {
   if (batches.length === 0) return new Set();
   const params = { sources: [...new Set(batches.map((b) => b.source))], ids: batches.map((b) => b.id) };
-  const found = await rows<{ source: string; id: number }>(store, query('source IN {sources:Array(String)}'), params);
+  const found = await store.rows<{ source: string; id: number }>(query('source IN {sources:Array(String)}'), params);
   return new Set(found.map((row) => batchKey(row.source, row.id)));
 }
 
@@ -188,9 +182,7 @@ export async function storeThresholds(
 ): Promise<{ written: ChannelId[]; skipped: ChannelId[] }> {
   const wanted = new Map(thresholds.map((t) => [channelKey(t), t]));
   const keys = channelKeysFilter([...wanted.values()]);
-  const existing = await rows<ChannelId & { source: string; sample_rate: number | null; warn_s: number | null; fail_s: number | null }>(
-    store,
-    `SELECT network, station, location, channel, source, sample_rate, warn_s, fail_s FROM channel_epochs WHERE ${keys.sql}`,
+  const existing = await store.rows<ChannelId & { source: string; sample_rate: number | null; warn_s: number | null; fail_s: number | null }>(`SELECT network, station, location, channel, source, sample_rate, warn_s, fail_s FROM channel_epochs WHERE ${keys.sql}`,
     keys.params,
   );
   const skipped = new Set<string>();
@@ -293,7 +285,7 @@ const LIVE_SEGMENT_COLUMNS = `network, station, location, channel, quality, samp
 const ARCHIVE_ROWS = "startsWith(source, '/')";
 
 /** How far back compaction looks for live rows that an archive scan has stored since. */
-export const ARCHIVE_LOOKBACK_MICROS = 7 * DAY_US;
+export const ARCHIVE_LOOKBACK_MICROS = 7 * MICROS_PER_DAY;
 
 /**
  * The parts of live pieces an archive does not hold: a channel followed live and scanned from an
@@ -343,16 +335,12 @@ export async function compactLiveSegments(
 ): Promise<{ days: number; before: number; after: number }> {
   const since = (options.now ?? Date.now() * 1000) - ARCHIVE_LOOKBACK_MICROS;
   const [written, archived] = await Promise.all([
-    rows<{ day: number }>(
-      store,
-      `SELECT intDiv(toUnixTimestamp64Micro(start_time), ${DAY_US}) AS day FROM segments WHERE source = {source:String}
+    store.rows<{ day: number }>(`SELECT intDiv(toUnixTimestamp64Micro(start_time), ${MICROS_PER_DAY}) AS day FROM segments WHERE source = {source:String}
        GROUP BY day HAVING uniqExact(scan_id) > 1`,
       { source },
     ),
     // The live rows are the small side of the join: its hash table.
-    rows<{ day: number }>(
-      store,
-      `SELECT DISTINCT intDiv(toUnixTimestamp64Micro(l.start_time), ${DAY_US}) AS day
+    store.rows<{ day: number }>(`SELECT DISTINCT intDiv(toUnixTimestamp64Micro(l.start_time), ${MICROS_PER_DAY}) AS day
        FROM (SELECT network, station, location, channel, start_time, end_time FROM segments
              WHERE ${ARCHIVE_ROWS} AND end_time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')) AS a
        INNER JOIN (SELECT network, station, location, channel, start_time, end_time FROM segments
@@ -368,20 +356,18 @@ export async function compactLiveSegments(
   let after = 0;
   const touched: TouchedDays = new Map([...(options.written ?? [])].map(([key, span]) => [key, { ...span }]));
   for (const day of days) {
-    const range = { source, from: day * DAY_US, to: (day + 1) * DAY_US };
+    const range = { source, from: day * MICROS_PER_DAY, to: (day + 1) * MICROS_PER_DAY };
     const inDay = `source = {source:String} AND start_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({to:Int64}, 'UTC')`;
-    const stored = await rows<CompactRow>(store, `SELECT ${LIVE_SEGMENT_COLUMNS} FROM segments WHERE ${inDay}`, range);
+    const stored = await store.rows<CompactRow>(`SELECT ${LIVE_SEGMENT_COLUMNS} FROM segments WHERE ${inDay}`, range);
     if (stored.length === 0) continue;
     const joined = compactPieces(stored);
     const keys = channelKeysFilter(stored);
     // A live row starting on this day may end on the next; archive rows reaching into either count.
-    const archive = await rows<Segment & ChannelId>(
-      store,
-      `SELECT network, station, location, channel, quality, sample_rate AS sampleRate, samples,
+    const archive = await store.rows<Segment & ChannelId>(`SELECT network, station, location, channel, quality, sample_rate AS sampleRate, samples,
               toUnixTimestamp64Micro(start_time) AS start, toUnixTimestamp64Micro(end_time) AS end
        FROM segments WHERE ${ARCHIVE_ROWS} AND ${keys.sql}
          AND end_time >= fromUnixTimestamp64Micro({from:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Micro({archiveTo:Int64}, 'UTC')`,
-      { ...keys.params, from: range.from, archiveTo: range.to + DAY_US },
+      { ...keys.params, from: range.from, archiveTo: range.to + MICROS_PER_DAY },
     );
     const archiveByKey = new Map<string, Segment[]>();
     for (const segment of archive) archiveByKey.set(channelKey(segment), [...(archiveByKey.get(channelKey(segment)) ?? []), segment]);
@@ -412,9 +398,7 @@ export interface LiveLatestRow extends ChannelId {
 
 /** Per matching channel, the newest sample of any live source (the earliest receipt of it). */
 export async function liveLatest(store: Store, filter: SqlFragment = channelFilter([])): Promise<LiveLatestRow[]> {
-  return rows<LiveLatestRow>(
-    store,
-    `SELECT network, station, location, channel, source, stream,
+  return store.rows<LiveLatestRow>(`SELECT network, station, location, channel, source, stream,
             toUnixTimestamp64Micro(last_sample) AS lastSample, toUnixTimestamp64Micro(received_at) AS receivedAt
      FROM live_latest WHERE ${filter.sql}
      ORDER BY network, station, location, channel, last_sample DESC, received_at ASC
@@ -457,14 +441,7 @@ export function withLiveLatest(segments: readonly StoredSegment[], live: readonl
       byKey.set(key, { ...stored, firstSeen: row.receivedAt });
     }
   }
-  return [...byKey.values()].sort(compareChannels);
-}
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Channel order as ClickHouse orders by (network, station, location, channel). */
-function compareChannels(a: ChannelId, b: ChannelId): number {
-  return compareText(a.network, b.network) || compareText(a.station, b.station) || compareText(a.location, b.location) || compareText(a.channel, b.channel);
+  return [...byKey.values()].sort(compareChannelIds);
 }
 
 /** The live source of each live channel (channel key → source), for the `source` label. */
@@ -479,9 +456,7 @@ export interface LiveSourceState extends SourceHealth {
 }
 
 export async function liveSourceStates(store: Store): Promise<LiveSourceState[]> {
-  const list = await rows<{ source: string; kind: SourceHealth['kind']; up: number; received: number; malformed: number; reconnects: number; at: number }>(
-    store,
-    `SELECT source, kind, up, received, malformed, reconnects, toUnixTimestamp64Micro(updated_at) AS at
+  const list = await store.rows<{ source: string; kind: SourceHealth['kind']; up: number; received: number; malformed: number; reconnects: number; at: number }>(`SELECT source, kind, up, received, malformed, reconnects, toUnixTimestamp64Micro(updated_at) AS at
      FROM live_sources ORDER BY source, updated_at DESC LIMIT 1 BY source`,
   );
   return list.map((row) => ({ ...row, up: row.up === 1 }));
@@ -489,9 +464,7 @@ export async function liveSourceStates(store: Store): Promise<LiveSourceState[]>
 
 /** The newest backlog sample of every pipeline stage and stream. */
 export async function pipelineBacklogs(store: Store): Promise<BacklogSample[]> {
-  const list = await rows<{ pipeline: string; stage: string; stream: string; files: number; oldest: number | null; stuck: number; at: number }>(
-    store,
-    `SELECT pipeline, stage, stream, files, toUnixTimestamp64Micro(oldest) AS oldest, stuck, toUnixTimestamp64Micro(sampled_at) AS at
+  const list = await store.rows<{ pipeline: string; stage: string; stream: string; files: number; oldest: number | null; stuck: number; at: number }>(`SELECT pipeline, stage, stream, files, toUnixTimestamp64Micro(oldest) AS oldest, stuck, toUnixTimestamp64Micro(sampled_at) AS at
      FROM pipeline_backlog ORDER BY pipeline, stage, stream, sampled_at DESC LIMIT 1 BY pipeline, stage, stream`,
   );
   return list.map((row) => ({ ...row, stuck: row.stuck === 1 }));

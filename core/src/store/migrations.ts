@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { queryRows } from './sql.ts';
 
 export interface Migration {
   version: number;
@@ -175,9 +176,7 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 export async function appliedVersions(client: ClickHouseClient): Promise<number[]> {
   await client.command({ query: LEDGER });
-  const rows = await client
-    .query({ query: 'SELECT DISTINCT version FROM schema_migrations ORDER BY version', format: 'JSONEachRow' })
-    .then((r) => r.json<{ version: number }>());
+  const rows = await queryRows<{ version: number }>(client, { sql: 'SELECT DISTINCT version FROM schema_migrations ORDER BY version', params: {} });
   return rows.map((row) => row.version);
 }
 

@@ -18,20 +18,15 @@
  * Tolerance: refreshes use the rules given (the scanner passes its own), else 0.5Δ; the numbers
  * equal the CLI's for the same rules.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
 import { availabilityByBucket, expectedIntervals } from '../availability.ts';
 import { channelKey } from '../channel.ts';
 import { MICROS_PER_DAY, type ChannelEpoch, type ChannelId, type Micros, type Segment } from '../model.ts';
 import { ratesMatch, type Interval, type Tolerance } from '../segments.ts';
 import { floorToDay } from '../time.ts';
 import { toleranceFor, type ToleranceRule } from '../tolerance-rules.ts';
+import { queryRows, type SqlFragment } from './sql.ts';
 import type { Store } from './store.ts';
 
-/** SQL holding only placeholders, with its parameters. */
-export interface QueryFragment {
-  sql: string;
-  params: Record<string, unknown>;
-}
 
 /**
  * How far around a window segments are read in one go. Segments that end within this distance
@@ -47,7 +42,7 @@ const REFRESH_CHUNK = 200;
  * Exact channels as a condition on the order key's prefix (index-friendly). `name` prefixes the
  * parameters; `table` qualifies the columns (`s.` for `s.network`…).
  */
-export function channelKeysFilter(ids: readonly ChannelId[], name = 'keys', table = ''): QueryFragment {
+export function channelKeysFilter(ids: readonly ChannelId[], name = 'keys', table = ''): SqlFragment {
   return {
     sql:
       `(${table}network, ${table}station, ${table}location, ${table}channel) IN (SELECT k.1, k.2, k.3, k.4 FROM (SELECT arrayJoin(arrayZip(` +
@@ -61,10 +56,6 @@ export function channelKeysFilter(ids: readonly ChannelId[], name = 'keys', tabl
   };
 }
 
-async function rows<T>(client: ClickHouseClient, query: QueryFragment, format: 'JSONEachRow' | 'JSONCompactEachRow' = 'JSONEachRow'): Promise<T[]> {
-  const result = await client.query({ query: query.sql, query_params: query.params, format });
-  return result.json<T>();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Channel extents
@@ -80,8 +71,8 @@ export interface ChannelExtent {
 }
 
 /** The extents of the channels matching a filter (e.g. core channelFilter), keyed by channel key. */
-export async function channelExtents(store: Store, filter: QueryFragment): Promise<Map<string, ChannelExtent>> {
-  const list = await rows<[string, string, string, string, number, number, number]>(
+export async function channelExtents(store: Store, filter: SqlFragment): Promise<Map<string, ChannelExtent>> {
+  const list = await queryRows<[string, string, string, string, number, number, number]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(first_start), toUnixTimestamp64Micro(last_end), segments
@@ -118,7 +109,7 @@ function segmentsFromArrays(from: Micros, starts: number[], ends: number[], samp
  * relative to `from` (shorter numbers to write and read), samples and rate. Quality is left
  * out: availability, gaps and timelines merge qualities.
  */
-export function segmentsWithinQuery(filter: QueryFragment, from: Micros, to: Micros): QueryFragment {
+export function segmentsWithinQuery(filter: SqlFragment, from: Micros, to: Micros): SqlFragment {
   return {
     sql: `SELECT network, station, location, channel,
             groupArray(toUnixTimestamp64Micro(start_time) - {aroundFrom:Int64}), groupArray(toUnixTimestamp64Micro(end_time) - {aroundFrom:Int64}),
@@ -136,7 +127,7 @@ export function segmentsWithinQuery(filter: QueryFragment, from: Micros, to: Mic
  * The query for the nearest segment before `from` (the one ending last) of the `before` channels
  * and the nearest after `to` (the one starting first) of the `after` channels.
  */
-export function neighboursQuery(before: readonly ChannelId[], after: readonly ChannelId[], from: Micros, to: Micros): QueryFragment {
+export function neighboursQuery(before: readonly ChannelId[], after: readonly ChannelId[], from: Micros, to: Micros): SqlFragment {
   const b = channelKeysFilter(before, 'before');
   const a = channelKeysFilter(after, 'after');
   const columns = 'network, station, location, channel, x.1, x.2, x.3, x.4';
@@ -167,7 +158,7 @@ export function neighboursQuery(before: readonly ChannelId[], after: readonly Ch
  */
 export async function segmentsAround(
   store: Store,
-  filter: QueryFragment,
+  filter: SqlFragment,
   window: Interval,
   extents: ReadonlyMap<string, ChannelExtent>,
   seen?: Map<string, ChannelId>,
@@ -176,7 +167,7 @@ export async function segmentsAround(
   const to = window.end + LOOKAROUND_MICROS;
   const result = new Map<string, Segment[]>();
   for (const key of extents.keys()) result.set(key, []);
-  const within = await rows<SegmentArrays>(store.client, segmentsWithinQuery(filter, from, to), 'JSONCompactEachRow');
+  const within = await queryRows<SegmentArrays>(store.client, segmentsWithinQuery(filter, from, to), 'JSONCompactEachRow');
   const unknown: ChannelId[] = [];
   for (const [network, station, location, channel, starts, ends, samples, rates] of within) {
     const id = { network, station, location, channel };
@@ -199,7 +190,7 @@ export async function segmentsAround(
     if (!list.some((segment) => segment.end >= window.end)) after.push(id);
   }
   if (before.length > 0 || after.length > 0) {
-    const neighbours = await rows<[string, string, string, string, number, number, number, number]>(
+    const neighbours = await queryRows<[string, string, string, string, number, number, number, number]>(
       store.client,
       neighboursQuery(before, after, from, to),
       'JSONCompactEachRow',
@@ -301,7 +292,7 @@ export function touchDays(touched: TouchedDays, id: ChannelId, start: Micros, en
 /** The channel-days the segments now stored from these sources occupy (ask before replacing or deleting them). */
 export async function storedDaysOf(store: Store, sources: readonly string[], touched: TouchedDays = new Map()): Promise<TouchedDays> {
   if (sources.length === 0) return touched;
-  const list = await rows<[string, string, string, string, number, number]>(
+  const list = await queryRows<[string, string, string, string, number, number]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(min(start_time)), toUnixTimestamp64Micro(max(end_time))
@@ -327,7 +318,7 @@ export interface RefreshOptions {
 }
 
 /** Per channel: all its data (extent) and the data nearest to the span, before and after. */
-function spanQuery(chunk: readonly { id: ChannelId; from: Micros; to: Micros }[]): QueryFragment {
+function spanQuery(chunk: readonly { id: ChannelId; from: Micros; to: Micros }[]): SqlFragment {
   const keys = channelKeysFilter(chunk.map((c) => c.id), 'keys', 's.');
   return {
     sql: `SELECT s.network, s.station, s.location, s.channel,
@@ -357,7 +348,7 @@ export async function refreshRollups(store: Store, touched: TouchedDays, options
 
 async function refreshChunk(store: Store, chunk: { id: ChannelId; from: Micros; to: Micros }[], options: RefreshOptions): Promise<void> {
   const version = computedAt();
-  const spans = await rows<[string, string, string, string, number, number, number, number | null, number | null]>(
+  const spans = await queryRows<[string, string, string, string, number, number, number, number | null, number | null]>(
     store.client,
     spanQuery(chunk),
     'JSONCompactEachRow',
@@ -415,8 +406,8 @@ async function refreshChunk(store: Store, chunk: { id: ChannelId; from: Micros; 
 }
 
 /** Epochs of exact channels, grouped by channel key (a lean Store.epochs for many channels). */
-async function epochsOf(store: Store, filter: QueryFragment): Promise<Map<string, ChannelEpoch[]>> {
-  const list = await rows<[string, string, string, string, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null]>(
+async function epochsOf(store: Store, filter: SqlFragment): Promise<Map<string, ChannelEpoch[]>> {
+  const list = await queryRows<[string, string, string, string, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time),
@@ -450,7 +441,7 @@ export async function refreshChannelRollups(store: Store, ids: readonly ChannelI
   const list = [...unique.values()];
   for (let i = 0; i < list.length; i += REFRESH_CHUNK) {
     const keys = channelKeysFilter(list.slice(i, i + REFRESH_CHUNK));
-    const spans = await rows<[string, string, string, string, number, number]>(
+    const spans = await queryRows<[string, string, string, string, number, number]>(
       store.client,
       {
         sql: `SELECT network, station, location, channel, min(s), max(e) FROM (
@@ -474,7 +465,7 @@ export type EpochShape = Pick<ChannelEpoch, 'network' | 'station' | 'location' |
 
 /** The epochs loaded from `source` (ask before replacing them). */
 export async function sourceEpochsOf(store: Store, source: string): Promise<EpochShape[]> {
-  const list = await rows<[string, string, string, string, number, number | null, number | null]>(
+  const list = await queryRows<[string, string, string, string, number, number | null, number | null]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time), sample_rate
@@ -515,7 +506,7 @@ export function changedEpochChannels(before: readonly EpochShape[], after: reado
  * migration 2, or by direct inserts). Returns how many channels it built.
  */
 export async function ensureRollups(store: Store, options: RefreshOptions = {}): Promise<number> {
-  const missing = await rows<[string, string, string, string, number, number]>(
+  const missing = await queryRows<[string, string, string, string, number, number]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(min(start_time)), toUnixTimestamp64Micro(max(end_time))

@@ -5,7 +5,8 @@ import type { Interval } from '../segments.ts';
 import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
-import { channelFilter, type SqlFragment } from './filter.ts';
+import { channelFilter } from './filter.ts';
+import { queryRows } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
 
@@ -129,9 +130,9 @@ export class Store {
     }
   }
 
-  private async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
+  /** The rows of a query as objects; values only as `params`. */
+  rows<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    return queryRows<T>(this.client, { sql, params });
   }
 
   // ---- scan state -------------------------------------------------------------------------

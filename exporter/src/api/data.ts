@@ -3,17 +3,18 @@
  * channels known only from metadata), their epochs, their segments around a window, rollups and
  * latency aggregates.
  */
-import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
+import { channelKey, compareChannelIds, type ChannelPattern } from '../../../core/src/channel.ts';
 import type { ChannelEpoch, ChannelId, Segment } from '../../../core/src/model.ts';
 import type { Interval } from '../../../core/src/segments.ts';
 import { channelFilter } from '../../../core/src/store/filter.ts';
-import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent, type QueryFragment } from '../../../core/src/store/rollups.ts';
+import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent } from '../../../core/src/store/rollups.ts';
+import type { SqlFragment } from '../../../core/src/store/sql.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 
 export interface Selection {
   patterns: ChannelPattern[];
-  filter: QueryFragment;
+  filter: SqlFragment;
   /** Channels with data or metadata, sorted by network, station, location, channel. */
   channels: ChannelId[];
   extents: Map<string, ChannelExtent>;
@@ -38,14 +39,6 @@ export function rollupsReady(store: Store, tolerance: readonly ToleranceRule[] =
   return ready;
 }
 
-function compareIds(a: ChannelId, b: ChannelId): number {
-  return cmp(a.network, b.network) || cmp(a.station, b.station) || cmp(a.location, b.location) || cmp(a.channel, b.channel);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The channels matching the patterns (no patterns: all), with their extents and epochs. */
 export async function select(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[]): Promise<Selection> {
   await rollupsReady(store, tolerance);
@@ -61,7 +54,7 @@ export async function select(store: Store, patterns: ChannelPattern[], tolerance
     epochs.set(key, list);
     if (!ids.has(key)) ids.set(key, { network: epoch.network, station: epoch.station, location: epoch.location, channel: epoch.channel });
   }
-  return { patterns, filter, channels: [...ids.values()].sort(compareIds), extents, epochs };
+  return { patterns, filter, channels: [...ids.values()].sort(compareChannelIds), extents, epochs };
 }
 
 /**
@@ -73,17 +66,12 @@ export async function segmentsOf(store: Store, selection: Selection, window: Int
   const segments = await segmentsAround(store, selection.filter, window, selection.extents, seen);
   const known = new Set(selection.channels.map(channelKey));
   const added = [...seen].filter(([key]) => !known.has(key)).map(([, id]) => id);
-  if (added.length > 0) selection.channels = [...selection.channels, ...added].sort(compareIds);
+  if (added.length > 0) selection.channels = [...selection.channels, ...added].sort(compareChannelIds);
   return segments;
 }
 
-export async function compactRows<T>(store: Store, query: QueryFragment): Promise<T[]> {
-  const result = await store.client.query({ query: query.sql, query_params: query.params, format: 'JSONCompactEachRow' });
-  return result.json<T>();
-}
-
 /** A query's result as TabSeparated text (queries of availability_daily FINAL). */
-export async function textRows(store: Store, query: QueryFragment): Promise<string> {
+export async function textRows(store: Store, query: SqlFragment): Promise<string> {
   const result = await store.client.query({
     query: query.sql,
     query_params: query.params,

@@ -18,7 +18,8 @@ import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { channelStatuses, latencyState, parseWindow, type StatusWindow } from '../status.ts';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
-import { compactRows, segmentsOf, select, textRows, type Selection } from './data.ts';
+import { segmentsOf, select, textRows, type Selection } from './data.ts';
+import { queryRows } from '../../../core/src/store/sql.ts';
 import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
 import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
 import { COMPLETENESS_DECIMALS, completionTextQuery, latencyQuery, latencySummaryQuery, PERCENT_DECIMALS, rollupVersionQuery, roundHalfUp } from './queries.ts';
@@ -153,7 +154,7 @@ async function wholeDays(env: ApiEnvironment, selection: Selection, fromDay: Mic
   const cacheKey = JSON.stringify([selection.patterns, fromDay, toDay]);
   let fingerprint = '';
   if (env.completionCache) {
-    const [[newest, count]] = await compactRows<[string, number]>(env.store, rollupVersionQuery(selection.filter, fromDay, toDay));
+    const [[newest, count]] = await queryRows<[string, number]>(env.store.client, rollupVersionQuery(selection.filter, fromDay, toDay), 'JSONCompactEachRow');
     fingerprint = `${newest}|${count}|${selectionFingerprint(selection.channels, selection.epochs)}`;
     const cached = env.completionCache.get(cacheKey, fingerprint);
     if (cached) return cached;
@@ -217,7 +218,7 @@ export async function statsResponse(env: ApiEnvironment, patterns: ChannelPatter
   const [segments, latest, summaries, sources] = await Promise.all([
     segmentsOf(env.store, selection, window),
     env.store.latestSegments(patterns),
-    compactRows<SummaryRow>(env.store, latencySummaryQuery(selection.filter, window.start, window.end)),
+    queryRows<SummaryRow>(env.store.client, latencySummaryQuery(selection.filter, window.start, window.end), 'JSONCompactEachRow'),
     liveChannelSources(env.store),
   ]);
   const latestByKey = new Map(latest.map((segment) => [channelKey(segment), segment]));
@@ -271,7 +272,7 @@ export async function latencyResponse(env: ApiEnvironment, patterns: ChannelPatt
   if (steps > MAX_STEPS) throw badRequest(`parameter step: the range holds ${steps} steps of it, at most ${MAX_STEPS} are allowed; use a longer step`);
   const selection = await select(env.store, patterns, env.tolerance);
   const found = new Map<string, LatencyRow[4]>();
-  for (const [network, station, location, channel, points] of await compactRows<LatencyRow>(env.store, latencyQuery(selection.filter, window.start, window.end, step))) {
+  for (const [network, station, location, channel, points] of await queryRows<LatencyRow>(env.store.client, latencyQuery(selection.filter, window.start, window.end, step), 'JSONCompactEachRow')) {
     found.set(channelKey({ network, station, location, channel }), points);
   }
   let total = 0;

@@ -3,7 +3,7 @@
  * pure: the SQL holds only placeholders ({name:Type}), every value travels in `params`.
  */
 import type { Micros } from '../../../core/src/model.ts';
-import type { QueryFragment } from '../../../core/src/store/rollups.ts';
+import type { SqlFragment } from '../../../core/src/store/sql.ts';
 import { formatTime } from '../../../core/src/time.ts';
 
 /** `YYYY-MM-DD` of a UTC day start. */
@@ -27,7 +27,7 @@ export const COMPLETENESS_DECIMALS = 6;
  * percent and completeness arrays as JSON text, in day order. The text goes into the response
  * as it is, so 2,000 × 365 cells need no parsing in JS.
  */
-export function completionTextQuery(filter: QueryFragment, fromDay: Micros, toDay: Micros): QueryFragment {
+export function completionTextQuery(filter: SqlFragment, fromDay: Micros, toDay: Micros): SqlFragment {
   const days = Math.round((toDay - fromDay) / 86_400_000_000);
   const percent = '(100 * covered_us) / expected_us';
   const expectedSamples = 'floor(expected_us * sample_rate / 1e6 + 0.5)';
@@ -51,7 +51,7 @@ export function completionTextQuery(filter: QueryFragment, fromDay: Micros, toDa
 }
 
 /** The version of the rollup rows in a range: the newest computed_at and the row count (every refresh inserts newer rows). */
-export function rollupVersionQuery(filter: QueryFragment, fromDay: Micros, toDay: Micros): QueryFragment {
+export function rollupVersionQuery(filter: SqlFragment, fromDay: Micros, toDay: Micros): SqlFragment {
   return {
     sql: `SELECT toString(max(computed_at)), count() FROM availability_daily
           WHERE ${filter.sql} AND day >= {fromDay:Date32} AND day < {toDay:Date32}`,
@@ -71,7 +71,7 @@ export function roundHalfUp(x: number | null, decimals: number): number | null {
  * of that data, for arrivals with first_seen in [from, to), in buckets of `step` µs from `from`:
  * per channel one array of [bucket, max µs, mean µs, arrivals], sorted by bucket.
  */
-export function latencyQuery(filter: QueryFragment, from: Micros, to: Micros, step: number): QueryFragment {
+export function latencyQuery(filter: SqlFragment, from: Micros, to: Micros, step: number): SqlFragment {
   return {
     sql: `SELECT network, station, location, channel, arraySort(groupArray((b, mx, av, n))) FROM (
             SELECT network, station, location, channel,
@@ -90,7 +90,7 @@ export function latencyQuery(filter: QueryFragment, from: Micros, to: Micros, st
 }
 
 /** Per channel over arrivals with first_seen in [from, to): count, max and mean data latency (µs). */
-export function latencySummaryQuery(filter: QueryFragment, from: Micros, to: Micros): QueryFragment {
+export function latencySummaryQuery(filter: SqlFragment, from: Micros, to: Micros): SqlFragment {
   return {
     sql: `SELECT network, station, location, channel, count(),
             max(toUnixTimestamp64Micro(first_seen) - toUnixTimestamp64Micro(end_time)),

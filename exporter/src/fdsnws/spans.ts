@@ -10,7 +10,7 @@
  * segment's are in DESIGN.md; spans are selected when they reach the request window
  * (end ≥ starttime and start < endtime) and then clipped to it, as the digest calls conforming.
  */
-import { channelKey } from '../../../core/src/channel.ts';
+import { channelKey, compareChannelIds, compareText } from '../../../core/src/channel.ts';
 import { MICROS_PER_SECOND, type ChannelId, type Micros, type Segment } from '../../../core/src/model.ts';
 import { compareSegments, findGaps, isUsableSegment, joinSegments, toleranceMicros, type Tolerance } from '../../../core/src/segments.ts';
 import type { StoredSegment } from '../../../core/src/store/store.ts';
@@ -221,20 +221,7 @@ export function buildExtents(spans: readonly AvailabilitySpan[]): AvailabilityEx
   return [...byKey.values()];
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 type Row = ChannelId & { quality: string | null; sampleRate: number | null; updated: Micros };
-
-function compareChannel(a: Row, b: Row): number {
-  return (
-    compareText(a.network, b.network) ||
-    compareText(a.station, b.station) ||
-    compareText(a.location, b.location) ||
-    compareText(a.channel, b.channel)
-  );
-}
 
 function compareQualityAndRate(a: Row, b: Row): number {
   return compareText(a.quality ?? '', b.quality ?? '') || (a.sampleRate ?? 0) - (b.sampleRate ?? 0);
@@ -242,11 +229,11 @@ function compareQualityAndRate(a: Row, b: Row): number {
 
 /** The digest's default order: network, station, location, channel, start, end, quality, sample rate. */
 function compareSpans(a: AvailabilitySpan, b: AvailabilitySpan): number {
-  return compareChannel(a, b) || a.start - b.start || a.end - b.end || compareQualityAndRate(a, b);
+  return compareChannelIds(a, b) || a.start - b.start || a.end - b.end || compareQualityAndRate(a, b);
 }
 
 function compareExtents(a: AvailabilityExtent, b: AvailabilityExtent): number {
-  return compareChannel(a, b) || a.earliest - b.earliest || a.latest - b.latest || compareQualityAndRate(a, b);
+  return compareChannelIds(a, b) || a.earliest - b.earliest || a.latest - b.latest || compareQualityAndRate(a, b);
 }
 
 /** Spans in the requested order (ties in the default order). */

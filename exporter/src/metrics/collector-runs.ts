@@ -22,17 +22,15 @@ export const DEFAULT_SCAN_DURATION_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2.
 
 /** Reads the collector's health in two queries (collector_runs is a ReplacingMergeTree: FINAL). */
 export async function collectorHealth(store: Store, bounds: readonly number[] = DEFAULT_SCAN_DURATION_BUCKETS): Promise<CollectorHealth> {
-  const query = async <T>(sql: string, params: Record<string, unknown> = {}) =>
-    (await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<T>();
   const [[totals], buckets] = await Promise.all([
-    query<{ ok: number; failed: number; files_scanned: number; files_failed: number; last_ok_us: number | null }>(
+    store.rows<{ ok: number; failed: number; files_scanned: number; files_failed: number; last_ok_us: number | null }>(
       `SELECT countIf(status = 'ok') AS ok, countIf(status = 'failed') AS failed,
               sum(files_scanned) AS files_scanned, sum(files_failed) AS files_failed,
               toUnixTimestamp64Micro(maxIf(finished_at, status = 'ok')) AS last_ok_us
        FROM collector_runs FINAL`,
     ),
     // Each finished run's bucket: the index (1-based) of the first bound it fits under, 0 for none.
-    query<{ bucket: number; runs: number; total_seconds: number }>(
+    store.rows<{ bucket: number; runs: number; total_seconds: number }>(
       `SELECT arrayFirstIndex(bound -> duration <= bound, {bounds:Array(Float64)}) AS bucket, count() AS runs, sum(duration) AS total_seconds
        FROM (SELECT (toUnixTimestamp64Micro(assumeNotNull(finished_at)) - toUnixTimestamp64Micro(started_at)) / 1e6 AS duration
              FROM collector_runs FINAL
