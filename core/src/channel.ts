@@ -97,20 +97,21 @@ function parseChannelPattern(item: string): ChannelPattern {
 
 const compiled = new WeakMap<ChannelPattern, RegExp[]>();
 
-function globToRegExp(glob: string): RegExp {
+/** A glob (`*` any characters, `?` one) as an anchored RegExp; `flags` as RegExp's (e.g. `i`). */
+export function globToRegExp(glob: string, flags = ''): RegExp {
   let source = '^';
   for (const c of glob) {
     if (c === '*') source += '.*';
     else if (c === '?') source += '.';
     else source += c.replace(/[\\^$.|+()[\]{}*?]/g, '\\$&');
   }
-  return new RegExp(source + '$', 's');
+  return new RegExp(source + '$', `s${flags}`);
 }
 
 function matchers(pattern: ChannelPattern): RegExp[] {
   let regexps = compiled.get(pattern);
   if (regexps === undefined) {
-    regexps = [pattern.network, pattern.station, pattern.location, pattern.channel].map(globToRegExp);
+    regexps = [pattern.network, pattern.station, pattern.location, pattern.channel].map((glob) => globToRegExp(glob));
     compiled.set(pattern, regexps);
   }
   return regexps;

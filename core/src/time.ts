@@ -41,13 +41,13 @@ function daysInYear(year: number): number {
   return isLeapYear(year) ? 366 : 365;
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Day of the year (1-based) of a calendar date. */
-function dayOfYearFromDate(year: number, month: number, day: number): number {
+export function dayOfYearFromDate(year: number, month: number, day: number): number {
   let doy = day;
   for (let m = 1; m < month; m++) doy += daysInMonth(year, m);
   return doy;
@@ -156,7 +156,27 @@ const EXPECTED_FORMS =
   'expected ISO 8601 such as 2024-01-31T12:00:00Z or 2024-01-31, a SEED day such as 2024,031 or ' +
   '2024-031 (optionally with ,HH:MM:SS), now, or a time relative to now such as -7d, -12h, -30m, -90s';
 
-class TimeSyntaxError extends Error {}
+class TimeSyntaxError extends Error {
+  constructor(
+    reason: string,
+    /** The text has none of the accepted forms (the reason then lists them). */
+    readonly unrecognized = false,
+  ) {
+    super(reason);
+  }
+}
+
+/** What parseTime throws: the text, why it is not a time, and whether it has none of the accepted forms. */
+export class InvalidTimeError extends Error {
+  constructor(
+    readonly text: string,
+    readonly reason: string,
+    readonly unrecognized: boolean,
+  ) {
+    super(`not a time: ${JSON.stringify(text)} (${reason})`);
+    this.name = 'InvalidTimeError';
+  }
+}
 
 /**
  * Parses a time given by a person or a query parameter into epoch microseconds (UTC).
@@ -168,15 +188,13 @@ class TimeSyntaxError extends Error {}
  * relative to `now` (default: the current time; `now-7d` and `+1h` are accepted too). Surrounding
  * white space is ignored. Leap seconds (second 60) are not representable and are rejected.
  *
- * Throws an Error quoting the text and saying what is wrong, e.g. `not a time: "2024-13-01" (month 13)`.
+ * Throws an InvalidTimeError quoting the text and saying what is wrong, e.g. `not a time: "2024-13-01" (month 13)`.
  */
 export function parseTime(text: string, now?: Micros): Micros {
   try {
     return parseTimeOrThrow(text.trim(), now);
   } catch (error) {
-    if (error instanceof TimeSyntaxError) {
-      throw new Error(`not a time: ${JSON.stringify(text)} (${error.message})`);
-    }
+    if (error instanceof TimeSyntaxError) throw new InvalidTimeError(text, error.message, error.unrecognized);
     throw error;
   }
 }
@@ -221,7 +239,7 @@ function parseTimeOrThrow(text: string, now: Micros | undefined): Micros {
   if (/^\d{4}-\d{1,2}-\d{1,2}/.test(text) && !/^\d{4}-\d{2}-\d{2}/.test(text)) {
     throw new TimeSyntaxError('month and day need two digits each, e.g. 2024-01-05');
   }
-  throw new TimeSyntaxError(EXPECTED_FORMS);
+  throw new TimeSyntaxError(EXPECTED_FORMS, true);
 }
 
 function fromFields(

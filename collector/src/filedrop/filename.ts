@@ -1,5 +1,5 @@
 import type { Micros } from '../../../core/src/model.ts';
-import { epochMicrosFromYearDay, isLeapYear, parseTime } from '../../../core/src/time.ts';
+import { dayOfYearFromDate, daysInMonth, epochMicrosFromYearDay, isLeapYear, parseTime } from '../../../core/src/time.ts';
 
 /** Named groups a file-name pattern may have. */
 export const NAME_GROUPS = ['stream', 'time', 'year', 'month', 'day', 'doy', 'hour', 'minute', 'second'] as const;
@@ -37,8 +37,6 @@ function extendedIso(text: string): string {
   return h === undefined ? `${y}-${mo}-${d}` : `${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${fraction}${zone}`;
 }
 
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
 /**
  * The stream id and data time a file name gives (each null when the pattern has no group for
  * it); null when the name does not match. Throws naming the file when its time fields are wrong.
@@ -69,9 +67,7 @@ export function readFileName(name: string, pattern: RegExp): { stream: string | 
     doy = number('doy', 1, isLeapYear(year) ? 366 : 365, 1);
   } else {
     const month = number('month', 1, 12, 1);
-    const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-    const day = number('day', 1, days, 1);
-    doy = DAYS_BEFORE_MONTH[month - 1] + (month > 2 && isLeapYear(year) ? 1 : 0) + day;
+    doy = dayOfYearFromDate(year, month, number('day', 1, daysInMonth(year, month), 1));
   }
   return { stream, time: epochMicrosFromYearDay(year, doy, number('hour', 0, 23, 0), number('minute', 0, 59, 0), number('second', 0, 59, 0), 0) };
 }

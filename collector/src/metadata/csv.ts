@@ -1,6 +1,7 @@
 import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
 import { MetadataError } from './errors.ts';
-import { formatIsoMicros, isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
+import { formatTime } from '../../../core/src/time.ts';
+import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
 /**
  * Channel metadata as CSV: one row per channel epoch.
@@ -275,8 +276,8 @@ export function formatChannelCsv(epochs: readonly ChannelEpoch[]): string {
       e.station,
       e.location === '' ? '--' : e.location,
       e.channel,
-      formatIsoMicros(e.start),
-      e.end === null ? '' : formatIsoMicros(e.end),
+      formatTime(e.start),
+      e.end === null ? '' : formatTime(e.end),
       num(e.sampleRate),
       num(e.latitude),
       num(e.longitude),

@@ -7,7 +7,7 @@ import { parseStationXml } from './stationxml.ts';
 export { CSV_COLUMNS, csvRecords, formatChannelCsv, parseChannelCsv, type CsvRecord } from './csv.ts';
 export { MetadataError } from './errors.ts';
 export { parseStationXml } from './stationxml.ts';
-export { formatIsoMicros, parseIsoMicros } from './time.ts';
+export { parseIsoMicros } from './time.ts';
 
 /** Which parser a metadata text needs: XML when its first non-blank character is `<`. */
 export function detectMetadataFormat(text: string): 'stationxml' | 'csv' {

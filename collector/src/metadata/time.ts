@@ -1,5 +1,5 @@
 import type { Micros } from '../../../core/src/model.ts';
-import { formatTime, parseTime } from '../../../core/src/time.ts';
+import { InvalidTimeError, parseTime } from '../../../core/src/time.ts';
 
 /*
  * Times in channel metadata: core's exact-microsecond parser (ISO 8601 calendar and ordinal
@@ -23,18 +23,10 @@ export function parseIsoMicros(text: string): Micros {
   try {
     return parseTime(s);
   } catch (e) {
-    const message = (e as Error).message;
-    const prefix = `not a time: ${JSON.stringify(s)} (`;
-    let reason = message.startsWith(prefix) && message.endsWith(')') ? message.slice(prefix.length, -1) : message;
+    if (!(e instanceof InvalidTimeError)) throw e;
     // core's list of accepted forms includes `now` and `-7d`, which metadata does not take.
-    if (reason.startsWith('expected ')) reason = EXPECTED;
-    throw new TimeSyntaxError(reason);
+    throw new TimeSyntaxError(e.unrecognized ? EXPECTED : e.reason);
   }
-}
-
-/** `2024-01-01T00:00:00.000000Z`: exact, always six fractional digits (core `formatTime`). */
-export function formatIsoMicros(t: Micros): string {
-  return formatTime(t);
 }
 
 /**

@@ -11,8 +11,8 @@
  * `recordLength` is the most it may take.
  */
 import type { Micros } from '../../../core/src/model.ts';
-import { MICROS_PER_DAY, MICROS_PER_SECOND } from '../../../core/src/model.ts';
-import { daysBeforeYear } from '../../../core/src/time.ts';
+import { MICROS_PER_SECOND } from '../../../core/src/model.ts';
+import { utcFields, type UtcFields } from '../../../core/src/time.ts';
 import { crc32c } from './crc32c.ts';
 
 export interface RecordSpec {
@@ -64,34 +64,12 @@ function checkV2Length(len: number): void {
   }
 }
 
-/** Year, day of year, time of day of an epoch µs value (the inverse of epochMicrosFromYearDay). */
-interface Civil {
-  year: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  micros: number;
-}
-
-function civilFromMicros(t: Micros): Civil {
-  const days = Math.floor(t / MICROS_PER_DAY);
-  let rem = t - days * MICROS_PER_DAY;
-  let year = 1970 + Math.floor(days / 365.2425);
-  while (daysBeforeYear(year) > days) year--;
-  while (daysBeforeYear(year + 1) <= days) year++;
-  const day = days - daysBeforeYear(year) + 1;
-  const hour = Math.floor(rem / 3_600_000_000);
-  rem -= hour * 3_600_000_000;
-  const minute = Math.floor(rem / 60_000_000);
-  rem -= minute * 60_000_000;
-  const second = Math.floor(rem / MICROS_PER_SECOND);
-  return { year, day, hour, minute, second, micros: rem - second * MICROS_PER_SECOND };
-}
-
-function checkTime(c: Civil, start: number): void {
+/** The UTC fields of a record start (integer µs, year 1900..2100) as a header carries them. */
+function headerFields(t: Micros, start: number): UtcFields {
   if (!Number.isSafeInteger(start)) throw new RangeError(`start must be integer microseconds, not ${start}`);
-  if (c.year < 1900 || c.year > 2100) throw new RangeError(`start year ${c.year} outside 1900..2100`);
+  const fields = utcFields(t);
+  if (fields.year < 1900 || fields.year > 2100) throw new RangeError(`start year ${fields.year} outside 1900..2100`);
+  return fields;
 }
 
 /** The SEED factor/multiplier pair whose rate, computed as a reader does, is `rate` exactly; null if none. */
@@ -249,8 +227,7 @@ export function encodeMseed2Record(spec: RecordSpec, target?: Buffer, targetOffs
   // The reader adds an unapplied correction, so the header time is the start without it.
   const headerTime = spec.start - (applied ? 0 : tc * 100);
   const usec = ((headerTime % 100) + 100) % 100;
-  const btime = civilFromMicros(headerTime - usec);
-  checkTime(btime, spec.start);
+  const btime = headerFields(headerTime - usec, spec.start);
   const layout = v2Layout(spec, usec !== 0);
   const capacity = Math.floor((len - layout.dataOffset) / 4);
   if (spec.samples > capacity) {
@@ -271,7 +248,7 @@ export function encodeMseed2Record(spec: RecordSpec, target?: Buffer, targetOffs
   writeCode(out, o + 15, channel, 3);
   writeCode(out, o + 18, network, 2);
   put16(out, o + 20, btime.year, le);
-  put16(out, o + 22, btime.day, le);
+  put16(out, o + 22, btime.dayOfYear, le);
   out[o + 24] = btime.hour;
   out[o + 25] = btime.minute;
   out[o + 26] = btime.second;
@@ -365,8 +342,7 @@ export function encodeMseed3Record(spec: RecordSpec, target?: Buffer, targetOffs
       `${spec.samples} samples do not fit a ${max}-byte record (at most ${Math.floor((max - V3_HEADER - sid.length) / 4)})`,
     );
   }
-  const c = civilFromMicros(spec.start);
-  checkTime(c, spec.start);
+  const c = headerFields(spec.start, spec.start);
   const { out, o } = recordSpace(len, target, targetOffset);
   out[o] = 0x4d;
   out[o + 1] = 0x53;
@@ -374,7 +350,7 @@ export function encodeMseed3Record(spec: RecordSpec, target?: Buffer, targetOffs
   out[o + 3] = 0;
   out.writeUInt32LE(c.micros * 1000, o + 4);
   out.writeUInt16LE(c.year, o + 8);
-  out.writeUInt16LE(c.day, o + 10);
+  out.writeUInt16LE(c.dayOfYear, o + 10);
   out[o + 12] = c.hour;
   out[o + 13] = c.minute;
   out[o + 14] = c.second;

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { globToRegExp } from '../../../core/src/channel.ts';
 import type { Micros } from '../../../core/src/model.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';
@@ -383,12 +384,11 @@ export class SeedLinkClient {
     if (info === null) return named;
     const listed = info.stations.map((station) => ({ network: station.network, station: station.station }));
     if (named.length === 0) return listed.map((station) => ({ ...station, selectors: [] }));
-    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     const result: StationSelection[] = [];
     const seen = new Set<string>();
     for (const selection of named) {
-      const net = glob(selection.network);
-      const sta = glob(selection.station);
+      const net = globToRegExp(selection.network);
+      const sta = globToRegExp(selection.station);
       const matching = listed.filter((station) => net.test(station.network) && sta.test(station.station));
       for (const station of matching.length > 0 ? matching : [selection]) {
         const id = `${station.network}_${station.station}`;

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { MAX_CHANNEL_PATTERNS, type ChannelPattern } from '../../../core/src/channel.ts';
 import type { Micros } from '../../../core/src/model.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import { InvalidTimeError, parseTime } from '../../../core/src/time.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
 
@@ -147,8 +147,8 @@ export function parseFdsnTime(text: string): Micros {
     return parseTime(text);
   } catch (error) {
     // parseTime's reason (month 13, out of range…) without its own quoting of the whole text.
-    const reason = /\((.*)\)$/.exec((error as Error).message)?.[1] ?? 'not a valid date';
-    throw new Error(`${quote(text)} is not a time (${reason})`);
+    if (!(error instanceof InvalidTimeError)) throw error;
+    throw new Error(`${quote(text)} is not a time (${error.reason})`);
   }
 }
 

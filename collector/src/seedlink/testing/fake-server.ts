@@ -8,6 +8,7 @@
  * the middle of a packet, garbage between packets, malformed records, slow delivery, restarts.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { globToRegExp } from '../../../../core/src/channel.ts';
 import type { Micros } from '../../../../core/src/model.ts';
 import { formatTime } from '../../../../core/src/time.ts';
 import { parseRecordHeader } from '../../mseed/reader.ts';
@@ -74,7 +75,7 @@ interface Connection {
   text: string;
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+const glob = (pattern: string) => globToRegExp(pattern, 'i');
 
 /** `YYYY/MM/DD hh:mm:ss.ffff` (SeisComP) or ISO with six digits and Z (ringserver). */
 function infoTime(identity: Identity, us: Micros): string {
