@@ -69,8 +69,6 @@ export interface AvailabilityOptions {
   expected: readonly Interval[];
   /** Join and gap tolerance, default 0.5Δ. */
   tolerance?: Tolerance;
-  /** Default true (does not change coverage; only how pieces join). */
-  mergeQuality?: boolean;
   /**
    * The rate for sample completeness (e.g. the metadata's). Default: the segments' rate when they
    * all share one (|1 − r1/r2| < 1e-4), else completeness is null.
@@ -138,7 +136,7 @@ function availabilityInBuckets(
   options: AvailabilityOptions,
 ): BucketAvailability[] {
   const window = options.window;
-  const joined = joinSegments(segments, { tolerance: options.tolerance, mergeQuality: options.mergeQuality });
+  const joined = joinSegments(segments, { tolerance: options.tolerance });
   const expected = clipIntervals(unionIntervals(options.expected), window);
   const coveredExpected = intersectIntervals(coverage(joined), expected);
   const tallies: Tally[] = buckets.map((bucket) => {

@@ -132,7 +132,7 @@ export function availabilityRows(channels: readonly ChannelData[], options: Repo
     const tolerance = toleranceFor(options.tolerance, data.id);
     const expected = expectedIntervals(data.epochs, options.window);
     return qualityGroups(data, options.mergeQuality).flatMap(([quality, segments]) =>
-      availabilityByBucket(segments, { window: options.window, bucket: options.bucket, expected, tolerance, mergeQuality: true }).map((bucket) => ({
+      availabilityByBucket(segments, { window: options.window, bucket: options.bucket, expected, tolerance }).map((bucket) => ({
         channel: channelKey(data.id),
         ...(quality === undefined ? {} : { quality }),
         bucket: bucket.start,

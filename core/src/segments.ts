@@ -44,11 +44,6 @@ function checkTolerance(tol: Tolerance): Tolerance {
 // ---------------------------------------------------------------------------------------------
 // Sample arithmetic
 
-/** Δ in microseconds (may be fractional, e.g. 333333.33… at 3 Hz). */
-export function sampleIntervalMicros(sampleRate: number): number {
-  return MICROS_PER_SECOND / sampleRate;
-}
-
 /** Time of the last sample of a record: start + (n − 1)Δ, rounded to the microsecond. */
 export function recordEnd(start: Micros, samples: number, sampleRate: number): Micros {
   return start + Math.round(((samples - 1) * MICROS_PER_SECOND) / sampleRate);

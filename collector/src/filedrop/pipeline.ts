@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { channelKey } from '../../../core/src/channel.ts';
 import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
 import type { BacklogSample, LiveSink } from '../../../core/src/live/batch.ts';
 import { streamChannel } from '../../../core/src/live/stream-id.ts';
@@ -149,7 +148,7 @@ export class FileDropPipeline {
     this.arrived.add(arrival);
     this.files++;
     const id: ChannelId = streamChannel(stream);
-    this.accumulator.add(id, dataTime, 1, MICROS_PER_SECOND / this.config.intervalUs, 'D', mtime, channelKey(id), stream);
+    this.accumulator.add(id, dataTime, 1, MICROS_PER_SECOND / this.config.intervalUs, 'D', mtime, undefined, stream);
   }
 
   private removed(path: string): void {

@@ -89,7 +89,7 @@ export class SeedLinkSource {
 
   private record(record: SeedLinkRecord): void {
     const h = record.header;
-    this.accumulator.add(h, h.start, h.samples, h.sampleRate, h.quality, record.receivedAt, `${h.network}.${h.station}.${h.location}.${h.channel}`);
+    this.accumulator.add(h, h.start, h.samples, h.sampleRate, h.quality, record.receivedAt);
     if (this.accumulator.pieceCount >= (this.options.maxPieces ?? 20_000)) {
       // Full while the batch before is still being taken: stop reading until it is.
       if (this.flushing) this.client.pause();

@@ -91,8 +91,8 @@ export class LiveAccumulator {
   }
 
   /**
-   * One record of channel `id` (`key` = channelKey(id), passed in so the hot path does not build
-   * it again): first sample at `start`, `samples` samples at `sampleRate`, received at `receivedAt`.
+   * One record of channel `id` (`key` = channelKey(id), given by a caller that has it already):
+   * first sample at `start`, `samples` samples at `sampleRate`, received at `receivedAt`.
    */
   add(id: ChannelId, start: Micros, samples: number, sampleRate: number, quality: string, receivedAt: Micros, key = channelKey(id), stream = ''): AddResult {
     if (!(samples >= 1 && sampleRate > 0 && Number.isFinite(sampleRate))) return 'unusable';

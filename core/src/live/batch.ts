@@ -81,7 +81,7 @@ export type BatchOutcome = 'stored' | 'spooled' | 'duplicate';
 export interface LiveSink {
   /** Resolves once the batch is durable: stored, or appended to the spool on disk. */
   submit(batch: LiveBatch): Promise<BatchOutcome>;
-  /** A fresh batch id for `source` (unique, increasing). */
+  /** A fresh batch id (unique, increasing). */
   nextBatchId(): number;
   /** The expected-streams rule of a channel, if any (its expected rate and thresholds). */
   thresholdsFor(id: ChannelId): StreamThresholds | null;

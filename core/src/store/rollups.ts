@@ -247,7 +247,6 @@ export function dailyRollups(segments: readonly Segment[], epochs: readonly Chan
     bucket: 'day',
     expected: expectedIntervals(epochs, window),
     tolerance,
-    mergeQuality: true,
   });
   // The segments touching each day, for the completeness rate.
   const perDay: Segment[][] = buckets.map(() => []);

@@ -95,7 +95,6 @@ export function hourlyRow(channel: string, window: Interval, segments: readonly 
     bucket: 'hour',
     expected: expectedIntervals(epochs, window),
     tolerance,
-    mergeQuality: true,
     sampleRate: rated?.sampleRate ?? undefined,
   });
   return { channel, percent: buckets.map((b) => b.percent), completeness: buckets.map((b) => b.sampleCompleteness) };

@@ -113,11 +113,6 @@ function formatNumber(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(3);
 }
 
-/** Seconds from µs (for durations in responses). */
-export function seconds(us: number): number {
-  return us / MICROS_PER_SECOND;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per endpoint (strict: any other parameter is a 400)
 

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dominantState, percentOfParts, reduceSpans, runLength, SPAN_STATES, type Span, type SpanState } from './spans.ts';
+import type { Micros } from '../../../core/src/model.ts';
+import { dominantState, percentOfParts, reduceSpans, SpanBuilder, SPAN_STATES, type Span, type SpanState } from './spans.ts';
+
+/** Run-length encoding of pieces given in time order, through SpanBuilder (touching pieces of one state merge). */
+function runLength(pieces: readonly { start: Micros; end: Micros; state: SpanState }[]): Span[] {
+  const builder = new SpanBuilder();
+  for (const piece of pieces) builder.push(piece.start, piece.end, piece.state);
+  return builder.spans;
+}
 
 const W = { start: 1_000_000, end: 1_000_000 + 1000 * 60_000_000 }; // 1000 minutes
 

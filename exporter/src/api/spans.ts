@@ -40,17 +40,10 @@ export class SpanBuilder {
   }
 }
 
-/** Run-length encoding of pieces given in time order (touching pieces of one state merge). */
-export function runLength(pieces: readonly { start: Micros; end: Micros; state: SpanState }[]): Span[] {
-  const builder = new SpanBuilder();
-  for (const piece of pieces) builder.push(piece.start, piece.end, piece.state);
-  return builder.spans;
-}
-
 /** 100 × covered / (covered + missing) of a mixed span's parts; null when nothing is expected. */
 export function percentOfParts(parts: Partial<Record<SpanState, number>>): number | null {
   let covered = 0;
-  for (const state of ['present', 'sparse1', 'sparse2', 'sparse3'] as const) covered += parts[state] ?? 0;
+  for (const state of SPAN_STATES) if (isCovered(state)) covered += parts[state] ?? 0;
   const expected = covered + (parts.missing ?? 0);
   return expected > 0 ? (100 * covered) / expected : null;
 }

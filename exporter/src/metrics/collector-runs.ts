@@ -18,10 +18,11 @@ export interface CollectorHealth {
 }
 
 /** From a sub-second incremental rescan to a day-long first scan of a large archive. */
-export const DEFAULT_SCAN_DURATION_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+export const SCAN_DURATION_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
 
 /** Reads the collector's health in two queries (collector_runs is a ReplacingMergeTree: FINAL). */
-export async function collectorHealth(store: Store, bounds: readonly number[] = DEFAULT_SCAN_DURATION_BUCKETS): Promise<CollectorHealth> {
+export async function collectorHealth(store: Store): Promise<CollectorHealth> {
+  const bounds = SCAN_DURATION_BUCKETS;
   const [[totals], buckets] = await Promise.all([
     store.rows<{ ok: number; failed: number; files_scanned: number; files_failed: number; last_ok_us: number | null }>(
       `SELECT countIf(status = 'ok') AS ok, countIf(status = 'failed') AS failed,

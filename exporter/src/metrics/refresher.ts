@@ -2,12 +2,11 @@ import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import client from 'prom-client';
 import type { LiveWriterStatus } from '../../../core/src/live/batch.ts';
-import type { ChannelPattern } from '../../../core/src/channel.ts';
 import type { Micros } from '../../../core/src/model.ts';
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
-import { collectorHealth, DEFAULT_SCAN_DURATION_BUCKETS } from './collector-runs.ts';
+import { collectorHealth } from './collector-runs.ts';
 import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';
 import { liveMetrics } from './live-metrics.ts';
 
@@ -25,12 +24,8 @@ export interface MetricsOptions {
   refreshTimeoutMs?: number;
   /** Which per-stream series to emit (default channel: all). */
   level?: MetricsLevel;
-  /** Channels to report (default: all). */
-  patterns?: ChannelPattern[];
   /** Per-channel join tolerances, as the collector's. */
   tolerance?: readonly ToleranceRule[];
-  /** Upper bounds (s) of the scan duration histogram's buckets. */
-  scanDurationBuckets?: readonly number[];
   /** "Now" of a refresh, µs (default the clock; tests pin it). */
   now?: () => Micros;
   /** Where a failed refresh is reported (default console.error, once per failing spell). */
@@ -133,9 +128,7 @@ export class MetricsRefresher {
       refreshIntervalMs,
       refreshTimeoutMs: options.refreshTimeoutMs ?? Math.max(4 * refreshIntervalMs, 60_000),
       level: options.level ?? 'channel',
-      patterns: options.patterns ?? [],
       tolerance: options.tolerance,
-      scanDurationBuckets: options.scanDurationBuckets ?? DEFAULT_SCAN_DURATION_BUCKETS,
       now: options.now ?? (() => Date.now() * 1000),
       onError: options.onError,
     };
@@ -241,8 +234,8 @@ export class MetricsRefresher {
   private async compute() {
     const now = this.options.now();
     const [statuses, collector, live] = await Promise.all([
-      channelStatuses(this.store, { patterns: this.options.patterns, windows: this.options.windows, now, tolerance: this.options.tolerance }),
-      collectorHealth(this.store, this.options.scanDurationBuckets),
+      channelStatuses(this.store, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
+      collectorHealth(this.store),
       liveMetrics(this.store, now),
     ]);
     return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows, live });

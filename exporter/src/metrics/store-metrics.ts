@@ -65,8 +65,6 @@ function rollupOf(groups: Map<string, Rollup>, key: string, labels: Labels): Rol
 export interface StoreMetricsOptions {
   level: MetricsLevel;
   windows: readonly StatusWindow[];
-  /** Channels between which the event loop gets a turn (serving scrapes); default 500. */
-  chunk?: number;
   /** Live sources: the `source` label of their channels, and their own families (live-metrics.ts). */
   live?: LiveMetrics;
 }
@@ -84,10 +82,12 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * `channel`), station and network roll-ups, and the collector's health. Channels are processed in
  * chunks with a turn of the event loop between them, so a concurrent scrape is served promptly.
  */
+/** Channels between which the event loop gets a turn (serving scrapes). */
+const CHANNELS_PER_TURN = 500;
+
 export async function renderStoreMetrics(statuses: readonly ChannelStatus[], collector: CollectorHealth, options: StoreMetricsOptions): Promise<RenderedMetrics> {
   const perChannel = options.level === 'channel';
   const perStation = options.level !== 'network';
-  const chunk = options.chunk ?? 500;
 
   const channel = {
     ratio: family('lacuna_channel_availability_ratio'),
@@ -104,7 +104,7 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
   const networks = new Map<string, Rollup>();
 
   for (let i = 0; i < statuses.length; i++) {
-    if (i > 0 && i % chunk === 0) await turn();
+    if (i > 0 && i % CHANNELS_PER_TURN === 0) await turn();
     const status = statuses[i];
     const { network, station, location, channel: code } = status.id;
     const groups = [rollupOf(networks, network, { network })];
