@@ -24,7 +24,7 @@ export interface LacunaFrameMeta {
   lacunaKind: FrameKind;
   /** Completion frames: the bucket size (`day` or `hour`). */
   bucket?: 'day' | 'hour';
-  /** The requested window, µs (the timeline draws not-expected/absent time against it). */
+  /** The requested window, µs, as the API answered it (the model keeps it; the view draws against the dashboard time range). */
   fromUs?: number;
   toUs?: number;
 }

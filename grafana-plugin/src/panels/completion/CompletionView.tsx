@@ -42,7 +42,9 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   const renderer = useMemo(() => new GridRenderer(), []);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [sortOverride, setSortOverride] = useState<CompletionSort | null>(null);
-  const [hover, setHover] = useState({ row: -1, column: -1 });
+  const [hover, setHoverState] = useState({ row: -1, column: -1 });
+  // Same cell, same object: React then skips the render and the canvas is not redrawn on every mouse move.
+  const setHover = (row: number, column: number) => setHoverState((current) => (current.row === row && current.column === column ? current : { row, column }));
   const [tooltip, setTooltip] = useState<Tooltip | null>(null);
 
   const sortBy = sortOverride ?? options.sortBy;
@@ -106,7 +108,7 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   const onMouseMove = (event: React.MouseEvent) => {
     const { x, y } = pointer(event);
     const hit = gridHitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry);
-    setHover({ row: hit.rowIndex, column: hit.area === 'cell' || hit.area === 'columnTotal' ? hit.column : -1 });
+    setHover(hit.rowIndex, hit.area === 'cell' || hit.area === 'columnTotal' ? hit.column : -1);
     const row = rows[hit.rowIndex];
     let lines: string[] | null = null;
     if (hit.area === 'cell' && row) {
@@ -144,7 +146,7 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   };
 
   const onMouseLeave = () => {
-    setHover({ row: -1, column: -1 });
+    setHover(-1, -1);
     setTooltip(null);
   };
 
