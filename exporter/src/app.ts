@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Store } from '../../core/src/store/store.ts';
-import { HttpError } from './http/errors.ts';
+import { describeError } from './http/errors.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
@@ -14,7 +14,7 @@ import { ingestRouter } from './api/ingest.ts';
 /** What every route needs: the store and the configured limits. */
 export interface ExporterContext {
   store: Store;
-  /** Bearer token required on /api and /fdsnws when set (LACUNA_API_TOKEN). */
+  /** Bearer token required on /api, /fdsnws and /available when set (LACUNA_API_TOKEN). */
   token?: string;
   limits: ExporterLimits;
   /** Computes and caches /metrics (started by its owner); when absent, one with the defaults starts on the first scrape. */
@@ -67,8 +67,7 @@ export function createApp(context: ExporterContext): express.Express {
   });
 
   if (context.token) {
-    app.use('/api', bearerAuth(context.token));
-    app.use('/fdsnws', bearerAuth(context.token));
+    for (const guarded of ['/api', '/fdsnws', '/available']) app.use(guarded, bearerAuth(context.token));
   }
 
   // Routes of each part of the exporter are mounted here.
@@ -76,25 +75,14 @@ export function createApp(context: ExporterContext): express.Express {
   app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
   app.use('/api/v1/ingest', ingestRouter(context));
   app.use('/api/v1', apiRouter(context));
-  if (context.token) app.use('/available', bearerAuth(context.token));
   app.use('/available', ooiRouter(context));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof HttpError) {
-      res.status(error.status).json({ error: error.message });
-      return;
-    }
-    // Malformed bodies and the like come from express itself with a status.
-    const status = (error as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: (error as Error).message });
-      return;
-    }
-    console.error(`exporter: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    res.status(500).json({ error: 'internal error' });
+    const { status, message } = describeError(error, req);
+    res.status(status).json({ error: message });
   });
   return app;
 }

@@ -41,7 +41,7 @@ export const serveSpec: CommandSpec = {
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
   usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
   options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION },
-  details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api and /fdsnws, and enables POST /api/v1/ingest (refused without it).',
+  details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api, /fdsnws and /available, and enables POST /api/v1/ingest (refused without it).',
 };
 
 export function parseListen(text: string): { host: string; port: number } {

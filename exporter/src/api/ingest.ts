@@ -148,10 +148,7 @@ export function ingestRouter(options: IngestOptions): Router {
       res.status(403).json({ error: 'push ingest is refused: no API token is configured; set LACUNA_API_TOKEN where the exporter runs and send it as "Authorization: Bearer <token>"' });
       return;
     }
-    if (req.get('authorization') !== `Bearer ${options.token}`) {
-      res.set('WWW-Authenticate', 'Bearer realm="lacuna"').status(401).json({ error: 'a valid bearer token is required' });
-      return;
-    }
+    // The token itself is checked by the app's guard on /api (app.ts), before this router.
     if (!options.ingest) {
       res.status(503).json({ error: 'push ingest is not enabled in this exporter (it runs in lacuna start and lacuna serve)' });
       return;

@@ -16,7 +16,7 @@ import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
 import { formatTime } from '../../../core/src/time.ts';
 import type { Interval } from '../../../core/src/segments.ts';
 import type { ExporterContext, ExporterLimits } from '../app.ts';
-import { badRequest, HttpError } from '../http/errors.ts';
+import { badRequest, describeError, HttpError } from '../http/errors.ts';
 import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';
 import { formatExtents, formatSpans } from './formats.ts';
 import { parseGetParameters, parsePostBody, type AvailabilityRequest, type Selection } from './params.ts';
@@ -81,15 +81,6 @@ export function fdsnAvailabilityRouter(context: ExporterContext): Router {
       .send(errorDocument(status, message, req.originalUrl, Date.now() * 1000));
   });
   return router;
-}
-
-function describeError(error: unknown, req: Request): { status: number; message: string } {
-  if (error instanceof HttpError) return { status: error.status, message: error.message };
-  // Unreadable or oversized bodies come from express's body reader with a 4xx status.
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: (error as Error).message };
-  console.error(`fdsnws: ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return { status: 500, message: 'internal error' };
 }
 
 /**

@@ -5,7 +5,7 @@ import { MetricsRefresher } from './refresher.ts';
 /**
  * GET /metrics: the cached exposition, gzip-compressed when the scraper accepts it (Prometheus
  * does). Unauthenticated, as Prometheus scrape targets usually are; the bearer token guards
- * /api and /fdsnws only. Without a refresher in the context, one with the defaults is started on
+ * /api, /fdsnws and /available only. Without a refresher in the context, one with the defaults is started on
  * the first scrape.
  */
 export function metricsRouter(context: { store: Store; metrics?: MetricsRefresher }): Router {
