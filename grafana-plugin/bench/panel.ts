@@ -1,7 +1,7 @@
 /**
  * npm run bench:panel — the panels' render times in headless Chromium: the timeline with 2,000
  * rows × 200 spans and the completion map with 2,000 × 365 cells, on a 1600 × 900 canvas.
- * Full render = frames → model → layout → drawing of the view (rasterised); a scroll frame =
+ * Full render = model → rows → drawing of the view (rasterised; frames are timed apart); a scroll frame =
  * one redraw at a new scroll offset. Targets: < 100 ms per full render, < 16 ms per scroll frame.
  * Prints figures; asserts nothing.
  */

@@ -26,8 +26,9 @@ async function statAll(paths: string[]): Promise<ArchiveFile[]> {
 }
 
 /**
- * The files under `root` that the layout accepts, with size and modification time. Folders that
- * cannot match the layout are never entered, so a rescan of a large archive lists only its own.
+ * The files under `root` that the layout accepts, with size and modification time. With a layout
+ * of fixed depth (SDS, BUD, a pattern without `**`), folders that cannot match it are never
+ * entered, so a rescan of a large archive lists only its own; a `**` pattern enters every folder.
  */
 export async function walkArchive(root: string, layout: Layout): Promise<ArchiveFile[]> {
   const found: string[] = [];

@@ -10,13 +10,14 @@
  * day outside that span has none, and then means: no data, no gap, no overlap (the caller
  * computes its expected time from the epochs). Writers keep it so by refreshing the channel-days
  * they touched: `Store.storeFileScans` / `Store.forgetFiles` (the archive scanner and anyone else),
- * `refreshChannelRollups` (channel metadata changed), `ensureRollups` (stores filled before
- * migration 2, or by direct inserts). A refresh widens the touched days to the data before and
+ * `refreshChannelRollups` (channel metadata changed), live `compactLiveSegments` (the days live
+ * sources wrote since the last compaction: live rollups lag by up to one compaction interval),
+ * `ensureRollups` (stores filled before migration 2, or by direct inserts). A refresh widens the touched days to the data before and
  * after them (the days in between may hold a gap whose ends moved), reads the segments around
  * them with their neighbours, as the CLI does, and recomputes those days.
  *
- * Tolerance: refreshes use the rules given (the scanner passes its own), else 0.5Δ; the numbers
- * equal the CLI's for the same rules.
+ * Tolerance: refreshes use the rules given (every writer passes the --tolerance rules it was
+ * started with), else 0.5Δ; the numbers equal the CLI's for the same rules.
  */
 import { availabilityByBucket, expectedIntervals } from '../availability.ts';
 import { channelKey } from '../channel.ts';
