@@ -6,6 +6,7 @@ import { touchDays, type TouchedDays } from '../../../core/src/store/rollups.ts'
 import type { Store } from '../../../core/src/store/store.ts';
 import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
 import { thresholdsFor, type ExpectedStreamRule } from './expected-streams.ts';
+import { backoffDelayMs, type Backoff } from './backoff.ts';
 import { Spool } from './spool.ts';
 
 export interface LiveWriterOptions {
@@ -16,7 +17,7 @@ export interface LiveWriterOptions {
   /** Rows written in one go at most (default 50,000). */
   maxRowsPerWrite?: number;
   /** Waits between attempts while the store is unreachable: exponential from `initialMs` to `maxMs`, with jitter. */
-  retry?: { initialMs: number; maxMs: number };
+  retry?: Backoff;
   /** How often each source's rows are compacted (default 5 minutes; 0: never). */
   compactEveryMs?: number;
   /** Join tolerances (for compaction and the rollups it refreshes). */
@@ -191,13 +192,18 @@ export class LiveWriter implements LiveSink {
   }
 
   private takeGroup(): Pending[] {
+    return this.queue.splice(0, this.fittingOneWrite(this.queue.map((pending) => pending.batch)));
+  }
+
+  /** How many of the leading batches one write takes: at least one, then as long as their rows stay within maxRowsPerWrite. */
+  private fittingOneWrite(batches: readonly LiveBatch[]): number {
     let rows = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || rows + batchRows(this.queue[count].batch) <= this.options.maxRowsPerWrite)) {
-      rows += batchRows(this.queue[count].batch);
+    while (count < batches.length && (count === 0 || rows + batchRows(batches[count]) <= this.options.maxRowsPerWrite)) {
+      rows += batchRows(batches[count]);
       count++;
     }
-    return this.queue.splice(0, count);
+    return count;
   }
 
   private async writeQueued(): Promise<void> {
@@ -233,12 +239,9 @@ export class LiveWriter implements LiveSink {
       for (const batch of batches) this.written.add(batch.source);
       for (const problem of bad) this.say(`spool ${this.spool.dir}/${oldest.name} line ${problem.line} is not a batch and is kept aside: ${problem.reason}`);
       for (let i = 0; i < batches.length; ) {
-        const group: LiveBatch[] = [];
-        let rows = 0;
-        while (i < batches.length && (group.length === 0 || rows + batchRows(batches[i]) <= this.options.maxRowsPerWrite)) {
-          rows += batchRows(batches[i]);
-          group.push(batches[i++]);
-        }
+        const count = this.fittingOneWrite(batches.slice(i));
+        const group = batches.slice(i, i + count);
+        i += count;
         await storeLiveBatches(this.store, group, { rewrite: true, tolerance: this.options.tolerance });
         this.noteWritten(group);
       }
@@ -285,10 +288,7 @@ export class LiveWriter implements LiveSink {
     this.retrying = false;
     this.failures++;
     if (this.closed) return;
-    const { initialMs, maxMs } = this.options.retry;
-    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 30));
-    // Full jitter in the upper half: writers that failed together do not retry together.
-    const wait = ceiling / 2 + Math.random() * (ceiling / 2);
+    const wait = backoffDelayMs(this.failures - 1, this.options.retry);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retrying = true;

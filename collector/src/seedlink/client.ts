@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { globToRegExp } from '../../../core/src/channel.ts';
 import type { Micros } from '../../../core/src/model.ts';
+import { backoffDelayMs, type Backoff } from '../live/backoff.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';
 import { chooseProtocol, FrameReader, parseHello, selectorV4, type Frame, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
@@ -26,7 +27,7 @@ export interface SeedLinkClientOptions {
   /** Longest wait for an answer while connecting and subscribing (default 30 s). */
   handshakeTimeoutMs?: number;
   /** Waits between connection attempts: exponential from `initialMs` to `maxMs`, with jitter (default 1 s to 60 s). */
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   userAgent?: string;
   /**
    * Where a station without a sequence to resume from starts: with the next packet the server gets
@@ -236,7 +237,7 @@ export class SeedLinkClient {
   }
 
   private async run(): Promise<void> {
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+    const backoff = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
     let attempt = 0;
     while (!this.stopped) {
       const before = this.stats.packets;
@@ -248,10 +249,9 @@ export class SeedLinkClient {
       }
       if (this.stopped) break;
       if (this.stats.packets > before) attempt = 0;
-      const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-      attempt++;
+      const wait = backoffDelayMs(attempt++, backoff);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2));
+        const timer = setTimeout(resolve, wait);
         this.cancelWait = () => {
           clearTimeout(timer);
           resolve();
