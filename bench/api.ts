@@ -23,10 +23,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MICROS_PER_DAY, type ChannelEpoch } from '../core/src/model.ts';
-import { ensureRollups, refreshRollups, touchDays, type TouchedDays } from '../core/src/store/rollups.ts';
-import { Store } from '../core/src/store/store.ts';
-import { startExporter, DEFAULT_LIMITS } from '../exporter/src/app.ts';
+import { MICROS_PER_DAY, type ChannelEpoch } from '@lacuna/core';
+import { ensureRollups, refreshRollups, touchDays, type TouchedDays } from '@lacuna/core';
+import { Store } from '@lacuna/core';
+import { startExporter, DEFAULT_LIMITS } from '@lacuna/exporter';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

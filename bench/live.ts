@@ -22,15 +22,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LiveSink } from '../core/src/live/batch.ts';
-import { Store } from '../core/src/store/store.ts';
-import { parseTime, formatTime } from '../core/src/time.ts';
-import { switchableStore } from '../collector/src/live/testing.ts';
-import { LiveWriter } from '../collector/src/live/writer.ts';
-import { encodeSeries } from '../collector/src/mseed/writer.ts';
-import { SeedLinkSource } from '../collector/src/seedlink/source.ts';
-import { FakeSeedLinkServer, type Identity } from '../collector/src/seedlink/testing/fake-server.ts';
-import { DEFAULT_LIMITS, startExporter } from '../exporter/src/app.ts';
+import type { LiveSink } from '@lacuna/core';
+import { Store } from '@lacuna/core';
+import { parseTime, formatTime } from '@lacuna/core';
+import { switchableStore } from '@lacuna/collector/testing';
+import { LiveWriter } from '@lacuna/collector';
+import { encodeSeries } from '@lacuna/collector';
+import { SeedLinkSource } from '@lacuna/collector';
+import { FakeSeedLinkServer, type Identity } from '@lacuna/collector/testing';
+import { DEFAULT_LIMITS, startExporter } from '@lacuna/exporter';
 
 function listArg(name: string, fallback: number[]): number[] {
   const at = process.argv.indexOf(`--${name}`);

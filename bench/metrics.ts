@@ -19,11 +19,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelEpoch } from '../core/src/model.ts';
-import { Store } from '../core/src/store/store.ts';
-import { DEFAULT_LIMITS, startExporter } from '../exporter/src/app.ts';
-import { MetricsRefresher } from '../exporter/src/metrics/refresher.ts';
-import type { MetricsLevel } from '../exporter/src/metrics/store-metrics.ts';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelEpoch } from '@lacuna/core';
+import { Store } from '@lacuna/core';
+import { DEFAULT_LIMITS, startExporter } from '@lacuna/exporter';
+import { MetricsRefresher } from '@lacuna/exporter';
+import type { MetricsLevel } from '@lacuna/exporter';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

@@ -10,9 +10,9 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32c } from '../collector/src/mseed/crc32c.ts';
-import { scanMseedFile } from '../collector/src/mseed/reader.ts';
-import { encodeMseed2Record, encodeMseed3Record, maxSamplesPerRecord } from '../collector/src/mseed/writer.ts';
+import { crc32c } from '@lacuna/collector';
+import { scanMseedFile } from '@lacuna/collector';
+import { encodeMseed2Record, encodeMseed3Record, maxSamplesPerRecord } from '@lacuna/collector';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -17,11 +17,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileLayout } from '../collector/src/archive/layouts.ts';
-import { scanArchive } from '../collector/src/archive/scan.ts';
-import { scanFile } from '../collector/src/archive/scan-file.ts';
-import { walkArchive } from '../collector/src/archive/walk.ts';
-import { writeSyntheticArchive } from '../collector/src/demo/synthetic.ts';
+import { compileLayout } from '@lacuna/collector';
+import { scanArchive } from '@lacuna/collector';
+import { scanFile } from '@lacuna/collector';
+import { walkArchive } from '@lacuna/collector';
+import { writeSyntheticArchive } from '@lacuna/collector';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -113,7 +113,7 @@ const scannerPeak = scannerMemory.stop();
 
 // The engine's shared library loads only now, so the figures above are the scanner's own.
 const beforeEngine = memoryNow();
-const { Store } = await import('../core/src/store/store.ts');
+const { Store } = await import('@lacuna/core');
 const storeDir = mkdtempSync(join(tmpdir(), 'lacuna-bench-store-'));
 const store = await Store.open({ kind: 'embedded', target: storeDir });
 const engineOpened = memoryNow();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildApiRequest, buildVariableRequest, interpolatePattern, toUrl } from '../grafana-plugin/src/datasource/query.ts';
 import { QUERY_TYPES, type LacunaQuery, type LacunaVariableQuery } from '../grafana-plugin/src/datasource/types.ts';
-import { exporterFixture, type ExporterFixture } from '../exporter/src/testing/fixture.ts';
+import { exporterFixture, type ExporterFixture } from '@lacuna/exporter/testing';
 
 /**
  * The provisioned dashboards: unique uids, known panel plugins, datasources chosen by variables,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DemoManifest } from '../collector/src/demo/demo.ts';
+import type { DemoManifest } from '@lacuna/collector';
 
 /**
  * End to end with a real Prometheus (Debian's package): Lacuna runs all-in-one on the embedded

@@ -97,14 +97,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the collector and the exporter with options the lacuna command accepts', async () => {
-    const { startSpec } = await import('../cli/src/commands/start.ts');
-    const { serveSpec } = await import('../cli/src/commands/serve.ts');
-    const { parseCommandArgs } = await import('../cli/src/args.ts');
+    const { parseArguments } = await import('@lacuna/cli');
     const [collectorCommand, ...collectorArgs] = services.collector.command!;
     const [exporterCommand, ...exporterArgs] = services.exporter.command!;
     expect([collectorCommand, exporterCommand]).toEqual(['start', 'serve']);
-    expect(parseCommandArgs(startSpec, collectorArgs)).toMatchObject({ values: { target: 'collector' } });
-    expect(parseCommandArgs(serveSpec, exporterArgs)).toMatchObject({ values: { listen: '0.0.0.0:9470' } });
+    expect(parseArguments('start', collectorArgs)).toMatchObject({ values: { target: 'collector' } });
+    expect(parseArguments('serve', exporterArgs)).toMatchObject({ values: { listen: '0.0.0.0:9470' } });
   });
 
   it('keeps the exporter\'s spool of pushed data on a named volume the image lets its user write', () => {

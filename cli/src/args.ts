@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseToleranceRule, type ToleranceRule } from '../../core/src/tolerance-rules.ts';
+import { parseToleranceRule, type ToleranceRule } from '@lacuna/core';
 
 /** Bad arguments: the command prints the one-line reason and exits with status 2. */
 export class UsageError extends Error {}

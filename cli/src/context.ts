@@ -1,5 +1,5 @@
-import { resolveStoreLocation } from '../../core/src/store/connect.ts';
-import { Store } from '../../core/src/store/store.ts';
+import { resolveStoreLocation } from '@lacuna/core';
+import { Store } from '@lacuna/core';
 
 export interface Io {
   stdout: NodeJS.WritableStream;

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSeries } from '../../collector/src/mseed/writer.ts';
-import { FakeSeedLinkServer } from '../../collector/src/seedlink/testing/fake-server.ts';
-import { until } from '../../collector/src/live/testing.ts';
+import { encodeSeries } from '@lacuna/collector';
+import { FakeSeedLinkServer } from '@lacuna/collector/testing';
+import { until } from '@lacuna/collector/testing';
 import { lacuna } from './testing/run.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');

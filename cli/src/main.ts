@@ -1,5 +1,5 @@
-import { StoreUnavailableError } from '../../core/src/store/connect.ts';
-import { helpText, parseCommandArgs, UsageError, type CommandSpec } from './args.ts';
+import { StoreUnavailableError } from '@lacuna/core';
+import { helpText, parseCommandArgs, UsageError, type CommandSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './context.ts';
 import { demoCommand, demoSpec } from './commands/demo.ts';
 import { filesCommand, filesSpec } from './commands/files.ts';
@@ -25,6 +25,17 @@ const COMMANDS: [CommandSpec, Run][] = [
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, store: 3 } as const;
 
+function findCommand(name: string): [CommandSpec, Run] {
+  const command = COMMANDS.find(([spec]) => spec.name === name);
+  if (!command) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map(([spec]) => spec.name).join(', ')})`);
+  return command;
+}
+
+/** What `lacuna COMMAND args…` would run with, or 'help'; throws UsageError where the CLI would refuse the arguments. */
+export function parseArguments(command: string, args: string[]): ParsedArgs | 'help' {
+  return parseCommandArgs(findCommand(command)[0], args);
+}
+
 function overview(): string {
   const width = Math.max(...COMMANDS.map(([spec]) => spec.name.length));
   return [
@@ -47,10 +58,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     io.stdout.write(overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS.find(([spec]) => spec.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map(([spec]) => spec.name).join(', ')})`);
-    const [spec, run] = command;
+    const [spec, run] = findCommand(name);
     const parsed = parseCommandArgs(spec, rest);
     if (parsed === 'help') {
       io.stdout.write(helpText(spec));

@@ -1,4 +1,4 @@
-import { formatTime } from '../../core/src/time.ts';
+import { formatTime } from '@lacuna/core';
 
 export const FORMATS = ['text', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -1,4 +1,4 @@
-import type { ScanProgress } from '../../collector/src/archive/scan.ts';
+import type { ScanProgress } from '@lacuna/collector';
 
 const MB = 1024 * 1024;
 

@@ -3,9 +3,9 @@
  * the collector's tests) speaking as SeisComP (3.1, XML INFO) and as ringserver (4.0, JSON INFO).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSeries } from '../../collector/src/mseed/writer.ts';
-import { FakeSeedLinkServer } from '../../collector/src/seedlink/testing/fake-server.ts';
-import { parseTime } from '../../core/src/time.ts';
+import { encodeSeries } from '@lacuna/collector';
+import { FakeSeedLinkServer } from '@lacuna/collector/testing';
+import { parseTime } from '@lacuna/core';
 import { lacuna } from './testing/run.ts';
 
 const T0 = parseTime('2024-05-01T10:00:00Z');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileScanOf, segmentOf } from '../../core/src/testing/scans.ts';
-import { testBackends } from '../../core/src/testing/store-backends.ts';
+import { fileScanOf, segmentOf } from '@lacuna/core/testing';
+import { testBackends } from '@lacuna/core/testing';
 import { attentionReport } from './commands/start.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');

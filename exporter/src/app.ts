@@ -1,14 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Store } from '../../core/src/store/store.ts';
+import type { Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
-import type { Micros } from '../../core/src/model.ts';
-import type { ToleranceRule } from '../../core/src/tolerance-rules.ts';
+import type { Micros } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
 import { apiRouter } from './api/router.ts';
 import { ooiRouter } from './ooi/router.ts';
-import type { LiveSink } from '../../core/src/live/batch.ts';
+import type { LiveSink } from '@lacuna/core';
 import { ingestRouter } from './api/ingest.ts';
 
 /** What every route needs: the store and the configured limits. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MICROS_PER_HOUR } from '../../core/src/model.ts';
+import { MICROS_PER_HOUR } from '@lacuna/core';
 import { channelStatuses, DEFAULT_WINDOWS, parseWindows, type ChannelStatus } from './status.ts';
 import { exporterFixture, type ExporterFixture } from './testing/fixture.ts';
 

@@ -1,10 +1,10 @@
-import { availabilityOver, expectedIntervals } from '../../core/src/availability.ts';
-import { channelKey, type ChannelPattern } from '../../core/src/channel.ts';
-import type { ChannelEpoch, ChannelId, Micros } from '../../core/src/model.ts';
-import { groupByChannel } from '../../core/src/report.ts';
-import { channelState, latency, type ChannelState, type Latency } from '../../core/src/state.ts';
-import type { Store, StoredSegment } from '../../core/src/store/store.ts';
-import { toleranceFor, type ToleranceRule } from '../../core/src/tolerance-rules.ts';
+import { availabilityOver, expectedIntervals } from '@lacuna/core';
+import { channelKey, type ChannelPattern } from '@lacuna/core';
+import type { ChannelEpoch, ChannelId, Micros } from '@lacuna/core';
+import { groupByChannel } from '@lacuna/core';
+import { channelState, latency, type ChannelState, type Latency } from '@lacuna/core';
+import type { Store, StoredSegment } from '@lacuna/core';
+import { toleranceFor, type ToleranceRule } from '@lacuna/core';
 
 /** A trailing window ending now, e.g. `1h`, `1d`, `7d`. */
 export interface StatusWindow {

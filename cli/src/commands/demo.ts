@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { writeDemoArchive, type DemoManifest } from '../../../collector/src/demo/demo.ts';
+import { writeDemoArchive, type DemoManifest } from '@lacuna/collector';
 import { UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 

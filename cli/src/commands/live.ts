@@ -1,14 +1,14 @@
 import { basename, join, resolve } from 'node:path';
-import type { Store } from '../../../core/src/store/store.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import { streamChannel } from '../../../core/src/live/stream-id.ts';
-import { parseNamePattern } from '../../../collector/src/filedrop/filename.ts';
-import { DEFAULT_STAGES, DEFAULT_STUCK, FileDropPipeline, type PipelineConfig } from '../../../collector/src/filedrop/pipeline.ts';
-import { loadExpectedStreams, type ExpectedStreamRule } from '../../../collector/src/live/expected-streams.ts';
-import { LiveWriter } from '../../../collector/src/live/writer.ts';
-import { parseSeedLinkAddress, type SeedLinkAddress } from '../../../collector/src/seedlink/protocol.ts';
-import { SeedLinkSource } from '../../../collector/src/seedlink/source.ts';
-import { parseWindow } from '../../../exporter/src/status.ts';
+import type { Store } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
+import { streamChannel } from '@lacuna/core';
+import { parseNamePattern } from '@lacuna/collector';
+import { DEFAULT_STAGES, DEFAULT_STUCK, FileDropPipeline, type PipelineConfig } from '@lacuna/collector';
+import { loadExpectedStreams, type ExpectedStreamRule } from '@lacuna/collector';
+import { LiveWriter } from '@lacuna/collector';
+import { parseSeedLinkAddress, type SeedLinkAddress } from '@lacuna/collector';
+import { SeedLinkSource } from '@lacuna/collector';
+import { parseWindow } from '@lacuna/exporter';
 import { UsageError, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 

@@ -1,9 +1,9 @@
-import { parseChannelPatterns, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { Micros } from '../../../core/src/model.ts';
-import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '../../../core/src/report.ts';
-import type { Interval } from '../../../core/src/segments.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { floorToDay, floorToHour, parseTime } from '../../../core/src/time.ts';
+import { parseChannelPatterns, type ChannelPattern } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
+import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { floorToDay, floorToHour, parseTime } from '@lacuna/core';
 import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import { withStore, type Io } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { compileLayout, LayoutError, type Layout } from '../../../collector/src/archive/layouts.ts';
-import { scanArchive, ScanRootError, type ScanReport } from '../../../collector/src/archive/scan.ts';
-import { loadChannelMetadata, MetadataError } from '../../../collector/src/metadata/index.ts';
+import type { ToleranceRule } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { compileLayout, LayoutError, type Layout } from '@lacuna/collector';
+import { scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
+import { loadChannelMetadata, MetadataError } from '@lacuna/collector';
 import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { terminalProgress } from '../progress.ts';
 import { withStore, type Io } from '../context.ts';

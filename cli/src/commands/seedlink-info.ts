@@ -1,7 +1,7 @@
-import { seedlinkInfo } from '../../../collector/src/seedlink/client.ts';
-import type { SeedLinkInfo } from '../../../collector/src/seedlink/info.ts';
-import { parseSeedLinkAddress, type SeedLinkAddress } from '../../../collector/src/seedlink/protocol.ts';
-import { matchesChannel, parseChannelPatterns } from '../../../core/src/channel.ts';
+import { seedlinkInfo } from '@lacuna/collector';
+import type { SeedLinkInfo } from '@lacuna/collector';
+import { parseSeedLinkAddress, type SeedLinkAddress } from '@lacuna/collector';
+import { matchesChannel, parseChannelPatterns } from '@lacuna/core';
 import { UsageError, choice, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';

@@ -1,13 +1,13 @@
-import { resolveStoreLocation } from '../../../core/src/store/connect.ts';
-import { Store } from '../../../core/src/store/store.ts';
-import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '../../../exporter/src/app.ts';
-import { MetricsRefresher } from '../../../exporter/src/metrics/refresher.ts';
-import { parseMetricsLevel } from '../../../exporter/src/metrics/store-metrics.ts';
-import { parseWindows } from '../../../exporter/src/status.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { resolveStoreLocation } from '@lacuna/core';
+import { Store } from '@lacuna/core';
+import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '@lacuna/exporter';
+import { MetricsRefresher } from '@lacuna/exporter';
+import { parseMetricsLevel } from '@lacuna/exporter';
+import { parseWindows } from '@lacuna/exporter';
+import type { ToleranceRule } from '@lacuna/core';
 import { STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
-import type { LiveWriter } from '../../../collector/src/live/writer.ts';
+import type { LiveWriter } from '@lacuna/collector';
 import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9470';

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChannelPatterns } from '../../../core/src/channel.ts';
-import { gapRows, groupByChannel, type ReportOptions } from '../../../core/src/report.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { testBackends } from '../../../core/src/testing/store-backends.ts';
+import { parseChannelPatterns } from '@lacuna/core';
+import { gapRows, groupByChannel, type ReportOptions } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { testBackends } from '@lacuna/core/testing';
 import { writeDemoArchive, type DemoManifest } from '../demo/demo.ts';
 import { loadChannelMetadata } from '../metadata/index.ts';
 import { compileLayout } from './layouts.ts';

@@ -1,7 +1,7 @@
-import type { ChannelId, ChannelSegment } from '../../../core/src/model.ts';
-import { SegmentAccumulator, toleranceMicros, type Tolerance } from '../../../core/src/segments.ts';
-import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import type { FileScan } from '../../../core/src/store/store.ts';
+import type { ChannelId, ChannelSegment } from '@lacuna/core';
+import { SegmentAccumulator, toleranceMicros, type Tolerance } from '@lacuna/core';
+import { toleranceFor, type ToleranceRule } from '@lacuna/core';
+import type { FileScan } from '@lacuna/core';
 import { scanMseedFile } from '../mseed/reader.ts';
 import type { ArchiveFile } from './walk.ts';
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Micros } from '../../../core/src/model.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import type { FileScan, FileState, Store } from '../../../core/src/store/store.ts';
+import type { Micros } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
+import type { FileScan, FileState, Store } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 import { scanFile } from './scan-file.ts';
 import { walkArchive, type ArchiveFile } from './walk.ts';

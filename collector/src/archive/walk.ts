@@ -1,6 +1,6 @@
 import { opendir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { Micros } from '../../../core/src/model.ts';
+import type { Micros } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 
 export interface ArchiveFile {

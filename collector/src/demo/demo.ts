@@ -1,6 +1,6 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { channelKey } from '../../../core/src/channel.ts';
+import { channelKey } from '@lacuna/core';
 import {
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
@@ -8,8 +8,8 @@ import {
   type ChannelEpoch,
   type ChannelId,
   type Micros,
-} from '../../../core/src/model.ts';
-import { floorToDay } from '../../../core/src/time.ts';
+} from '@lacuna/core';
+import { floorToDay } from '@lacuna/core';
 import { formatChannelCsv } from '../metadata/csv.ts';
 import { encodeMseed2Record, maxSamplesPerRecord, type RecordSpec } from '../mseed/writer.ts';
 import { Rng } from './rng.ts';

@@ -1,5 +1,5 @@
-import type { ChannelId, Micros } from '../../../core/src/model.ts';
-import { utcFields } from '../../../core/src/time.ts';
+import type { ChannelId, Micros } from '@lacuna/core';
+import { utcFields } from '@lacuna/core';
 
 /**
  * SDS path of a channel's day file, relative to the archive root:

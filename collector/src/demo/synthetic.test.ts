@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelKey } from '../../../core/src/channel.ts';
-import { MICROS_PER_SECOND, type Segment } from '../../../core/src/model.ts';
-import { findGaps, joinSegments, recordSegment } from '../../../core/src/segments.ts';
+import { channelKey } from '@lacuna/core';
+import { MICROS_PER_SECOND, type Segment } from '@lacuna/core';
+import { findGaps, joinSegments, recordSegment } from '@lacuna/core';
 import { scanMseedFile } from '../mseed/reader.ts';
 import { writeSyntheticArchive } from './synthetic.ts';
 

@@ -1,6 +1,6 @@
 import { mkdir, open, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelId, type Micros } from '../../../core/src/model.ts';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelId, type Micros } from '@lacuna/core';
 import { encodeMseed2Record, maxSamplesPerRecord, type RecordSpec } from '../mseed/writer.ts';
 import { sdsRelativePath } from './sds.ts';
 

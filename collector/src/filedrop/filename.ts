@@ -1,5 +1,5 @@
-import type { Micros } from '../../../core/src/model.ts';
-import { dayOfYearFromDate, daysInMonth, epochMicrosFromYearDay, isLeapYear, parseTime } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { dayOfYearFromDate, daysInMonth, epochMicrosFromYearDay, isLeapYear, parseTime } from '@lacuna/core';
 
 /** Named groups a file-name pattern may have. */
 export const NAME_GROUPS = ['stream', 'time', 'year', 'month', 'day', 'doy', 'hour', 'minute', 'second'] as const;

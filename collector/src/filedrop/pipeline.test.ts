@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChannelPatterns } from '../../../core/src/channel.ts';
-import { findGaps } from '../../../core/src/segments.ts';
-import { liveSourceStates, pipelineBacklogs } from '../../../core/src/store/live.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { testBackends } from '../../../core/src/testing/store-backends.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import { parseChannelPatterns } from '@lacuna/core';
+import { findGaps } from '@lacuna/core';
+import { liveSourceStates, pipelineBacklogs } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { testBackends } from '@lacuna/core/testing';
+import { parseTime } from '@lacuna/core';
 import { until } from '../live/testing.ts';
 import { LiveWriter } from '../live/writer.ts';
 import { parseNamePattern, readFileName } from './filename.ts';

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
-import type { BacklogSample, LiveSink } from '../../../core/src/live/batch.ts';
-import { streamChannel } from '../../../core/src/live/stream-id.ts';
-import { isStuck, pointsNeeded, type BacklogPoint, type StuckRule } from '../../../core/src/live/stuck.ts';
-import { MICROS_PER_SECOND, type ChannelId, type Micros } from '../../../core/src/model.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import { LiveAccumulator } from '@lacuna/core';
+import type { BacklogSample, LiveSink } from '@lacuna/core';
+import { streamChannel } from '@lacuna/core';
+import { isStuck, pointsNeeded, type BacklogPoint, type StuckRule } from '@lacuna/core';
+import { MICROS_PER_SECOND, type ChannelId, type Micros } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 import { readFileName } from './filename.ts';
 
 export const DEFAULT_STAGES = ['incoming', 'processing', 'done'];

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { matchesChannel, parseChannelPatterns, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { ChannelId } from '../../../core/src/model.ts';
-import type { StreamThresholds } from '../../../core/src/live/batch.ts';
-import { streamChannel } from '../../../core/src/live/stream-id.ts';
+import { matchesChannel, parseChannelPatterns, type ChannelPattern } from '@lacuna/core';
+import type { ChannelId } from '@lacuna/core';
+import type { StreamThresholds } from '@lacuna/core';
+import { streamChannel } from '@lacuna/core';
 import { csvRecords } from '../metadata/csv.ts';
 
 /** One row of an expected-streams file: which channels, their expected rate and thresholds. */

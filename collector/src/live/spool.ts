@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { LiveBatch } from '../../../core/src/live/batch.ts';
+import type { LiveBatch } from '@lacuna/core';
 
 /** A spool file: batches appended one JSON line each. */
 const FILE = /^spool-(\d{12})\.ndjson$/;

@@ -1,5 +1,5 @@
 /** Test helpers for live sources: a store that can be made unreachable, and bounded waiting. */
-import type { Store } from '../../../core/src/store/store.ts';
+import type { Store } from '@lacuna/core';
 
 export type StoreMode = 'up' | 'down' | 'lose-acks';
 

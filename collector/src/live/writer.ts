@@ -1,10 +1,10 @@
-import { channelKey } from '../../../core/src/channel.ts';
-import type { ChannelId } from '../../../core/src/model.ts';
-import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type LiveWriterStatus, type StreamThresholds } from '../../../core/src/live/batch.ts';
-import { compactLiveSegments, storeLiveBatches } from '../../../core/src/store/live.ts';
-import { touchDays, type TouchedDays } from '../../../core/src/store/rollups.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { channelKey } from '@lacuna/core';
+import type { ChannelId } from '@lacuna/core';
+import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type LiveWriterStatus, type StreamThresholds } from '@lacuna/core';
+import { compactLiveSegments, storeLiveBatches } from '@lacuna/core';
+import { touchDays, type TouchedDays } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
 import { thresholdsFor, type ExpectedStreamRule } from './expected-streams.ts';
 import { backoffDelayMs, type Backoff } from './backoff.ts';
 import { Spool } from './spool.ts';

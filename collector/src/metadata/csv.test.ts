@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChannelEpoch } from '../../../core/src/model.ts';
+import type { ChannelEpoch } from '@lacuna/core';
 import { formatChannelCsv, MetadataError, parseChannelCsv } from './index.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import { formatTime } from '@lacuna/core';
 import { parseIsoMicros } from './time.ts';
 
 const t = (iso: string) => Date.parse(iso) * 1000;

@@ -1,6 +1,6 @@
-import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
+import type { ChannelEpoch, Micros } from '@lacuna/core';
 import { MetadataError } from './errors.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import { formatTime } from '@lacuna/core';
 import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ChannelEpoch } from '../../../core/src/model.ts';
+import type { ChannelEpoch } from '@lacuna/core';
 import { parseChannelCsv } from './csv.ts';
 import { MetadataError } from './errors.ts';
 import { parseStationXml } from './stationxml.ts';

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
+import type { ChannelEpoch, Micros } from '@lacuna/core';
 import { MetadataError } from './errors.ts';
 import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 

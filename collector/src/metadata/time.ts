@@ -1,5 +1,5 @@
-import type { Micros } from '../../../core/src/model.ts';
-import { InvalidTimeError, parseTime } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { InvalidTimeError, parseTime } from '@lacuna/core';
 
 /*
  * Times in channel metadata: core's exact-microsecond parser (ISO 8601 calendar and ordinal

@@ -17,8 +17,8 @@
  * first. A v3 record starts with "MS" and the version byte 3.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Micros } from '../../../core/src/model.ts';
-import { epochMicrosFromYearDay } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { epochMicrosFromYearDay } from '@lacuna/core';
 import { crc32c, crc32cZeros4 } from './crc32c.ts';
 
 /**

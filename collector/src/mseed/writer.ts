@@ -10,9 +10,9 @@
  * v3 records have no fixed length: a record is 40 + identifier + 4 × samples bytes, and
  * `recordLength` is the most it may take.
  */
-import type { Micros } from '../../../core/src/model.ts';
-import { MICROS_PER_SECOND } from '../../../core/src/model.ts';
-import { utcFields, type UtcFields } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { MICROS_PER_SECOND } from '@lacuna/core';
+import { utcFields, type UtcFields } from '@lacuna/core';
 import { crc32c } from './crc32c.ts';
 
 export interface RecordSpec {

@@ -3,7 +3,7 @@
  * these tests (testing/fake-server.ts), over real sockets on 127.0.0.1.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTime } from '../../../core/src/time.ts';
+import { parseTime } from '@lacuna/core';
 import { encodeSeries } from '../mseed/writer.ts';
 import { until } from '../live/testing.ts';
 import { SeedLinkClient, seedlinkInfo, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';

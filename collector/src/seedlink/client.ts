@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { globToRegExp } from '../../../core/src/channel.ts';
-import type { Micros } from '../../../core/src/model.ts';
+import { globToRegExp } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
 import { backoffDelayMs, type Backoff } from '../live/backoff.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';

@@ -5,8 +5,8 @@
  * sample; ringserver: the last sample), so compare across servers allowing one sample period.
  */
 import { XMLParser } from 'fast-xml-parser';
-import type { Micros } from '../../../core/src/model.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { parseTime } from '@lacuna/core';
 import { parseRecordHeader } from '../mseed/reader.ts';
 
 export interface SeedLinkStreamInfo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTime } from '../../../core/src/time.ts';
+import { parseTime } from '@lacuna/core';
 import { encodeMseed2Record } from '../mseed/writer.ts';
 import { parseInfoJson, parseInfoXml } from './info.ts';
 import { chooseProtocol, FrameReader, parseHello, parseSeedLinkAddress, selectorV4, type Frame } from './protocol.ts';

@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
-import type { LiveSink, SourceHealth } from '../../../core/src/live/batch.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import { LiveAccumulator } from '@lacuna/core';
+import type { LiveSink, SourceHealth } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 import { SeedLinkClient, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';
 import type { SeedLinkInfo } from './info.ts';
 import type { SeedLinkAddress } from './protocol.ts';

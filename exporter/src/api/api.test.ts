@@ -4,10 +4,10 @@
  * contract is "the same numbers as the CLI" — from core availabilityRows on the stored segments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MICROS_PER_DAY, MICROS_PER_HOUR } from '../../../core/src/model.ts';
-import { availabilityRows, groupByChannel } from '../../../core/src/report.ts';
-import type { DemoManifest } from '../../../collector/src/demo/demo.ts';
-import type { FileScan } from '../../../core/src/store/store.ts';
+import { MICROS_PER_DAY, MICROS_PER_HOUR } from '@lacuna/core';
+import { availabilityRows, groupByChannel } from '@lacuna/core';
+import type { DemoManifest } from '@lacuna/collector';
+import type { FileScan } from '@lacuna/core';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 
 const END = Date.UTC(2024, 4, 10, 12, 0, 0) * 1000; // 2024-05-10T12:00:00Z, the demo's "now"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelEpoch } from '../../../core/src/model.ts';
+import type { ChannelEpoch } from '@lacuna/core';
 import { CompletionCache, selectionFingerprint } from './completion-cache.ts';
 
 const id = (station: string) => ({ network: 'XX', station, location: '', channel: 'LHZ' });

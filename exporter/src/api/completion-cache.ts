@@ -7,7 +7,7 @@
  * by `to` is never cached. Pure apart from its own memory; bounded by entries and bytes.
  */
 import { createHash } from 'node:crypto';
-import type { ChannelEpoch, ChannelId } from '../../../core/src/model.ts';
+import type { ChannelEpoch, ChannelId } from '@lacuna/core';
 
 /** Per selected channel, in order: the JSON array texts of its whole days. */
 export interface CachedRows {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelEpoch } from '../../../core/src/model.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import type { ChannelEpoch } from '@lacuna/core';
+import { parseTime } from '@lacuna/core';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, parseCompletionText } from './completion.ts';
 
 const t = (text: string) => parseTime(text);

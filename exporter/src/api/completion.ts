@@ -2,11 +2,11 @@
  * The completion matrix: channels × UTC day or hour buckets, percent available and sample
  * completeness, as per-channel arrays aligned with one bucket list. Pure.
  */
-import { availabilityByBucket, expectedIntervals } from '../../../core/src/availability.ts';
-import { MICROS_PER_DAY, MICROS_PER_HOUR, type ChannelEpoch, type Micros, type Segment } from '../../../core/src/model.ts';
-import { totalLength, type Interval, type Tolerance } from '../../../core/src/segments.ts';
-import { completenessRate, type DailyRollup } from '../../../core/src/store/rollups.ts';
-import { floorToDay, floorToHour } from '../../../core/src/time.ts';
+import { availabilityByBucket, expectedIntervals } from '@lacuna/core';
+import { MICROS_PER_DAY, MICROS_PER_HOUR, type ChannelEpoch, type Micros, type Segment } from '@lacuna/core';
+import { totalLength, type Interval, type Tolerance } from '@lacuna/core';
+import { completenessRate, type DailyRollup } from '@lacuna/core';
+import { floorToDay, floorToHour } from '@lacuna/core';
 
 export type Bucket = 'day' | 'hour';
 

@@ -3,14 +3,14 @@
  * channels known only from metadata), their epochs, their segments around a window, rollups and
  * latency aggregates.
  */
-import { channelKey, compareChannelIds, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { ChannelEpoch, ChannelId, Segment } from '../../../core/src/model.ts';
-import type { Interval } from '../../../core/src/segments.ts';
-import { channelFilter } from '../../../core/src/store/filter.ts';
-import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent } from '../../../core/src/store/rollups.ts';
-import type { SqlFragment } from '../../../core/src/store/sql.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import { channelKey, compareChannelIds, type ChannelPattern } from '@lacuna/core';
+import type { ChannelEpoch, ChannelId, Segment } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
+import { channelFilter } from '@lacuna/core';
+import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent } from '@lacuna/core';
+import type { SqlFragment } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
 
 export interface Selection {
   patterns: ChannelPattern[];

@@ -3,23 +3,23 @@
  * times are integer µs since 1970 (UTC), durations in seconds unless a name says otherwise.
  * README.md beside this file documents each shape.
  */
-import { availabilityOver, expectedIntervals } from '../../../core/src/availability.ts';
-import { channelKey, type ChannelPattern } from '../../../core/src/channel.ts';
-import { MICROS_PER_DAY, type ChannelId, type Micros } from '../../../core/src/model.ts';
-import { gapRows, groupByChannel } from '../../../core/src/report.ts';
-import type { Interval } from '../../../core/src/segments.ts';
-import { worstState, type ChannelState } from '../../../core/src/state.ts';
-import { toleranceFor, type ToleranceRule } from '../../../core/src/tolerance-rules.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { liveChannelSources } from '../../../core/src/store/live.ts';
-import { dailyRollups } from '../../../core/src/store/rollups.ts';
-import { floorToDay } from '../../../core/src/time.ts';
+import { availabilityOver, expectedIntervals } from '@lacuna/core';
+import { channelKey, type ChannelPattern } from '@lacuna/core';
+import { MICROS_PER_DAY, type ChannelId, type Micros } from '@lacuna/core';
+import { gapRows, groupByChannel } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
+import { worstState, type ChannelState } from '@lacuna/core';
+import { toleranceFor, type ToleranceRule } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { liveChannelSources } from '@lacuna/core';
+import { dailyRollups } from '@lacuna/core';
+import { floorToDay } from '@lacuna/core';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { channelStatuses, latencyState, parseWindow, type StatusWindow } from '../status.ts';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
 import { segmentsOf, select, textRows, type Selection } from './data.ts';
-import { queryRows } from '../../../core/src/store/sql.ts';
+import { queryRows } from '@lacuna/core';
 import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
 import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
 import { COMPLETENESS_DECIMALS, completionTextQuery, latencyQuery, latencySummaryQuery, PERCENT_DECIMALS, rollupVersionQuery, roundHalfUp } from './queries.ts';

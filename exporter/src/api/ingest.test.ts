@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChannelPatterns } from '../../../core/src/channel.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { testBackends } from '../../../core/src/testing/store-backends.ts';
-import { parseTime } from '../../../core/src/time.ts';
-import { parseExpectedStreamsCsv } from '../../../collector/src/live/expected-streams.ts';
-import { LiveWriter } from '../../../collector/src/live/writer.ts';
+import { parseChannelPatterns } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { testBackends } from '@lacuna/core/testing';
+import { parseTime } from '@lacuna/core';
+import { parseExpectedStreamsCsv } from '@lacuna/collector';
+import { LiveWriter } from '@lacuna/collector';
 import { DEFAULT_LIMITS, startExporter, type RunningExporter } from '../app.ts';
 import { channelStatuses, parseWindows } from '../status.ts';
 

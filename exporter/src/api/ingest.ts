@@ -24,12 +24,12 @@
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { channelKey } from '../../../core/src/channel.ts';
-import { LiveAccumulator } from '../../../core/src/live/accumulator.ts';
-import type { LiveSink } from '../../../core/src/live/batch.ts';
-import { streamChannel } from '../../../core/src/live/stream-id.ts';
-import { MICROS_PER_SECOND, type Micros } from '../../../core/src/model.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import { channelKey } from '@lacuna/core';
+import { LiveAccumulator } from '@lacuna/core';
+import type { LiveSink } from '@lacuna/core';
+import { streamChannel } from '@lacuna/core';
+import { MICROS_PER_SECOND, type Micros } from '@lacuna/core';
+import { parseTime } from '@lacuna/core';
 import { HttpError } from '../http/errors.ts';
 
 export const INGEST_SOURCE = 'push';

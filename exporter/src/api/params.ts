@@ -3,10 +3,10 @@
  * a time range against the exporter's limits. Every failure is a 400 naming the parameter.
  */
 import { z } from 'zod';
-import { parseChannelPatterns, MAX_CHANNEL_PATTERNS_LENGTH, type ChannelPattern } from '../../../core/src/channel.ts';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '../../../core/src/model.ts';
-import type { Interval } from '../../../core/src/segments.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import { parseChannelPatterns, MAX_CHANNEL_PATTERNS_LENGTH, type ChannelPattern } from '@lacuna/core';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
+import { parseTime } from '@lacuna/core';
 import { badRequest } from '../http/errors.ts';
 import { parseWindow } from '../status.ts';
 import type { ExporterLimits } from '../app.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseChannelPatterns } from '../../../core/src/channel.ts';
-import { channelFilter } from '../../../core/src/store/filter.ts';
+import { parseChannelPatterns } from '@lacuna/core';
+import { channelFilter } from '@lacuna/core';
 import { completionTextQuery, latencyQuery, latencySummaryQuery, roundHalfUp } from './queries.ts';
 
 const DAY = 86_400e6;

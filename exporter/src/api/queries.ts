@@ -2,9 +2,9 @@
  * SQL of /api/v1 that ClickHouse aggregates itself (rollups, latency per arrival). Builders are
  * pure: the SQL holds only placeholders ({name:Type}), every value travels in `params`.
  */
-import type { Micros } from '../../../core/src/model.ts';
-import type { SqlFragment } from '../../../core/src/store/sql.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import type { SqlFragment } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 
 /** `YYYY-MM-DD` of a UTC day start. */
 function dateText(day: Micros): string {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatTime } from '../../../core/src/time.ts';
+import { formatTime } from '@lacuna/core';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 
 /** Live channels show up in /api/v1 like archive channels, named by their source. */

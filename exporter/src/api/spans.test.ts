@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Micros } from '../../../core/src/model.ts';
+import type { Micros } from '@lacuna/core';
 import { dominantState, percentOfParts, reduceSpans, SpanBuilder, SPAN_STATES, type Span, type SpanState } from './spans.ts';
 
 /** Run-length encoding of pieces given in time order, through SpanBuilder (touching pieces of one state merge). */

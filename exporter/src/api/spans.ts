@@ -2,8 +2,8 @@
  * Timeline spans: run-length encoding of states over a window, and the reduction of a row to at
  * most `maxPoints` spans for a panel `maxPoints` pixels wide. Pure functions.
  */
-import type { Micros } from '../../../core/src/model.ts';
-import type { Interval } from '../../../core/src/segments.ts';
+import type { Micros } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
 
 /** What a stretch of a channel's time is (DESIGN.md: coverage, expected time, sparsity states). */
 export type SpanState = 'present' | 'sparse1' | 'sparse2' | 'sparse3' | 'missing' | 'not_expected';

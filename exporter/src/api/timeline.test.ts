@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelEpoch, Segment } from '../../../core/src/model.ts';
-import { parseTime } from '../../../core/src/time.ts';
+import type { ChannelEpoch, Segment } from '@lacuna/core';
+import { parseTime } from '@lacuna/core';
 import { channelTimeline } from './timeline.ts';
 
 const t = (text: string) => parseTime(text);

@@ -13,9 +13,9 @@
  *   present (µs rounding of Δ). Missing time is already drawn as missing, so it does not count
  *   against the sparsity of the data around it.
  */
-import { availabilityOver, expectedIntervals, sparsityState } from '../../../core/src/availability.ts';
-import type { ChannelEpoch, Micros, Segment } from '../../../core/src/model.ts';
-import { coveredEnd, coverage, intersectIntervals, joinSegments, type Interval, type Tolerance } from '../../../core/src/segments.ts';
+import { availabilityOver, expectedIntervals, sparsityState } from '@lacuna/core';
+import type { ChannelEpoch, Micros, Segment } from '@lacuna/core';
+import { coveredEnd, coverage, intersectIntervals, joinSegments, type Interval, type Tolerance } from '@lacuna/core';
 import { SpanBuilder, type Span, type SpanState } from './spans.ts';
 
 export interface ChannelTimeline {

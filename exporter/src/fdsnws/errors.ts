@@ -4,8 +4,8 @@
  * Clients rely on the status code and the first line.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Micros } from '../../../core/src/model.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import type { Micros } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 
 /** The version of the FDSN availability specification this service implements. */
 export const SERVICE_VERSION = '1.0.0';

@@ -2,7 +2,7 @@
  * The expected bodies are the examples of ../shared/specs/fdsnws-availability.md, copied.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChannelId } from '../../../core/src/model.ts';
+import type { ChannelId } from '@lacuna/core';
 import { formatExtents, formatSampleRate, formatSpans } from './formats.ts';
 import type { AvailabilityExtent, AvailabilitySpan } from './spans.ts';
 

@@ -7,8 +7,8 @@
  * digits that SeisComP's one-decimal style would lose. The empty location is `--` in text and
  * request, an empty field in geocsv and an empty string in json.
  */
-import type { ChannelId, Micros } from '../../../core/src/model.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import type { ChannelId, Micros } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 import type { OutputFormat } from './params.ts';
 import type { AvailabilityExtent, AvailabilitySpan } from './spans.ts';
 

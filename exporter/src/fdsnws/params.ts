@@ -6,9 +6,9 @@
  * says what is wrong; the router renders it as the FDSN error document.
  */
 import { z } from 'zod';
-import { MAX_CHANNEL_PATTERNS, type ChannelPattern } from '../../../core/src/channel.ts';
-import type { Micros } from '../../../core/src/model.ts';
-import { InvalidTimeError, parseTime } from '../../../core/src/time.ts';
+import { MAX_CHANNEL_PATTERNS, type ChannelPattern } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
+import { InvalidTimeError, parseTime } from '@lacuna/core';
 import { badRequest, HttpError } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
 

@@ -5,7 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChannelPatterns } from '../../../core/src/channel.ts';
+import { parseChannelPatterns } from '@lacuna/core';
 import { exporterFixture, hasSharedData, type ExporterFixture } from '../testing/fixture.ts';
 
 const SECOND = 1_000_000;

@@ -12,9 +12,9 @@
  * out-of-range values are 400.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
-import { formatTime } from '../../../core/src/time.ts';
-import type { Interval } from '../../../core/src/segments.ts';
+import { MICROS_PER_DAY, type Micros } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
 import type { ExporterContext, ExporterLimits } from '../app.ts';
 import { badRequest, describeError, HttpError } from '../http/errors.ts';
 import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredSegment } from '../../../core/src/store/store.ts';
+import type { StoredSegment } from '@lacuna/core';
 import { buildExtents, buildSpans, distinctSpans, orderExtents, orderSpans, type AvailabilitySpan, type SpanOptions } from './spans.ts';
 
 const SECOND = 1_000_000;

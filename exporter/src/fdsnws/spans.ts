@@ -10,10 +10,10 @@
  * segment's are in DESIGN.md; spans are selected when they reach the request window
  * (end ≥ starttime and start < endtime) and then clipped to it, as the digest calls conforming.
  */
-import { channelKey, compareChannelIds, compareText } from '../../../core/src/channel.ts';
-import { MICROS_PER_SECOND, type ChannelId, type Micros, type Segment } from '../../../core/src/model.ts';
-import { compareSegments, findGaps, isUsableSegment, joinSegments, toleranceMicros, type Tolerance } from '../../../core/src/segments.ts';
-import type { StoredSegment } from '../../../core/src/store/store.ts';
+import { channelKey, compareChannelIds, compareText } from '@lacuna/core';
+import { MICROS_PER_SECOND, type ChannelId, type Micros, type Segment } from '@lacuna/core';
+import { compareSegments, findGaps, isUsableSegment, joinSegments, toleranceMicros, type Tolerance } from '@lacuna/core';
+import type { StoredSegment } from '@lacuna/core';
 import type { OrderBy } from './params.ts';
 
 export interface SpanOptions {

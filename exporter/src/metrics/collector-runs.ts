@@ -1,5 +1,5 @@
-import type { Store } from '../../../core/src/store/store.ts';
-import type { Micros } from '../../../core/src/model.ts';
+import type { Store } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
 
 /**
  * The collector's health as the collector_runs table records it, so the exporter reports it

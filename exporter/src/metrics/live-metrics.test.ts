@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveBatch } from '../../../core/src/live/batch.ts';
-import { storeLiveBatches } from '../../../core/src/store/live.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import { testBackends } from '../../../core/src/testing/store-backends.ts';
-import { parseTime } from '../../../core/src/time.ts';
-import { LiveWriter } from '../../../collector/src/live/writer.ts';
+import type { LiveBatch } from '@lacuna/core';
+import { storeLiveBatches } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import { testBackends } from '@lacuna/core/testing';
+import { parseTime } from '@lacuna/core';
+import { LiveWriter } from '@lacuna/collector';
 import { MetricsRefresher } from './refresher.ts';
 
 const S = 1_000_000;

@@ -1,6 +1,6 @@
-import { liveChannelSources, liveSourceStates, pipelineBacklogs } from '../../../core/src/store/live.ts';
-import type { Micros } from '../../../core/src/model.ts';
-import type { Store } from '../../../core/src/store/store.ts';
+import { liveChannelSources, liveSourceStates, pipelineBacklogs } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
 import { MetricFamily, type Labels } from './exposition.ts';
 
 /** A live source not heard from for this long counts as down, and its pipeline samples as gone. */

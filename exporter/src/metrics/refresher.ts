@@ -1,10 +1,10 @@
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import client from 'prom-client';
-import type { LiveWriterStatus } from '../../../core/src/live/batch.ts';
-import type { Micros } from '../../../core/src/model.ts';
-import type { Store } from '../../../core/src/store/store.ts';
-import type { ToleranceRule } from '../../../core/src/tolerance-rules.ts';
+import type { LiveWriterStatus } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
 import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
 import { collectorHealth } from './collector-runs.ts';
 import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';

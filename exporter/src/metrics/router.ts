@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Store } from '../../../core/src/store/store.ts';
+import type { Store } from '@lacuna/core';
 import { MetricsRefresher } from './refresher.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { STATE_VALUE, worstState, type ChannelState } from '../../../core/src/state.ts';
+import { STATE_VALUE, worstState, type ChannelState } from '@lacuna/core';
 import type { ChannelStatus, StatusWindow } from '../status.ts';
 import type { CollectorHealth } from './collector-runs.ts';
 import { MetricFamily, type Labels } from './exposition.ts';

@@ -3,9 +3,9 @@
  * colours, `YYYY-MM-DD HH:MM:SS` datetimes, [start, category, stop] triples, the Deployments
  * measure from metadata epochs. Pure.
  */
-import type { ChannelEpoch, Micros } from '../../../core/src/model.ts';
-import type { Interval } from '../../../core/src/segments.ts';
-import { formatTime } from '../../../core/src/time.ts';
+import type { ChannelEpoch, Micros } from '@lacuna/core';
+import type { Interval } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 import { dominantState, type Span, type SpanState } from '../api/spans.ts';
 
 export type OoiCategory = 'Present' | 'Missing' | 'Not Expected' | 'Sparse 1' | 'Sparse 2' | 'Sparse 3';

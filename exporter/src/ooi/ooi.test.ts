@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoManifest } from '../../../collector/src/demo/demo.ts';
+import type { DemoManifest } from '@lacuna/collector';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 import { deploymentsIn, deploymentsMeasure, ooiTime, rfc1123ToIso, streamTriples } from './format.ts';
 

@@ -5,10 +5,10 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { channelKey, parseChannelKey } from '../../../core/src/channel.ts';
-import { MICROS_PER_DAY, type Micros } from '../../../core/src/model.ts';
-import { channelExtents, channelKeysFilter, segmentsAround } from '../../../core/src/store/rollups.ts';
-import { toleranceFor } from '../../../core/src/tolerance-rules.ts';
+import { channelKey, parseChannelKey } from '@lacuna/core';
+import { MICROS_PER_DAY, type Micros } from '@lacuna/core';
+import { channelExtents, channelKeysFilter, segmentsAround } from '@lacuna/core';
+import { toleranceFor } from '@lacuna/core';
 import type { ExporterContext } from '../app.ts';
 import { rollupsReady } from '../api/data.ts';
 import { timeParam } from '../api/params.ts';

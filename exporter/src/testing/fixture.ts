@@ -2,12 +2,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Store } from '../../../core/src/store/store.ts';
-import { testBackends, type TestBackend } from '../../../core/src/testing/store-backends.ts';
-import { compileLayout } from '../../../collector/src/archive/layouts.ts';
-import { scanArchive } from '../../../collector/src/archive/scan.ts';
-import { writeDemoArchive, type DemoManifest } from '../../../collector/src/demo/demo.ts';
-import { loadChannelMetadata } from '../../../collector/src/metadata/index.ts';
+import type { Store } from '@lacuna/core';
+import { testBackends, type TestBackend } from '@lacuna/core/testing';
+import { compileLayout } from '@lacuna/collector';
+import { scanArchive } from '@lacuna/collector';
+import { writeDemoArchive, type DemoManifest } from '@lacuna/collector';
+import { loadChannelMetadata } from '@lacuna/collector';
 import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '../app.ts';
 
 export const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/mseed');

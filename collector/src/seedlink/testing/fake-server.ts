@@ -8,9 +8,9 @@
  * the middle of a packet, garbage between packets, malformed records, slow delivery, restarts.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { globToRegExp } from '../../../../core/src/channel.ts';
-import type { Micros } from '../../../../core/src/model.ts';
-import { formatTime } from '../../../../core/src/time.ts';
+import { globToRegExp } from '@lacuna/core';
+import type { Micros } from '@lacuna/core';
+import { formatTime } from '@lacuna/core';
 import { parseRecordHeader } from '../../mseed/reader.ts';
 import { encodeMseed2Record } from '../../mseed/writer.ts';
 

@@ -1,0 +1,3 @@
+// Helpers for the tests of every workspace: the store backends to run against, and scan results to store.
+export * from './store-backends.ts';
+export * from './scans.ts';

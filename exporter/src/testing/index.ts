@@ -1,0 +1,2 @@
+// An exporter over a filled store, for the tests of every workspace.
+export * from './fixture.ts';
