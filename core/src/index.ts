@@ -1,5 +1,6 @@
 export * from './model.ts';
 export * from './time.ts';
+export * from './storable.ts';
 export * from './channel.ts';
 export * from './segments.ts';
 export * from './availability.ts';
