@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'node',
           include: ['{core,collector,exporter,cli}/src/**/*.test.ts', '{provisioning,dashboards}/**/*.test.ts'],
           pool: 'forks',
+          globalSetup: ['./cli/src/testing/compile.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

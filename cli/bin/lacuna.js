@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so a checkout runs without a build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI: `npm install` (or `npm run build`) compiles cli/src into cli/dist.
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const compiled = fileURLToPath(new URL('../dist/lacuna.js', import.meta.url));
+// Stack traces (LACUNA_DEBUG) name the TypeScript sources.
+if (process.env.LACUNA_DEBUG) process.setSourceMapsEnabled(true);
+let cli;
+try {
+  cli = await import(compiled);
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(compiled)) throw error;
+  const checkout = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+  process.stderr.write(`lacuna: ${compiled} is missing: run "npm install" (or "npm run build") in ${checkout}\n`);
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The compiled CLI (vitest's global setup compiles it from these sources), as `lacuna` runs it.
+const BIN = fileURLToPath(new URL('../bin/lacuna.js', import.meta.url));
+
+function run(bin: string, args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, LACUNA_STORE: '', LACUNA_DEBUG: '' } }, (error, stdout, stderr) =>
+      done({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the compiled lacuna command', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'lacuna-compiled-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('lists its commands', async () => {
+    const { status, stdout } = await run(BIN, ['--help'], cwd);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage: lacuna COMMAND/);
+    expect(stdout).toMatch(/^ {2}scan {2,}/m);
+  });
+
+  it('opens the embedded store and reports on it', async () => {
+    const { status, stdout, stderr } = await run(BIN, ['segments', '--format', 'json'], cwd);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it('says how to build it when it was not built', async () => {
+    const checkout = join(cwd, 'unbuilt');
+    mkdirSync(join(checkout, 'bin'), { recursive: true });
+    copyFileSync(BIN, join(checkout, 'bin', 'lacuna.js'));
+    const { status, stderr } = await run(join(checkout, 'bin', 'lacuna.js'), ['--help'], cwd);
+    expect(status).toBe(1);
+    expect(stderr).toBe(`lacuna: ${resolve(checkout, 'dist/lacuna.js')} is missing: run "npm install" (or "npm run build") in ${resolve(checkout, '..')}\n`);
+  });
+});
