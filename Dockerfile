@@ -1,24 +1,37 @@
 # The Lacuna image: one binary (`lacuna`) with targets, as the collector and the exporter of
 # docker-compose.yml run it. Built from this repository: docker build -t lacuna .
-FROM node:20.19.5-bookworm-slim
 
+# The compiled CLI: cli/src and the workspaces and libraries it uses, bundled into cli/dist.
+FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production
-
-# Manifests first, so the dependency layer is rebuilt only when they change. The Grafana plugin
-# is built and served separately; its dependencies stay out of this image.
+# The Grafana plugin is built and served separately; its dependencies stay out of this image.
 COPY package.json package-lock.json ./
 COPY core/package.json core/
 COPY collector/package.json collector/
 COPY exporter/package.json exporter/
 COPY cli/package.json cli/
-RUN npm ci --omit=dev --no-audit --no-fund -w core -w collector -w exporter -w cli --include-workspace-root \
-  && npm cache clean --force
-
+RUN npm ci --ignore-scripts --no-audit --no-fund -w core -w collector -w exporter -w cli --include-workspace-root
 COPY core/src core/src
 COPY collector/src collector/src
 COPY exporter/src exporter/src
 COPY cli cli
+RUN npm run build
+
+FROM node:20.19.5-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+
+# The bundle imports one package at run time: the embedded ClickHouse engine (a native library),
+# a dependency of core. Install scripts are skipped: the root's would compile, which is done above.
+COPY package.json package-lock.json ./
+COPY core/package.json core/
+COPY collector/package.json collector/
+COPY exporter/package.json exporter/
+COPY cli/package.json cli/
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w core \
+  && npm cache clean --force
+COPY cli/bin cli/bin
+COPY --from=build /app/cli/dist cli/dist
 
 # Where the exporter's spool lives (docker-compose.yml mounts a volume here): live data pushed
 # while the store is away waits on disk, so it must outlive the container.
