@@ -61,6 +61,26 @@ export function helpText(spec: CommandSpec): string {
   ].join('\n');
 }
 
+/**
+ * `--start -2d` as `--start=-2d`: a value that starts with a minus and a digit (a relative time, a
+ * negative number) belongs to the option before it, which node's parser would otherwise refuse
+ * as "ambiguous". No option of ours is named like a number, so nothing else changes meaning.
+ */
+function joinNegativeValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...joined, ...argv.slice(i)];
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) {
+      joined.push(`--${name}=${argv[i + 1]}`);
+      i++;
+    } else {
+      joined.push(argv[i]);
+    }
+  }
+  return joined;
+}
+
 export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 
 /** Parses a command's arguments strictly; unknown options and missing values are usage errors. */
@@ -70,7 +90,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     options[name] = { type: option.type, multiple: option.multiple ?? false, ...(option.short ? { short: option.short } : {}) };
   }
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
     if (parsed.values.help) return 'help';
     return parsed as ParsedArgs;
   } catch (error) {

@@ -1,5 +1,6 @@
-import { resolveStoreLocation } from '@lacuna/core';
-import { Store } from '@lacuna/core';
+import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
+import type { Micros, ReportKind, ReportRow, StoreLocation } from '@lacuna/core';
+import { storeHolder, type StoreHolder } from './store-holder.ts';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -8,10 +9,94 @@ export interface Io {
 
 /** Opens the store named by --store (else $LACUNA_STORE, else ./data/lacuna), runs `work`, closes it. */
 export async function withStore<T>(values: Record<string, unknown>, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open(resolveStoreLocation(values.store as string | undefined));
+  const store = await openStore(resolveStoreLocation(values.store as string | undefined));
   try {
     return await work(store);
   } finally {
     await store.close();
   }
+}
+
+/** Opens a store; one that another process holds is refused with who holds it (the engine would print its raw lock error). */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  refuseIfHeld(location, storeHolder(location));
+  return Store.open(location);
+}
+
+function refuseIfHeld(location: StoreLocation, holder: StoreHolder | null): void {
+  if (holder === null) return;
+  const how = holder.url ? `; the report commands read it through that process's API (${holder.url})` : ', which serves no API to read it through; try again when it has finished';
+  throw new StoreUnavailableError(location, new Error(`it is in use by process ${holder.pid}${how}`));
+}
+
+/** A report's options as the user gave them, checked. */
+export interface ReportArgs {
+  channel?: string;
+  start?: Micros;
+  end?: Micros;
+  by: 'day' | 'hour';
+  overlaps: boolean;
+  keepQuality: boolean;
+  tolerance: string[];
+}
+
+/** Where the report commands read their rows: the store, or the running lacuna that holds it. */
+export interface ReportReader {
+  report(kind: ReportKind, args: ReportArgs): Promise<ReportRow[]>;
+  files(errorsOnly: boolean): Promise<ReportRow[]>;
+}
+
+function storeReader(store: Store): ReportReader {
+  return {
+    report: (kind, args) =>
+      readReport(store, kind, {
+        patterns: args.channel === undefined ? [] : parseChannelPatterns(args.channel),
+        start: args.start,
+        end: args.end,
+        by: args.by,
+        overlaps: args.overlaps,
+        keepQuality: args.keepQuality,
+        tolerance: args.tolerance.map(parseToleranceRule),
+      }),
+    files: (errorsOnly) => readFileReport(store, errorsOnly),
+  };
+}
+
+/** Reads through /api/v1/reports of the process holding the store: the same function on the same store. */
+function serverReader(location: StoreLocation, url: string): ReportReader {
+  const get = async (path: string, params: URLSearchParams): Promise<ReportRow[]> => {
+    const token = process.env.LACUNA_API_TOKEN;
+    let response: Response;
+    try {
+      response = await fetch(`${url}/api/v1/reports/${path}?${params}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    } catch (error) {
+      throw new StoreUnavailableError(location, new Error(`the lacuna holding it does not answer at ${url}: ${(error as Error).message}`));
+    }
+    const body = (await response.json().catch(() => ({}))) as { rows?: ReportRow[]; error?: string };
+    if (response.status === 401) throw new StoreUnavailableError(location, new Error(`the lacuna holding it (${url}) wants its bearer token: set LACUNA_API_TOKEN`));
+    if (!response.ok || !Array.isArray(body.rows)) throw new Error(`the lacuna holding store ${location.target} (${url}) answered ${response.status}: ${body.error ?? 'no rows'}`);
+    return body.rows;
+  };
+  return {
+    report: (kind, args) => {
+      const params = new URLSearchParams({ by: args.by, overlaps: String(args.overlaps), 'keep-quality': String(args.keepQuality) });
+      if (args.channel !== undefined) params.set('channel', args.channel);
+      if (args.start !== undefined) params.set('start', formatTime(args.start));
+      if (args.end !== undefined) params.set('end', formatTime(args.end));
+      for (const rule of args.tolerance) params.append('tolerance', rule);
+      return get(kind, params);
+    },
+    files: (errorsOnly) => get('files', new URLSearchParams({ errors: String(errorsOnly) })),
+  };
+}
+
+/**
+ * Runs `work` on the reports of the store named by --store: opened here, or, while a running
+ * `lacuna start` or `lacuna serve` holds it, read through that process, with the same rows.
+ */
+export async function withReports<T>(values: Record<string, unknown>, work: (reader: ReportReader) => Promise<T>): Promise<T> {
+  const location = resolveStoreLocation(values.store as string | undefined);
+  const holder = storeHolder(location);
+  if (holder?.url) return work(serverReader(location, holder.url));
+  return withStore(values, (store) => work(storeReader(store)));
 }

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDemoArchive, type DemoManifest } from '@lacuna/collector';
+import { sdsRelativePath, writeDemoArchive, type DemoManifest } from '@lacuna/collector';
+import { parseChannelKey } from '@lacuna/core';
 import { MICROS_PER_DAY } from '@lacuna/core';
 import { floorToDay, formatTime } from '@lacuna/core';
 import { PassThrough } from 'node:stream';
@@ -11,6 +13,7 @@ import { toleranceRules } from './args.ts';
 import { runExporter } from './commands/serve.ts';
 import type { Io } from './context.ts';
 import { lacuna, type Run } from './testing/run.ts';
+import { SERVER_FILE } from './store-holder.ts';
 
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
@@ -76,6 +79,19 @@ describe('lacuna CLI', () => {
     }
   });
 
+  it('scans files given by name, as msi takes them, and skips them when unchanged', async () => {
+    const fileStore = join(temp, 'file-store');
+    const info = manifest.channelInfo[0];
+    const file = join(archive, sdsRelativePath(parseChannelKey(info.channel), floorToDay(end)));
+    const first = await lacuna('scan', file, '--store', fileStore);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^scanned 1 of 1 files/);
+    const segments = json<{ channel: string }[]>(await lacuna('segments', '--format', 'json', '--store', fileStore));
+    expect(new Set(segments.map((segment) => segment.channel))).toEqual(new Set([info.channel]));
+    const again = await lacuna('scan', file, '--store', fileStore);
+    expect(again.stdout).toMatch(/^scanned 0 of 1 files \(1 unchanged, 0 deleted\)/);
+  });
+
   it('prints segments with the documented fields, the end being the last sample', async () => {
     const { channel, firstSample } = manifest.channelInfo[0];
     const segments = json<Record<string, unknown>[]>(await lacuna('segments', '--channel', channel, '--format', 'json', '--store', store));
@@ -98,6 +114,14 @@ describe('lacuna CLI', () => {
     expect(retired[0].percent).toBe(100);
     expect(retired[0].expected_s).toBeCloseTo((notExpectedAfter.epochEnd - floorToDay(notExpectedAfter.epochEnd)) / 1e6, 6);
     expect(retired.slice(1).every((row) => row.percent === null && row.expected_s === 0)).toBe(true);
+  });
+
+  it('ends a report without --end on the second after the last sample, so expected time is in whole seconds', async () => {
+    const rows = json<{ day: string; expected_s: number; percent: number | null }[]>(await lacuna('availability', '--channel', manifest.channelInfo[0].channel, '--format', 'json', '--store', store));
+    const today = rows.at(-1)!;
+    expect(today.day).toBe(formatTime(floorToDay(end)));
+    expect(today.expected_s).toBe(Math.floor((manifest.channelInfo[0].lastSample - floorToDay(end)) / 1e6) + 1);
+    expect(rows.every((row) => Number.isInteger(row.expected_s))).toBe(true);
   });
 
   it('writes CSV with a header and text with aligned columns', async () => {
@@ -135,6 +159,56 @@ describe('lacuna CLI', () => {
     const run = await lacuna('segments', '--store', 'http://127.0.0.1:9');
     expect(run.status).toBe(3);
     expect(run.stderr).toMatch(/^lacuna: store http:\/\/127\.0\.0\.1:9 is unreachable: .+\n$/);
+  });
+
+  it('reads through the running exporter that holds the store, printing what a stopped store prints', async () => {
+    const reports = [
+      ['gaps', '--format', 'json', '--overlaps'],
+      ['gaps', '--channel', manifest.gaps[0].channel, '--tolerance', '0.25'],
+      ['segments', '--format', 'csv', '--start', '-2d'],
+      ['availability', '--by', 'hour', '--channel', 'XA', '--start', formatTime(end - MICROS_PER_DAY), '--end', formatTime(end)],
+      ['availability', '--keep-quality', '--format', 'json'],
+      ['files', '--format', 'json'],
+      ['files', '--errors'],
+    ];
+    const stopped = await Promise.all(reports.map((argv) => lacuna(...argv, '--store', store)));
+    const opened = await Store.open({ kind: 'embedded', target: store });
+    const quiet = { stdout: new PassThrough(), stderr: new PassThrough() } as unknown as Io;
+    // Its own tolerance must not change what the CLI asked for.
+    const exporter = await runExporter(opened, { listen: '127.0.0.1:0' }, quiet, toleranceRules('serve', ['10s']));
+    try {
+      expect(existsSync(join(store, SERVER_FILE))).toBe(true);
+      for (const [i, argv] of reports.entries()) {
+        const running = await lacuna(...argv, '--store', store);
+        expect(running.status, argv.join(' ')).toBe(0);
+        expect(running.stderr, argv.join(' ')).toBe('');
+        expect(running.stdout, argv.join(' ')).toBe(stopped[i].stdout);
+      }
+      const bad = await lacuna('gaps', '--tolerance', 'wide', '--store', store);
+      expect(bad.status).toBe(2);
+    } finally {
+      await exporter.close();
+      await opened.close();
+    }
+    expect(existsSync(join(store, SERVER_FILE))).toBe(false);
+    expect(stopped[6].stdout).toBe('no file has failed\n');
+    expect(json<{ error: unknown }[]>(stopped[5]).every((file) => file.error === null)).toBe(true);
+  });
+
+  it('says who holds a store that no API serves, in one line with status 3, without touching the engine', async () => {
+    const held = join(temp, 'held');
+    mkdirSync(held);
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(held, 'status'), `PID: ${holder.pid}\nStarted at: 2026-12-07 12:00:00\nRevision: 54513\n`);
+      for (const argv of [['gaps'], ['files'], ['scan', archive]]) {
+        const run = await lacuna(...argv, '--store', held);
+        expect(run.status, argv.join(' ')).toBe(3);
+        expect(run.stderr, argv.join(' ')).toBe(`lacuna: store ${held} is unreachable: it is in use by process ${holder.pid}, which serves no API to read it through; try again when it has finished\n`);
+      }
+    } finally {
+      holder.kill();
+    }
   });
 
   it('writes the demo manifest beside the archive', () => {

@@ -41,7 +41,8 @@ function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatRows(rows: readonly Record<string, unknown>[], columns: readonly Column[], format: Format): string {
+/** Rows as text, JSON or CSV; `empty` is what the text format says when there are no rows (JSON and CSV stay parseable: [] and the header). */
+export function formatRows(rows: readonly Record<string, unknown>[], columns: readonly Column[], format: Format, empty: string): string {
   const present = columns;
   const name = (column: Column) => column.name ?? column.key;
   if (format === 'json') {
@@ -53,6 +54,7 @@ export function formatRows(rows: readonly Record<string, unknown>[], columns: re
     for (const row of rows) lines.push(present.map((c) => csvCell(jsonValue(row[c.key], c) === null ? '' : String(jsonValue(row[c.key], c)))).join(','));
     return `${lines.join('\n')}\n`;
   }
+  if (rows.length === 0) return `${empty}\n`;
   const cells = rows.map((row) => present.map((c) => textValue(row[c.key], c)));
   const widths = present.map((c, i) => Math.max(name(c).length, ...cells.map((line) => line[i].length)));
   const align = (text: string, i: number) => (present[i].kind === 'string' || present[i].kind === 'time' ? text.padEnd(widths[i]) : text.padStart(widths[i]));

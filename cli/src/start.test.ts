@@ -10,6 +10,18 @@ import { attentionReport } from './commands/start.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
 
+/** `lacuna ARGS` as its own process in `cwd`, as from another terminal. */
+function run(cwd: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LACUNA_STORE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (status) => done({ status, stdout, stderr }));
+  });
+}
+
 describe('lacuna start with no configuration (what npm start runs)', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'lacuna-start-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -22,6 +34,7 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    let beside: Awaited<ReturnType<typeof run>> = { status: null, stdout: '', stderr: '' };
     try {
       const deadline = Date.now() + 120_000;
       while (!/below \d+ %/.test(stdout) && Date.now() < deadline) {
@@ -37,11 +50,19 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
       expect(url).toBeDefined();
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      // Another terminal, while the store is held.
+      beside = await run(cwd, 'gaps', '--format', 'json');
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('stopping');
+    expect(beside.stderr).toBe('');
+    expect(beside.status).toBe(0);
+    const stopped = await run(cwd, 'gaps', '--format', 'json');
+    expect(stopped.status).toBe(0);
+    expect(JSON.parse(beside.stdout).length).toBeGreaterThan(5);
+    expect(beside.stdout).toBe(stopped.stdout);
   });
 });
 

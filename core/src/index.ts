@@ -10,6 +10,7 @@ export * from './report.ts';
 export * from './store/connect.ts';
 export * from './store/migrations.ts';
 export * from './store/store.ts';
+export * from './store/reports.ts';
 export * from './state.ts';
 export * from './store/sql.ts';
 export * from './store/filter.ts';

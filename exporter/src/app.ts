@@ -6,7 +6,8 @@ import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
 import type { Micros } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
-import { apiRouter } from './api/router.ts';
+import { apiRouter, rejectDroppedParameters } from './api/router.ts';
+import { reportsRouter } from './api/reports.ts';
 import { ooiRouter } from './ooi/router.ts';
 import type { LiveSink } from '@lacuna/core';
 import { ingestRouter } from './api/ingest.ts';
@@ -74,6 +75,7 @@ export function createApp(context: ExporterContext): express.Express {
   app.use(metricsRouter(context));
   app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
   app.use('/api/v1/ingest', ingestRouter(context));
+  app.use('/api/v1/reports', rejectDroppedParameters, reportsRouter(context));
   app.use('/api/v1', apiRouter(context));
   app.use('/available', ooiRouter(context));
 

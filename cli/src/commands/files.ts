@@ -1,5 +1,5 @@
 import { STORE_OPTION, UsageError, choice, type CommandSpec } from '../args.ts';
-import { withStore, type Io } from '../context.ts';
+import { withReports, type Io } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
 
 export const filesSpec: CommandSpec = {
@@ -27,19 +27,8 @@ const COLUMNS: Column[] = [
 export async function filesCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`files: unexpected argument "${positionals[0]}"`);
   const format = choice('files', 'format', values.format, FORMATS, 'text');
-  return withStore(values, async (store) => {
-    const files = await store.files({ errorsOnly: Boolean(values.errors) });
-    const rows = files.map((file) => ({
-      path: file.path,
-      size: file.size,
-      mtime: file.mtime,
-      status: file.status,
-      records: file.records,
-      error_offset: file.errorOffset,
-      error: file.error,
-      scanned_at: file.scannedAt,
-    }));
-    io.stdout.write(formatRows(rows, COLUMNS, format));
-    return 0;
-  });
+  const errorsOnly = Boolean(values.errors);
+  const rows = await withReports(values, (reader) => reader.files(errorsOnly));
+  io.stdout.write(formatRows(rows, COLUMNS, format, errorsOnly ? 'no file has failed' : 'no files scanned yet'));
+  return 0;
 }

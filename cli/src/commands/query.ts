@@ -1,11 +1,6 @@
-import { parseChannelPatterns, type ChannelPattern } from '@lacuna/core';
-import type { Micros } from '@lacuna/core';
-import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '@lacuna/core';
-import type { Interval } from '@lacuna/core';
-import type { Store } from '@lacuna/core';
-import { floorToDay, floorToHour, parseTime } from '@lacuna/core';
+import { parseChannelPatterns, parseTime, type ChannelPattern, type Micros } from '@lacuna/core';
 import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
-import { withStore, type Io } from '../context.ts';
+import { withReports, type Io, type ReportArgs } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
 
 const QUERY_OPTIONS: Record<string, OptionSpec> = {
@@ -91,45 +86,31 @@ function patternsOption(command: string, value: unknown): ChannelPattern[] {
   }
 }
 
-/** The window asked for; open ends fall back to the selected channels' data extent. */
-async function resolveWindow(store: Store, patterns: ChannelPattern[], start: Micros | undefined, end: Micros | undefined, align: (t: Micros) => Micros): Promise<Interval | null> {
-  if (start !== undefined && end !== undefined) return { start, end };
-  const extent = await store.extent(patterns);
-  if (extent === null) return start !== undefined ? { start, end: Date.now() * 1000 } : null;
-  return { start: start ?? align(extent.start), end: end ?? extent.end + 1 };
-}
-
 type QueryKind = 'segments' | 'gaps' | 'availability';
+
+const EMPTY: Record<QueryKind, string> = { segments: 'no segments', gaps: 'no gaps', availability: 'no data and nothing expected' };
 
 export async function queryCommand(kind: QueryKind, values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`${kind}: unexpected argument "${positionals[0]}" (select channels with --channel)`);
   const format = choice(kind, 'format', values.format, FORMATS, 'text');
   const by = choice(kind, 'by', values.by, ['day', 'hour'] as const, 'day');
-  const patterns = patternsOption(kind, values.channel);
+  patternsOption(kind, values.channel);
   const start = timeOption(kind, 'start', values.start);
   const end = timeOption(kind, 'end', values.end);
   if (start !== undefined && end !== undefined && end <= start) throw new UsageError(`${kind}: --end must be after --start`);
-  const tolerance = toleranceRules(kind, values.tolerance);
-
-  return withStore(values, async (store) => {
-    const align = kind !== 'availability' ? (t: Micros) => t : by === 'day' ? floorToDay : floorToHour;
-    const window = await resolveWindow(store, patterns, start, end, align);
-    let rows: Record<string, unknown>[] = [];
-    let columns = kind === 'segments' ? SEGMENT_COLUMNS : kind === 'gaps' ? GAP_COLUMNS : availabilityColumns(by);
-    if (window !== null) {
-      const [channels, segments, epochs] = await Promise.all([
-        store.channels(patterns),
-        store.segments({ patterns, window, neighbors: true }),
-        store.epochs(patterns),
-      ]);
-      const data = groupByChannel(channels, segments, epochs);
-      const options: ReportOptions = { window, mergeQuality: !values['keep-quality'], tolerance };
-      if (kind === 'segments') rows = segmentRows(data, options) as unknown as Record<string, unknown>[];
-      else if (kind === 'gaps') rows = gapRows(data, { ...options, overlaps: Boolean(values.overlaps) }) as unknown as Record<string, unknown>[];
-      else rows = availabilityRows(data, { ...options, bucket: by }) as unknown as Record<string, unknown>[];
-    }
-    if (!values['keep-quality'] && kind === 'availability') columns = columns.filter((column) => column.key !== 'quality');
-    io.stdout.write(formatRows(rows, columns, format));
-    return 0;
-  });
+  toleranceRules(kind, values.tolerance);
+  const args: ReportArgs = {
+    channel: values.channel as string | undefined,
+    start,
+    end,
+    by,
+    overlaps: Boolean(values.overlaps),
+    keepQuality: Boolean(values['keep-quality']),
+    tolerance: (values.tolerance as string[] | undefined) ?? [],
+  };
+  const rows = await withReports(values, (reader) => reader.report(kind, args));
+  let columns = kind === 'segments' ? SEGMENT_COLUMNS : kind === 'gaps' ? GAP_COLUMNS : availabilityColumns(by);
+  if (!args.keepQuality && kind === 'availability') columns = columns.filter((column) => column.key !== 'quality');
+  io.stdout.write(formatRows(rows, columns, format, EMPTY[kind]));
+  return 0;
 }

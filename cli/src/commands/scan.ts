@@ -10,7 +10,7 @@ import { withStore, type Io } from '../context.ts';
 
 export const scanSpec: CommandSpec = {
   name: 'scan',
-  summary: 'Scan miniSEED archives into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; deleted files are forgotten.',
+  summary: 'Scan miniSEED archives (folders in a layout) or files into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; deleted files are forgotten.',
   usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--store DIR|URL]',
   options: {
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds); a PATTERN is a path template such as "{NET}/{STA}/{YEAR}/*.{DAY}.mseed" or "**/*.mseed"' },
@@ -19,7 +19,7 @@ export const scanSpec: CommandSpec = {
     format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
     store: STORE_OPTION,
   },
-  details: 'Placeholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
+  details: 'A PATH that is a file is scanned whatever its name; the layout picks the files under a folder.\nPlaceholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
 };
 
 export function layoutOption(command: string, value: unknown): Layout {

@@ -84,7 +84,7 @@ export async function seedlinkInfoCommand(values: Record<string, unknown>, posit
   io.stderr.write(`SeedLink server ${server(address)}: ${info.software || 'unnamed software'}${info.organization ? `, ${info.organization}` : ''}; ${stations.length} of ${info.stations.length} stations listed\n`);
   if (streams) {
     const rows = stations.flatMap((station) => station.streams.map((stream) => ({ network: station.network, station: station.station, ...stream })));
-    io.stdout.write(formatRows(rows, STREAM_COLUMNS, format));
+    io.stdout.write(formatRows(rows, STREAM_COLUMNS, format, 'no streams listed'));
   } else {
     const rows = stations.map((station) => ({
       network: station.network,
@@ -93,7 +93,7 @@ export async function seedlinkInfoCommand(values: Record<string, unknown>, posit
       begin_seq: station.beginSeq,
       end_seq: station.endSeq,
     }));
-    io.stdout.write(formatRows(rows, STATION_COLUMNS, format));
+    io.stdout.write(formatRows(rows, STATION_COLUMNS, format, 'no stations listed'));
   }
   return 0;
 }

@@ -1,12 +1,13 @@
 import { resolveStoreLocation } from '@lacuna/core';
-import { Store } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
 import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '@lacuna/exporter';
 import { MetricsRefresher } from '@lacuna/exporter';
 import { parseMetricsLevel } from '@lacuna/exporter';
 import { parseWindows } from '@lacuna/exporter';
 import type { ToleranceRule } from '@lacuna/core';
 import { STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
-import type { Io } from '../context.ts';
+import { openStore, type Io } from '../context.ts';
+import { announceServer } from '../store-holder.ts';
 import type { LiveWriter } from '@lacuna/collector';
 import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
 
@@ -77,6 +78,8 @@ export async function runExporter(
     throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`);
   }
   metrics.start();
+  // Beside an embedded store, so that the report commands of other processes read it through us.
+  const withdraw = await announceServer(store.location, exporter.url);
   io.stderr.write(
     `exporter ${exporter.url}: metrics ${exporter.url}/metrics, API ${exporter.url}/api/v1, FDSN ${exporter.url}/fdsnws/availability/1/query${context.token ? ' (bearer token required)' : ''}\n`,
   );
@@ -86,6 +89,7 @@ export async function runExporter(
       await metrics.refreshNow();
     },
     close: async () => {
+      await withdraw();
       await metrics.stop();
       await exporter.close();
     },
@@ -110,8 +114,7 @@ export async function serveCommand(values: Record<string, unknown>, positionals:
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
   const live = await liveConfig('serve', values);
   const tolerance = toleranceRules('serve', values.tolerance);
-  const location = resolveStoreLocation(values.store as string | undefined);
-  const store = await Store.open(location);
+  const store = await openStore(resolveStoreLocation(values.store as string | undefined));
   try {
     // Pushes need the token; without one, nothing is written and no spool is made.
     const writer = process.env.LACUNA_API_TOKEN ? await openLiveWriter('serve', store, live, io, tolerance) : undefined;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import schedule from 'node-schedule';
 import { resolveStoreLocation } from '@lacuna/core';
-import { Store } from '@lacuna/core';
+import type { Store } from '@lacuna/core';
 import { availabilityOver, expectedIntervals } from '@lacuna/core';
 import { channelKey } from '@lacuna/core';
 import { groupByChannel } from '@lacuna/core';
@@ -11,7 +11,7 @@ import { formatTime } from '@lacuna/core';
 import { toleranceFor, type ToleranceRule } from '@lacuna/core';
 import { scanArchive } from '@lacuna/collector';
 import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
-import type { Io } from '../context.ts';
+import { openStore, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
@@ -81,7 +81,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   }
 
   const location = resolveStoreLocation(values.store as string | undefined);
-  const store = await Store.open(location);
+  const store = await openStore(location);
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
   await loadMetadata(store, 'start', metadata, tolerance);
 

@@ -198,7 +198,18 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     ]);
   });
 
-  it('refuses a root that is not a directory, naming it', async () => {
-    await expect(scanArchive(store, { roots: [join(temp, 'missing')], layout: flat })).rejects.toThrow(/missing: no such directory/);
+  it('refuses a root that does not exist, naming it', async () => {
+    await expect(scanArchive(store, { roots: [join(temp, 'missing')], layout: flat })).rejects.toThrow(/missing: no such file or directory/);
+  });
+
+  it('scans a file given by name whatever the layout, once when its folder is given too', async () => {
+    const root = join(temp, 'by-name');
+    const path = writeDay(root, 'NAMED', '2024-07-01', { samples: 600 });
+    const sds = compileLayout('sds');
+    const alone = await scanArchive(store, { roots: [path], layout: compileLayout('{NET}/never/*') });
+    expect([alone.filesSeen, alone.filesScanned, alone.failures.length]).toEqual([1, 1, 0]);
+    const both = await scanArchive(store, { roots: [root, path], layout: sds });
+    expect([both.filesSeen, both.filesScanned, both.filesDeleted]).toEqual([1, 0, 0]);
+    expect((await report(store, 'XX.NAMED')).segments.map((s) => s.samples)).toEqual([600]);
   });
 });

@@ -58,11 +58,13 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   const roots = options.roots.map((root) => resolve(root));
   for (const root of roots) {
     const info = await stat(root).catch(() => null);
-    if (!info?.isDirectory()) throw new ScanRootError(`${root}: ${info ? 'not a directory' : 'no such directory'}`);
+    if (!info) throw new ScanRootError(`${root}: no such file or directory`);
+    if (!info.isDirectory() && !info.isFile()) throw new ScanRootError(`${root}: neither a directory nor a file`);
   }
   await store.beginRun(runId, roots);
 
-  const files = (await Promise.all(roots.map((root) => walkArchive(root, options.layout)))).flat();
+  // A file given by name may also lie under a folder given: it is one file, scanned once.
+  const files = [...new Map((await Promise.all(roots.map((root) => walkArchive(root, options.layout)))).flat().map((file) => [file.path, file])).values()];
   const known = await store.fileStates(roots);
   const present = new Set(files.map((file) => file.path));
   const deleted = [...known.keys()].filter((path) => !present.has(path));

@@ -26,11 +26,13 @@ async function statAll(paths: string[]): Promise<ArchiveFile[]> {
 }
 
 /**
- * The files under `root` that the layout accepts, with size and modification time. With a layout
+ * The files under `root` that the layout accepts, with size and modification time; a `root` that
+ * is a file is that file alone, whatever its name (as msi takes files). With a layout
  * of fixed depth (SDS, BUD, a pattern without `**`), folders that cannot match it are never
  * entered, so a rescan of a large archive lists only its own; a `**` pattern enters every folder.
  */
 export async function walkArchive(root: string, layout: Layout): Promise<ArchiveFile[]> {
+  if ((await stat(root)).isFile()) return statAll([root]);
   const found: string[] = [];
   async function visit(dir: string, depth: number): Promise<void> {
     const handle = await opendir(dir);

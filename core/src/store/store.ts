@@ -137,7 +137,7 @@ export class Store {
 
   // ---- scan state -------------------------------------------------------------------------
 
-  /** Files known under any of `roots` (absolute directories), keyed by path. */
+  /** Files known under any of `roots` (absolute directories, or files given by name), keyed by path. */
   async fileStates(roots: string[]): Promise<Map<string, FileState>> {
     const prefixes = roots.map((root) => (root.endsWith('/') ? root : `${root}/`));
     const rows = await this.rows<{
@@ -154,8 +154,8 @@ export class Store {
       `SELECT path, size, toUnixTimestamp64Micro(mtime) AS mtime_us, status, error, error_offset, records, format,
               toUnixTimestamp64Micro(scanned_at) AS scanned_at_us
        FROM files FINAL
-       WHERE arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)})`,
-      { prefixes },
+       WHERE arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)}) OR has({roots:Array(String)}, path)`,
+      { prefixes, roots },
     );
     return new Map(
       rows.map((row) => [

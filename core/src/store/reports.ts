@@ -1,0 +1,70 @@
+import type { ChannelPattern } from '../channel.ts';
+import { MICROS_PER_SECOND, type Micros } from '../model.ts';
+import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '../report.ts';
+import type { Interval } from '../segments.ts';
+import { floorToDay, floorToHour } from '../time.ts';
+import type { ToleranceRule } from '../tolerance-rules.ts';
+import type { Store } from './store.ts';
+
+/*
+ * The reports of `lacuna segments|gaps|availability|files`, read from a store. One function for
+ * both ways of reading them: the CLI on a store it opens, and a running `lacuna start` or
+ * `lacuna serve` on the store it holds (/api/v1/reports), so both print the same rows.
+ */
+
+export const REPORT_KINDS = ['segments', 'gaps', 'availability'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export interface ReportRequest {
+  patterns: ChannelPattern[];
+  /** Open ends fall back to the selected channels' data (see reportWindow). */
+  start?: Micros;
+  end?: Micros;
+  by: 'day' | 'hour';
+  overlaps: boolean;
+  keepQuality: boolean;
+  tolerance: readonly ToleranceRule[];
+}
+
+/** A report's rows: the field names of the CLI's JSON, times in µs. */
+export type ReportRow = Record<string, unknown>;
+
+/**
+ * The window of a report: what was asked, with an open start at the selected channels' first
+ * data (to the bucket for availability) and an open end at the whole second after their last
+ * sample, so that expected time ends on a second and the last sample counts.
+ */
+async function reportWindow(store: Store, kind: ReportKind, request: ReportRequest, now: Micros): Promise<Interval | null> {
+  const { start, end, patterns } = request;
+  if (start !== undefined && end !== undefined) return { start, end };
+  const extent = await store.extent(patterns);
+  if (extent === null) return start !== undefined ? { start, end: now } : null;
+  const align = kind !== 'availability' ? (t: Micros) => t : request.by === 'day' ? floorToDay : floorToHour;
+  return { start: start ?? align(extent.start), end: end ?? (Math.floor(extent.end / MICROS_PER_SECOND) + 1) * MICROS_PER_SECOND };
+}
+
+export async function readReport(store: Store, kind: ReportKind, request: ReportRequest, now: Micros = Date.now() * 1000): Promise<ReportRow[]> {
+  const window = await reportWindow(store, kind, request, now);
+  if (window === null) return [];
+  const { patterns } = request;
+  const [channels, segments, epochs] = await Promise.all([store.channels(patterns), store.segments({ patterns, window, neighbors: true }), store.epochs(patterns)]);
+  const data = groupByChannel(channels, segments, epochs);
+  const options: ReportOptions = { window, mergeQuality: !request.keepQuality, tolerance: request.tolerance };
+  const rows = kind === 'segments' ? segmentRows(data, options) : kind === 'gaps' ? gapRows(data, { ...options, overlaps: request.overlaps }) : availabilityRows(data, { ...options, bucket: request.by });
+  return rows as unknown as ReportRow[];
+}
+
+/** The `lacuna files` rows: every file scanned (or only those that failed), by path; `error` is null when there is none. */
+export async function readFileReport(store: Store, errorsOnly: boolean): Promise<ReportRow[]> {
+  const files = await store.files({ errorsOnly });
+  return files.map((file) => ({
+    path: file.path,
+    size: file.size,
+    mtime: file.mtime,
+    status: file.status,
+    records: file.records,
+    error_offset: file.errorOffset,
+    error: file.error === '' ? null : file.error,
+    scanned_at: file.scannedAt,
+  }));
+}
