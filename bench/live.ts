@@ -1,5 +1,5 @@
 /**
- * Live source figures: `npm run bench:live -- [--packets N] [--runs N] [--requests N] [--items N] [--clients N,N…]`.
+ * Live source figures: `npm run bench:live -- [--parts seedlink,ingest,visible] [--packets N] [--runs N] [--requests N] [--items N] [--clients N,N…] [--visible N] [--flush-ms N]`.
  *
  * 1. SeedLink: a test-double server (collector/src/seedlink/testing/fake-server.ts) in a child
  *    process, so the client has this process's core to itself, holds N 512-byte miniSEED 2
@@ -15,6 +15,13 @@
  *    requests/s, items/s, and the time per request (p50, p95). Concurrent requests share inserts
  *    (the writer's group commit). Then the same with the store unreachable (every batch synced to
  *    the spool).
+ * 3. Packet to visible: what `lacuna start --seedlink` runs in one process (a SeedLink source
+ *    flushing every `--flush-ms`, default 1000 as `--live-flush`; the live writer on a fresh
+ *    embedded store; the exporter with /metrics refreshed every 30 s), fed by the test-double server
+ *    in this process one packet at a time, V times (default 40) at random moments. Per packet, the
+ *    time from handing it to the server until /api/v1/stats shows its last sample, and until
+ *    /metrics does (each polled one request after the other); then the same for pushed items
+ *    (POST /api/v1/ingest). Median and p95.
  * Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
@@ -30,7 +37,7 @@ import { LiveWriter } from '@lacuna/collector';
 import { encodeSeries } from '@lacuna/collector';
 import { SeedLinkSource } from '@lacuna/collector';
 import { FakeSeedLinkServer, type Identity } from '@lacuna/collector/testing';
-import { DEFAULT_LIMITS, startExporter } from '@lacuna/exporter';
+import { DEFAULT_LIMITS, MetricsRefresher, startExporter } from '@lacuna/exporter';
 
 function listArg(name: string, fallback: number[]): number[] {
   const at = process.argv.indexOf(`--${name}`);
@@ -130,7 +137,91 @@ async function ingestRun(url: string, token: string, requests: number, items: nu
   return { requests: times.length, rate: times.length / seconds, itemRate: accepted / seconds, p50: times[Math.floor(times.length * 0.5)], p95: times[Math.floor(times.length * 0.95)] };
 }
 
+/** Polls `url` (one request after the other) until `shows` holds for its body; ms from `since`. */
+async function visibleAfter(since: number, url: string, headers: Record<string, string>, shows: (body: string) => boolean): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const body = await (await fetch(url, { headers })).text();
+    if (shows(body)) return performance.now() - since;
+    if (Date.now() > deadline) throw new Error(`not visible after 60 s: ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+async function visibleRuns(count: number, flushMs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lacuna-bench-visible-'));
+  const store = await Store.open({ kind: 'embedded', target: join(dir, 'store') });
+  const writer = await LiveWriter.open(store, { spoolDir: join(dir, 'spool'), log: () => {} });
+  const server = await new FakeSeedLinkServer('ringserver').listen(0);
+  const source = new SeedLinkSource({ address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XV', station: 'VIS', selectors: [] }] }, sink: writer, flushMs, log: () => {} });
+  const detach = writer.attach(source);
+  const metrics = new MetricsRefresher(store, { liveWriter: writer, onError: () => {} }).start();
+  const token = 'bench';
+  const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, token, ingest: writer, metrics }, { host: '127.0.0.1', port: 0 });
+  const auth = { authorization: `Bearer ${token}` };
+  const seconds = (us: number) => String(us / 1e6);
+  try {
+    await source.start();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // connected and subscribed
+    const first = Math.floor(Date.now() / 1000) * 1e6 - 3_600e6;
+    const seedlink = { api: [] as number[], metrics: [] as number[] };
+    const push = { api: [] as number[], metrics: [] as number[] };
+    for (let k = 0; k < count; k++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * flushMs));
+      const start = first + k * PER_RECORD * 10_000;
+      const lastSample = start + (PER_RECORD - 1) * 10_000;
+      const since = performance.now();
+      server.add(encodeSeries({ network: 'XV', station: 'VIS', location: '', channel: 'HHZ', start, sampleRate: 100, totalSamples: PER_RECORD }));
+      const [api, scraped] = await Promise.all([
+        visibleAfter(since, `${exporter.url}/api/v1/stats?channel=XV.VIS`, auth, (body) => body.includes(`"lastSample":${lastSample}`)),
+        visibleAfter(since, `${exporter.url}/metrics`, {}, (body) => body.includes(`lacuna_channel_last_sample_timestamp_seconds{network="XV",station="VIS",location="",channel="HHZ",source="${source.source}"} ${seconds(lastSample)}\n`)),
+      ]);
+      seedlink.api.push(api);
+      seedlink.metrics.push(scraped);
+    }
+    for (let k = 0; k < count; k++) {
+      const end = first + k * 60e6 + 59e6;
+      const since = performance.now();
+      const item = { stream: 'bench-visible/telemetered', start: formatTime(end - 59e6), end: formatTime(end), samples: 60 };
+      const posted = fetch(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(item) });
+      const [api, scraped] = await Promise.all([
+        visibleAfter(since, `${exporter.url}/api/v1/stats?channel=bench.visible`, auth, (body) => body.includes(`"lastSample":${end}`)),
+        visibleAfter(since, `${exporter.url}/metrics`, {}, (body) => body.includes(`lacuna_channel_last_sample_timestamp_seconds{network="bench",station="visible",location="",channel="telemetered",source="push"} ${seconds(end)}\n`)),
+        posted,
+      ]);
+      push.api.push(api);
+      push.metrics.push(scraped);
+    }
+    const line = (what: string, values: number[]) => `${what} median ${percentile(values, 0.5).toFixed(0)} ms, p95 ${percentile(values, 0.95).toFixed(0)} ms`;
+    console.log(`  SeedLink packet (flush every ${flushMs} ms): ${line('/api/v1', seedlink.api)}; ${line('/metrics', seedlink.metrics)}`);
+    console.log(`  pushed item:                    ${line('/api/v1', push.api)}; ${line('/metrics', push.metrics)}`);
+  } finally {
+    await source.stop();
+    detach();
+    await metrics.stop();
+    await exporter.close();
+    await writer.close();
+    await server.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const parts = (process.argv.includes('--parts') ? process.argv[process.argv.indexOf('--parts') + 1] : 'seedlink,ingest,visible').split(',');
+  if (parts.includes('seedlink')) await throughput();
+  if (parts.includes('ingest')) await ingest();
+  if (parts.includes('visible')) {
+    const count = numberArg('visible', 40);
+    const flushMs = numberArg('flush-ms', 1000);
+    console.log(`Packet to visible: ${count} SeedLink packets and ${count} pushed items one at a time, the exporter's /metrics refreshed from the store every 30 s`);
+    await visibleRuns(count, flushMs);
+  }
+}
+
+async function throughput(): Promise<void> {
   const packets = numberArg('packets', 300_000);
   const runs = numberArg('runs', 3);
   console.log(`SeedLink: ${fmt(packets)} packets of 512 bytes, 100 stations, server in a child process, client on this core; median of ${runs} runs`);
@@ -143,7 +234,9 @@ async function main(): Promise<void> {
         `${results.some((r) => r.malformed > 0) ? ` (${results.map((r) => r.malformed).join('/')} malformed!)` : ''}`,
     );
   }
+}
 
+async function ingest(): Promise<void> {
   const requests = numberArg('requests', 2_000);
   const items = numberArg('items', 10);
   const concurrency = listArg('clients', [1, 8, 32]);

@@ -28,6 +28,8 @@ describe('lacuna start with live sources', () => {
       [['--watch', temp, '--watch-interval', '10m,1h'], /--watch-interval "10m,1h" is not a duration/],
       [['--watch', temp, '--watch-interval', '10m', '--watch-pattern', '(?<sensor>x)'], /--watch-pattern: bad file-name pattern "\(\?<sensor>x\)": unknown group sensor/],
       [['--expected-streams', join(temp, 'missing.csv')], /--expected-streams .*missing.csv: no such file/],
+      [['--seedlink', 'example.org', '--live-flush', '1 minute'], /--live-flush "1 minute" must be a duration from 10ms to 1h/],
+      [['--seedlink', 'example.org', '--live-flush', '0ms'], /--live-flush "0ms" must be a duration/],
     ];
     for (const [args, message] of cases) {
       const run = await lacuna('start', ...args, '--store', join(temp, 'never'));

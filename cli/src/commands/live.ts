@@ -13,6 +13,8 @@ import { UsageError, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 
 export const DEFAULT_SPOOL_DIR = './data/spool';
+/** How often a SeedLink source hands what it received to the store: what /api/v1 waits for a packet. */
+export const DEFAULT_LIVE_FLUSH = '1s';
 
 /** Options of the live writer, shared by `start` (live sources, push) and `serve` (push). */
 export const INGEST_OPTIONS: Record<string, OptionSpec> = {
@@ -23,6 +25,7 @@ export const INGEST_OPTIONS: Record<string, OptionSpec> = {
 export const LIVE_OPTIONS: Record<string, OptionSpec> = {
   seedlink: { type: 'string', multiple: true, value: 'HOST:PORT[/SEL]', description: 'SeedLink server to follow, e.g. 127.0.0.1:18000/IU_ANMO:00BHZ,GE_*; without a selection, every station it lists; repeatable' },
   watch: { type: 'string', multiple: true, value: 'DIR', description: 'file-drop pipeline folder with one subfolder per stage; repeatable (needs --watch-interval)' },
+  'live-flush': { type: 'string', value: 'DURATION', description: `how often SeedLink data received is written to the store, e.g. 500ms, 2s: what /api/v1 waits for a packet, against rows written (default ${DEFAULT_LIVE_FLUSH})` },
   'watch-interval': { type: 'string', value: 'DURATION', description: 'expected interval between two files of a stream, e.g. 10m' },
   'watch-pattern': { type: 'string', value: 'REGEX', description: 'file names with named groups stream and time (or year, month, day, doy, hour, minute, second); default: the folder name and the modification time' },
   'watch-stages': { type: 'string', value: 'LIST', description: `stage subfolders in order (default ${DEFAULT_STAGES.join(',')}); all but the last are backlogs` },
@@ -55,9 +58,19 @@ async function expectedStreams(command: string, values: Record<string, unknown>)
   return rules;
 }
 
+/** `500ms`, `1s`, `2.5s` → milliseconds; throws a usage error naming the option. */
+function flushMs(command: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$/.exec(text);
+  const ms = match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : NaN;
+  if (!(ms >= 10 && ms <= 3_600_000)) throw new UsageError(`${command}: --live-flush "${text}" must be a duration from 10ms to 1h, e.g. 500ms or 2s`);
+  return ms;
+}
+
 /** The live options, checked: what to follow and watch, and how to write. */
 export interface LiveConfig {
   spoolDir: string;
+  /** SeedLink sources' flush interval. */
+  flushMs: number;
   rules: ExpectedStreamRule[];
   seedlink: SeedLinkAddress[];
   pipelines: Omit<PipelineConfig, 'sampleEveryMs'>[];
@@ -100,7 +113,13 @@ export async function liveConfig(command: string, values: Record<string, unknown
       pipelines.push({ root, stages, pattern, intervalUs, stuck });
     }
   }
-  return { spoolDir: resolve((values.spool as string | undefined) ?? DEFAULT_SPOOL_DIR), rules: await expectedStreams(command, values), seedlink, pipelines };
+  return {
+    spoolDir: resolve((values.spool as string | undefined) ?? DEFAULT_SPOOL_DIR),
+    flushMs: flushMs(command, (values['live-flush'] as string | undefined) ?? DEFAULT_LIVE_FLUSH),
+    rules: await expectedStreams(command, values),
+    seedlink,
+    pipelines,
+  };
 }
 
 /** Opens the live writer (and its spool): what live sources and pushes write through. */
@@ -122,14 +141,17 @@ export async function startLiveSources(config: LiveConfig, writer: LiveWriter, i
   const log = (line: string) => io.stderr.write(`${line}\n`);
   // Each server's last sequences beside the spool: a restart resumes where this run stopped.
   const seedlink = config.seedlink.map(
-    (address) => new SeedLinkSource({ address, sink: writer, tolerance, log, stateFile: join(config.spoolDir, `seedlink-${address.host}_${address.port}.state.json`) }),
+    (address) => new SeedLinkSource({ address, sink: writer, flushMs: config.flushMs, tolerance, log, stateFile: join(config.spoolDir, `seedlink-${address.host}_${address.port}.state.json`) }),
   );
   const pipelines = config.pipelines.map((pipeline) => new FileDropPipeline(pipeline, writer, log));
+  // /metrics sees each packet at the next scrape, before the flush that stores it.
+  const detach = seedlink.map((source) => writer.attach(source));
   for (const source of seedlink) await source.start();
   for (const pipeline of pipelines) await pipeline.start();
   return {
     async stop() {
       await Promise.all([...seedlink.map((source) => source.stop()), ...pipelines.map((pipeline) => pipeline.stop())]);
+      for (const done of detach) done();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { channelKey } from '@lacuna/core';
 import type { ChannelId } from '@lacuna/core';
-import { batchRows, type BatchOutcome, type LiveBatch, type LiveSink, type LiveWriterStatus, type StreamThresholds } from '@lacuna/core';
+import { batchRows, type BatchOutcome, type LiveBatch, type LiveLatestRow, type LiveSink, type LiveSourceState, type LiveView, type LiveWriterStatus, type StreamThresholds } from '@lacuna/core';
 import { compactLiveSegments, storeLiveBatches } from '@lacuna/core';
 import { touchDays, type TouchedDays } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
@@ -30,10 +30,24 @@ export interface LiveWriterOptions {
   log?: (line: string) => void;
 }
 
+/** A live source that knows more than it has submitted yet (a SeedLink source between flushes). */
+export interface LiveProvider {
+  readonly source: string;
+  latest(): LiveLatestRow[];
+  health(): LiveSourceState;
+}
+
 interface Pending {
   batch: LiveBatch;
   resolve: (outcome: BatchOutcome) => void;
   reject: (error: unknown) => void;
+}
+
+/** Keeps a channel's newest sample (the earliest receipt of it), keyed by channel key. */
+function keepNewest(newest: Map<string, LiveLatestRow>, row: LiveLatestRow): void {
+  const key = channelKey(row);
+  const known = newest.get(key);
+  if (known === undefined || row.lastSample > known.lastSample || (row.lastSample === known.lastSample && row.receivedAt < known.receivedAt)) newest.set(key, row);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
@@ -50,8 +64,12 @@ const message = (error: unknown) => (error instanceof Error ? error.message.spli
  * compacted (core live.ts), only while the spool is empty, so a replay never meets compacted rows.
  *
  * New channels get the thresholds of the expected-streams rules, carried in their batch.
+ *
+ * It is also the process's view of its live sources now (LiveView, what /metrics reads at each
+ * scrape): the newest samples and health of every batch submitted, and of the sources attached,
+ * which know their packets before they flush them.
  */
-export class LiveWriter implements LiveSink {
+export class LiveWriter implements LiveSink, LiveView {
   readonly options: Required<Omit<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>> & Pick<LiveWriterOptions, 'tolerance' | 'rules' | 'log'>;
   private queue: Pending[] = [];
   private storeUp = true;
@@ -69,6 +87,10 @@ export class LiveWriter implements LiveSink {
   private lastId = 0;
   private readonly written = new Set<string>();
   private readonly channelsSeen = new Set<string>();
+  /** Per channel key, the newest sample submitted; per source, its last health. */
+  private readonly newest = new Map<string, LiveLatestRow>();
+  private readonly healthBySource = new Map<string, LiveSourceState>();
+  private readonly providers = new Set<LiveProvider>();
 
   private constructor(
     private readonly store: Store,
@@ -126,11 +148,35 @@ export class LiveWriter implements LiveSink {
     return { storeUp: this.storeUp, queued: this.queue.length, spoolFiles: files, spoolBytes: bytes };
   }
 
+  /** A source whose packets /metrics sees before they are flushed; detached when it stops. */
+  attach(provider: LiveProvider): () => void {
+    this.providers.add(provider);
+    return () => {
+      this.providers.delete(provider);
+      this.healthBySource.set(provider.source, provider.health());
+      for (const row of provider.latest()) keepNewest(this.newest, row);
+    };
+  }
+
+  latest(): LiveLatestRow[] {
+    const merged = new Map(this.newest);
+    for (const provider of this.providers) for (const row of provider.latest()) keepNewest(merged, row);
+    return [...merged.values()];
+  }
+
+  sources(): LiveSourceState[] {
+    const result = new Map(this.healthBySource);
+    for (const provider of this.providers) result.set(provider.source, provider.health());
+    return [...result.values()];
+  }
+
   /** Resolves once the batch is stored ('stored', or 'duplicate' for a pushed batch stored before) or spooled. */
   submit(batch: LiveBatch): Promise<BatchOutcome> {
     if (this.closed) return Promise.reject(new Error('live writer closed'));
     this.addThresholds(batch);
     this.written.add(batch.source);
+    for (const latest of batch.latest) keepNewest(this.newest, { ...latest, source: batch.source });
+    if (batch.health) this.healthBySource.set(batch.source, { ...batch.health, source: batch.source });
     if (!this.storeUp || !this.spool.isEmpty || this.queue.length >= this.options.maxQueuedBatches) {
       return this.toSpool([batch]).then(() => {
         if (this.storeUp) this.kick();

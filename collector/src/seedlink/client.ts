@@ -29,6 +29,8 @@ export interface SeedLinkClientOptions {
   /** Waits between connection attempts: exponential from `initialMs` to `maxMs`, with jitter (default 1 s to 60 s). */
   backoff?: Backoff;
   userAgent?: string;
+  /** The receipt time of the bytes read, µs (default the system clock; tests pin it). */
+  clock?: () => Micros;
   /**
    * Where a station without a sequence to resume from starts: with the next packet the server gets
    * (`next`, the default: live monitoring) or the oldest the server holds (`oldest`, DATA ALL).
@@ -49,9 +51,11 @@ export interface SeedLinkClientStats {
   malformed: number;
   /** Connection attempts after the first. */
   reconnects: number;
+  /** Stations the server could not resume where asked (its ring no longer held the packet after the last one received). */
+  resumeFailures: number;
 }
 
-const now = (): Micros => Math.round((performance.timeOrigin + performance.now()) * 1000);
+const systemClock = (): Micros => Math.round((performance.timeOrigin + performance.now()) * 1000);
 const hex6 = (sequence: bigint) => (sequence & 0xffffffn).toString(16).toUpperCase().padStart(6, '0');
 
 class ConnectionClosed extends Error {}
@@ -190,7 +194,7 @@ export async function seedlinkInfo(address: SeedLinkAddress, level: string, opti
  * parsed as they come off the socket, a chunk at a time, so the event loop is never held long.
  */
 export class SeedLinkClient {
-  readonly stats: SeedLinkClientStats = { connected: false, packets: 0, bytes: 0, malformed: 0, reconnects: 0 };
+  readonly stats: SeedLinkClientStats = { connected: false, packets: 0, bytes: 0, malformed: 0, reconnects: 0, resumeFailures: 0 };
   /** Last sequence received per station (`NET_STA`). */
   readonly sequences = new Map<string, bigint>();
   private socket: Socket | null = null;
@@ -201,8 +205,11 @@ export class SeedLinkClient {
   private paused = false;
   readonly name: string;
 
+  private readonly now: () => Micros;
+
   constructor(private readonly options: SeedLinkClientOptions) {
     this.name = describe(options.address);
+    this.now = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -285,7 +292,7 @@ export class SeedLinkClient {
       this.stats.bytes += chunk.length;
       reader.push(chunk);
       if (!transfer) conversation.notify();
-      else infoOutstanding = this.drain(reader, now(), infoOutstanding);
+      else infoOutstanding = this.drain(reader, this.now(), infoOutstanding);
     });
     let socketError: Error | undefined;
     socket.on('error', (error) => {
@@ -304,7 +311,7 @@ export class SeedLinkClient {
       await this.handshake(conversation);
       transfer = true;
       if (this.paused) socket.pause();
-      infoOutstanding = this.drain(reader, now(), infoOutstanding);
+      infoOutstanding = this.drain(reader, this.now(), infoOutstanding);
       const idleMs = this.options.idleTimeoutMs ?? 120_000;
       timers.push(
         setInterval(() => {

@@ -36,21 +36,24 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
   it('stores the records as one segment, with Ta of the newest sample the receipt of its packet, and the source healthy', async () => {
     const server = await new FakeSeedLinkServer('ringserver').listen(0);
     const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    // The receipt clock is pinned: the 10th packet's receipt is known exactly.
+    let clock = parseTime('2024-05-01T00:05:00Z');
     const source = new SeedLinkSource({
       address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'LIVE', selectors: [] }] },
       sink: writer,
       flushMs: 50,
-      client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
+      client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 }, clock: () => clock },
       log: () => {},
     });
     try {
       server.add(series(9));
       await source.start();
       await until('9 packets', () => source.client.stats.packets === 9);
-      const before = Date.now() * 1000;
+      clock += 7_000_123;
+      const tenthReceived = clock;
       server.add(series(1, 9));
       await until('the 10th packet', () => source.client.stats.packets === 10);
-      const after = Date.now() * 1000;
+      clock += 1_000_000;
       await source.flush();
       await writer.compactNow();
 
@@ -60,8 +63,7 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
       ]);
       const [latest] = await store.latestSegments(parseChannelPatterns('XX.LIVE'));
       expect(latest.end).toBe(T0 + (1120 - 1) * 10_000);
-      expect(latest.firstSeen).toBeGreaterThanOrEqual(before);
-      expect(latest.firstSeen).toBeLessThanOrEqual(after);
+      expect(latest.firstSeen).toBe(tenthReceived);
       const [state] = (await liveSourceStates(store)).filter((s) => s.source === source.source);
       expect(state).toMatchObject({ kind: 'seedlink', up: true, received: 10, malformed: 0 });
     } finally {

@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { LiveAccumulator } from '@lacuna/core';
-import type { LiveSink, SourceHealth } from '@lacuna/core';
+import type { LiveLatestRow, LiveSink, LiveSourceState } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import { formatTime } from '@lacuna/core';
 import { SeedLinkClient, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';
@@ -16,7 +16,7 @@ export interface SeedLinkSourceOptions {
   maxPieces?: number;
   tolerance?: readonly ToleranceRule[];
   /** Connection settings of the client (protocol, keepalive, idle timeout, backoff). */
-  client?: Pick<SeedLinkClientOptions, 'protocol' | 'keepaliveMs' | 'idleTimeoutMs' | 'handshakeTimeoutMs' | 'backoff' | 'begin'>;
+  client?: Pick<SeedLinkClientOptions, 'protocol' | 'keepaliveMs' | 'idleTimeoutMs' | 'handshakeTimeoutMs' | 'backoff' | 'begin' | 'clock'>;
   /**
    * Where the last sequence of each station is kept once the records up to it are handed over,
    * so that a restart of the process resumes where it stopped (libslink's state file).
@@ -97,9 +97,15 @@ export class SeedLinkSource {
     }
   }
 
-  private health(): SourceHealth {
+  /** The connection's health now. */
+  health(): LiveSourceState {
     const stats = this.client.stats;
-    return { kind: 'seedlink', up: stats.connected, received: stats.packets, malformed: stats.malformed, reconnects: stats.reconnects, at: Date.now() * 1000 };
+    return { source: this.source, kind: 'seedlink', up: stats.connected, received: stats.packets, malformed: stats.malformed, reconnects: stats.reconnects, resumeFailures: stats.resumeFailures, at: Date.now() * 1000 };
+  }
+
+  /** Every channel's newest sample received, flushed or not. */
+  latest(): LiveLatestRow[] {
+    return this.accumulator.newest().map((row) => ({ ...row, source: this.source }));
   }
 
   /**
@@ -126,8 +132,8 @@ export class SeedLinkSource {
     const { pieces, latest } = this.accumulator.drain();
     // The sequences of what was just drained: saved once it is stored or spooled.
     const sequences = Object.fromEntries([...this.client.sequences].map(([station, sequence]) => [station, sequence.toString()]));
-    const health = this.health();
-    const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}`;
+    const { source: _, ...health } = this.health();
+    const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}/${health.resumeFailures}`;
     if (pieces.length === 0 && latest.length === 0 && healthKey === this.lastHealth && Date.now() - this.lastHealthAt < HEALTH_EVERY_MS) return;
     this.lastHealth = healthKey;
     this.lastHealthAt = Date.now();

@@ -142,6 +142,15 @@ export class LiveAccumulator {
     this.#noteLatest(this.#state(key, id, stream), time, receivedAt);
   }
 
+  /** Every channel's newest sample and its receipt, whether drained or not (what /metrics reads at a scrape). */
+  newest(): LatestSample[] {
+    const result: LatestSample[] = [];
+    for (const state of this.#channels.values()) {
+      if (state.lastSample !== null) result.push({ ...state.id, stream: state.stream, lastSample: state.lastSample, receivedAt: state.receivedAt });
+    }
+    return result;
+  }
+
   /** The pieces and changed newest samples since the last drain; the next records start new pieces. */
   drain(): { pieces: LivePiece[]; latest: LatestSample[] } {
     const pieces: LivePiece[] = [];

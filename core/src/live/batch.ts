@@ -34,6 +34,12 @@ export interface SourceHealth {
   /** Malformed packets, file names the pattern did not match, rejected items. */
   malformed: number;
   reconnects: number;
+  /**
+   * SeedLink: times the server could not resume a station where asked (its ring no longer held
+   * the packet after the last one received). Known only to the process following the source (not
+   * stored): /metrics reads it from there.
+   */
+  resumeFailures?: number;
   at: Micros;
 }
 
@@ -96,6 +102,30 @@ export interface LiveWriterStatus {
   /** Spool files waiting on disk for the store, and their bytes. */
   spoolFiles: number;
   spoolBytes: number;
+}
+
+/** A live channel's newest sample (Td), when it arrived (Ta), and the source it came from. */
+export interface LiveLatestRow extends LatestSample {
+  source: string;
+}
+
+/** A live source's health, with its name. */
+export interface LiveSourceState extends SourceHealth {
+  source: string;
+}
+
+/**
+ * What the live sources of this process know now, before any of it is stored: each channel's
+ * newest sample (exact per packet or pushed item) and each source's health. /metrics reads it at
+ * every scrape, so a packet shows at the next scrape and a source that went down shows as down.
+ */
+export interface LiveView {
+  status(): LiveWriterStatus;
+  /** Per channel, the newest sample any source of this process has (the earliest receipt of it). */
+  latest(): LiveLatestRow[];
+  sources(): LiveSourceState[];
+  /** The expected-streams rule of a channel, if any (a channel not stored yet takes its thresholds there). */
+  thresholdsFor(id: ChannelId): StreamThresholds | null;
 }
 
 /** Rows in a batch: what bounds a batch's size and the spool's memory use. */

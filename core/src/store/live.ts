@@ -26,7 +26,7 @@ import { MICROS_PER_DAY, type ChannelId, type Micros, type Segment } from '../mo
 import { channelKey, compareChannelIds } from '../channel.ts';
 import { coverage, firstSampleAtOrAfter, joinSegments, sampleTime, type Interval } from '../segments.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
-import type { BacklogSample, LiveBatch, LivePiece, SourceHealth, StreamThresholds } from '../live/batch.ts';
+import type { BacklogSample, LiveBatch, LiveLatestRow, LivePiece, LiveSourceState, SourceHealth, StreamThresholds } from '../live/batch.ts';
 import { channelFilter } from './filter.ts';
 import type { SqlFragment } from './sql.ts';
 import { channelKeysFilter, refreshChannelRollups, refreshRollups, touchDays, type TouchedDays } from './rollups.ts';
@@ -388,14 +388,6 @@ export async function compactLiveSegments(
 // ---------------------------------------------------------------------------------------------
 // Readers
 
-/** A live channel's newest sample (Td), when it arrived (Ta), and the source it came from. */
-export interface LiveLatestRow extends ChannelId {
-  source: string;
-  stream: string;
-  lastSample: Micros;
-  receivedAt: Micros;
-}
-
 /** Per matching channel, the newest sample of any live source (the earliest receipt of it). */
 export async function liveLatest(store: Store, filter: SqlFragment = channelFilter([])): Promise<LiveLatestRow[]> {
   return store.rows<LiveLatestRow>(`SELECT network, station, location, channel, source, stream,
@@ -448,11 +440,6 @@ export function withLiveLatest(segments: readonly StoredSegment[], live: readonl
 export async function liveChannelSources(store: Store): Promise<Map<string, string>> {
   const latest = await liveLatest(store);
   return new Map(latest.map((row) => [channelKey(row), row.source]));
-}
-
-/** A live source as last written: its health and when. */
-export interface LiveSourceState extends SourceHealth {
-  source: string;
 }
 
 export async function liveSourceStates(store: Store): Promise<LiveSourceState[]> {

@@ -75,7 +75,11 @@ export class MetricFamily {
 
   /** HELP, TYPE and the samples, each line ending in a newline. A family without samples is still declared. */
   render(): string {
-    const head = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
-    return this.lines.length === 0 ? head : `${head}${this.lines.join('\n')}\n`;
+    return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${this.samples()}`;
+  }
+
+  /** The samples alone, each line ending in a newline (more samples of a family rendered before). */
+  samples(): string {
+    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 }

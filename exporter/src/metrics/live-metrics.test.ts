@@ -8,7 +8,8 @@ import { storeLiveBatches } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { parseTime } from '@lacuna/core';
-import { LiveWriter } from '@lacuna/collector';
+import { encodeSeries, LiveWriter, SeedLinkSource } from '@lacuna/collector';
+import { FakeSeedLinkServer, until } from '@lacuna/collector/testing';
 import { MetricsRefresher } from './refresher.ts';
 
 const S = 1_000_000;
@@ -110,5 +111,81 @@ describe.each(testBackends())('live sources in /metrics on $name', (backend) => 
   it.skipIf(!hasPromtool)('passes `promtool check metrics` without a complaint', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+  });
+});
+
+describe.each(testBackends())('live sources at the scrape on $name', (backend) => {
+  let store: Store;
+  const spool = mkdtempSync(join(tmpdir(), 'lacuna-live-scrape-'));
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await backend.dispose(store);
+    rmSync(spool, { recursive: true, force: true });
+  });
+
+  // FakeSeedLinkServer is the SeedLink server's test double (no real server runs here).
+  it('shows a packet, a pushed heartbeat and a source going down at the next scrape, without a refresh', async () => {
+    const T0 = parseTime('2024-05-01T00:00:00Z');
+    const record = (first: number) => encodeSeries({ network: 'XX', station: 'SCR', location: '', channel: 'HHZ', start: T0 + first * 1_120_000, sampleRate: 100, totalSamples: 112 });
+    const server = await new FakeSeedLinkServer('ringserver').listen(0);
+    const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    // Flushes never happen in this test: what /metrics shows comes from the source's memory.
+    const source = new SeedLinkSource({
+      address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'SCR', selectors: [] }] },
+      sink: writer,
+      flushMs: 3_600_000,
+      client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 60_000, maxMs: 60_000 } },
+      log: () => {},
+    });
+    const detach = writer.attach(source);
+    let now = T0 + 10 * S;
+    const refresher = new MetricsRefresher(store, { now: () => now, liveWriter: writer });
+    const labels = `network="XX",station="SCR",location="",channel="HHZ",source="${source.source}"`;
+    try {
+      server.add(record(0));
+      await source.start();
+      await until('the first packet', () => source.client.stats.packets === 1);
+      expect((await refresher.refreshNow()).ok).toBe(true);
+      let text = await refresher.text();
+      expect(value(text, `lacuna_channel_last_sample_timestamp_seconds{${labels}}`)).toBe((T0 + 111 * 10_000) / S);
+      expect(value(text, `lacuna_live_source_up{source="${source.source}"}`)).toBe(1);
+
+      // A second packet, and a later scrape: the newest sample and the total latency move, with no refresh.
+      server.add(record(1));
+      await until('the second packet', () => source.client.stats.packets === 2);
+      now += 5 * S;
+      text = await refresher.text();
+      const lastSample = T0 + (2 * 112 - 1) * 10_000;
+      expect(value(text, `lacuna_channel_last_sample_timestamp_seconds{${labels}}`)).toBe(lastSample / S);
+      expect(value(text, `lacuna_channel_total_latency_seconds{${labels}}`)).toBe((now - lastSample) / S);
+      expect(text.match(/^lacuna_channel_last_sample_timestamp_seconds\{[^}]*station="SCR"/gm)).toHaveLength(1);
+
+      // A pushed heartbeat of a stream the store has never seen shows at the next scrape too.
+      await writer.submit({
+        source: 'push', id: 99, contentAddressed: true, createdAt: now, pieces: [],
+        latest: [{ network: 'stix', station: 'pipeline', location: '', channel: 'L1', stream: 'stix-pipeline/L1', lastSample: now - 60 * S, receivedAt: now }],
+        health: { kind: 'push', up: true, received: 1, malformed: 0, reconnects: 0, at: now },
+      });
+      text = await refresher.text();
+      expect(value(text, 'lacuna_channel_total_latency_seconds{network="stix",station="pipeline",location="",channel="L1",source="push"}')).toBe(60);
+      expect(value(text, 'lacuna_live_received_total{source="push"}')).toBe(1);
+
+      // The server goes away: down at the next scrape.
+      await server.stop();
+      await until('the client to notice', () => !source.client.stats.connected);
+      text = await refresher.text();
+      expect(value(text, `lacuna_live_source_up{source="${source.source}"}`)).toBe(0);
+      if (hasPromtool) {
+        const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+        expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+      }
+    } finally {
+      await source.stop();
+      detach();
+      await writer.close();
+      await server.stop();
+    }
   });
 });

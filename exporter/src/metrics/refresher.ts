@@ -1,14 +1,14 @@
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import client from 'prom-client';
-import type { LiveWriterStatus } from '@lacuna/core';
+import type { LiveView, LiveWriterStatus } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
 import { collectorHealth } from './collector-runs.ts';
 import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';
-import { liveMetrics } from './live-metrics.ts';
+import { liveMetrics, scrapeTimeSamples, type ScrapeTimeBase } from './live-metrics.ts';
 
 const gzip = promisify(gzipCallback);
 
@@ -31,10 +31,11 @@ export interface MetricsOptions {
   /** Where a failed refresh is reported (default console.error, once per failing spell). */
   onError?: (error: unknown) => void;
   /**
-   * The live writer of this process, if it has one: its spool is reported at each scrape, not from
-   * the store, because the spool fills exactly while the store is away.
+   * The live writer of this process, if it has one, read at each scrape rather than from the
+   * store: its spool (which fills exactly while the store is away), the newest samples of its live
+   * channels and the health of its live sources (a packet shows at the next scrape).
    */
-  liveWriter?: { status(): LiveWriterStatus };
+  liveWriter?: LiveView;
 }
 
 export interface RefreshResult {
@@ -103,9 +104,12 @@ function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: cli
  * Tests drive it without timers: `refreshNow()` and a pinned `now`.
  */
 export class MetricsRefresher {
-  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>> & Pick<MetricsOptions, 'tolerance' | 'onError'>;
-  private cached: Buffer = Buffer.alloc(0);
-  private compressed: Buffer = gzipSync('');
+  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>> & Pick<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>;
+  /** The refresh's text, cut where the scrapes add samples (store-metrics.ts RenderedMetrics), plain and compressed. */
+  private cached: Buffer[] = [];
+  private compressed: Buffer[] = [];
+  private slots: string[] = [];
+  private scrapeTime: ScrapeTimeBase | null = null;
   private series = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<RefreshResult> | null = null;
@@ -131,6 +135,7 @@ export class MetricsRefresher {
       tolerance: options.tolerance,
       now: options.now ?? (() => Date.now() * 1000),
       onError: options.onError,
+      liveWriter: options.liveWriter,
     };
     const registers = [this.registry];
     this.storeUp = new client.Gauge({
@@ -203,10 +208,12 @@ export class MetricsRefresher {
         timeout = setTimeout(() => reject(new Error(`metrics refresh took longer than ${this.options.refreshTimeoutMs} ms`)), this.options.refreshTimeoutMs);
       });
       work.catch(() => undefined); // a late failure after a timeout is not unhandled
-      const { text, series } = await Promise.race([work, limit]);
-      const compressed = await gzip(text); // on libuv's thread pool: scrapes go on meanwhile
-      this.cached = Buffer.from(text);
+      const { chunks, slots, series, scrapeTime } = await Promise.race([work, limit]);
+      const compressed = await Promise.all(chunks.map((chunk) => gzip(chunk))); // on libuv's thread pool: scrapes go on meanwhile
+      this.cached = chunks.map((chunk) => Buffer.from(chunk));
       this.compressed = compressed;
+      this.slots = slots;
+      this.scrapeTime = scrapeTime;
       this.series = series;
       const seconds = (performance.now() - started) / 1000;
       this.storeUp.set(1);
@@ -236,20 +243,28 @@ export class MetricsRefresher {
     const [statuses, collector, live] = await Promise.all([
       channelStatuses(this.store, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
       collectorHealth(this.store),
-      liveMetrics(this.store, now),
+      liveMetrics(this.store, now, this.options.liveWriter),
     ]);
     return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows, live });
   }
 
   /**
    * The exposition: the exporter's own gauges (lacuna_store_up first), the cached values computed
-   * from the store, then the process metrics. With `gzip`, the cached part is the one compressed
-   * at refresh time, and the response is a series of gzip members (RFC 1952), which Prometheus
-   * and other gzip readers decode as one text.
+   * from the store with the samples read now (live channels' latency, live sources' health), then
+   * the process metrics. With `gzip`, the cached parts are those compressed at refresh time, and
+   * the response is a series of gzip members (RFC 1952), which Prometheus and other gzip readers
+   * decode as one text.
    */
   async scrape(options: { gzip?: boolean } = {}): Promise<ScrapeBody> {
     const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
-    const parts = options.gzip ? [gzipSync(own), this.compressed, gzipSync(process)] : [Buffer.from(own), this.cached, Buffer.from(process)];
+    const now = this.scrapeTime ? scrapeTimeSamples(this.scrapeTime, this.options.liveWriter, this.options.now()) : new Map<string, string>();
+    const parts: Buffer[] = [options.gzip ? gzipSync(own) : Buffer.from(own)];
+    this.cached.forEach((chunk, i) => {
+      parts.push(options.gzip ? this.compressed[i] : chunk);
+      const added = i < this.slots.length ? now.get(this.slots[i]) : undefined;
+      if (added) parts.push(options.gzip ? gzipSync(added) : Buffer.from(added));
+    });
+    parts.push(options.gzip ? gzipSync(process) : Buffer.from(process));
     return { parts, length: parts.reduce((sum, part) => sum + part.length, 0), contentType: METRICS_CONTENT_TYPE, ...(options.gzip ? { encoding: 'gzip' as const } : {}) };
   }
 

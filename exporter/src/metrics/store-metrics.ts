@@ -2,7 +2,7 @@ import { STATE_VALUE, worstState, type ChannelState } from '@lacuna/core';
 import type { ChannelStatus, StatusWindow } from '../status.ts';
 import type { CollectorHealth } from './collector-runs.ts';
 import { MetricFamily, type Labels } from './exposition.ts';
-import type { LiveMetrics } from './live-metrics.ts';
+import { SCRAPE_TIME_FAMILIES, type LiveChannelAtRefresh, type LiveMetrics, type ScrapeTimeBase } from './live-metrics.ts';
 
 /**
  * How fine the per-stream series are, to bound cardinality: `channel` emits every family,
@@ -69,10 +69,17 @@ export interface StoreMetricsOptions {
   live?: LiveMetrics;
 }
 
+/**
+ * The exposition text of a refresh, cut after each family of SCRAPE_TIME_FAMILIES: a scrape
+ * writes `chunks[0]`, the samples it adds to `slots[0]`, `chunks[1]`, and so on.
+ */
 export interface RenderedMetrics {
-  text: string;
+  chunks: string[];
+  slots: string[];
   /** Number of samples (lines that are not comments). */
   series: number;
+  /** What the scrapes render: live channels' latency, live sources' health. */
+  scrapeTime: ScrapeTimeBase;
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -102,6 +109,9 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
   };
   const stations = new Map<string, Rollup>();
   const networks = new Map<string, Rollup>();
+  // Live channels' newest sample moves between refreshes: a scrape renders their latency, at its own now.
+  const liveChannels = new Map<string, LiveChannelAtRefresh>();
+  const rendered = new Set<string>();
 
   for (let i = 0; i < statuses.length; i++) {
     if (i > 0 && i % CHANNELS_PER_TURN === 0) await turn();
@@ -127,6 +137,11 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
       channel.overlaps.add(windowed, figures.overlaps);
     }
     if (!perChannel) continue;
+    if (source !== undefined) {
+      liveChannels.set(status.key, { id: status.id, source, lastSample: status.lastSample, availableAt: status.availableAt, warnS: status.warnS, failS: status.failS });
+      continue;
+    }
+    rendered.add(status.key);
     if (status.lastSample !== null) channel.lastSample.add(labels, status.lastSample / 1e6);
     if (status.latency) {
       channel.total.add(labels, status.latency.total);
@@ -170,10 +185,23 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     ...collectorFamilies,
     ...(options.live?.families ?? []),
   ];
-  const texts: string[] = [];
+  const chunks: string[] = [];
+  const slots: string[] = [];
+  let chunk: string[] = [];
   for (const one of families) {
-    texts.push(one.render());
+    chunk.push(one.render());
+    if ((SCRAPE_TIME_FAMILIES as readonly string[]).includes(one.name)) {
+      chunks.push(chunk.join(''));
+      slots.push(one.name);
+      chunk = [];
+    }
     await turn();
   }
-  return { text: texts.join(''), series: families.reduce((sum, f) => sum + f.size, 0) };
+  chunks.push(chunk.join(''));
+  return {
+    chunks,
+    slots,
+    series: families.reduce((sum, f) => sum + f.size, 0),
+    scrapeTime: { channels: liveChannels, rendered, renderedSources: options.live?.renderedSources ?? new Set(), perChannel },
+  };
 }
