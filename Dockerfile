@@ -21,15 +21,12 @@ FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
-# The bundle imports one package at run time: the embedded ClickHouse engine (a native library),
-# a dependency of core. Install scripts are skipped: the root's would compile, which is done above.
-COPY package.json package-lock.json ./
-COPY core/package.json core/
-COPY collector/package.json collector/
-COPY exporter/package.json exporter/
+# The bundle needs no package at run time but the embedded ClickHouse engine (chdb, a native
+# library of about 550 MB, an optional dependency of core), which this image leaves out: it always
+# talks to a ClickHouse server (LACUNA_STORE), and asking it for an embedded store says what to
+# install. The manifests say the bundle is an ES module.
+COPY package.json ./
 COPY cli/package.json cli/
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w core \
-  && npm cache clean --force
 COPY cli/bin cli/bin
 COPY --from=build /app/cli/dist cli/dist
 

@@ -34,6 +34,20 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * The embedded engine, loaded only here: its native library is large (about 550 MB), so it is an
+ * optional dependency of core that a server-only install (the Docker image) leaves out, and npm
+ * skips on platforms it has no build for.
+ */
+async function loadEmbeddedEngine(location: StoreLocation): Promise<typeof import('chdb/connection')> {
+  try {
+    return await import('chdb/connection');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new StoreUnavailableError(location, new Error(`the embedded ClickHouse engine is not available (${reason}): install the optional package chdb beside Lacuna (npm install chdb), or set --store / LACUNA_STORE to a ClickHouse server URL (http://host:8123)`));
+  }
+}
+
+/**
  * One client API for both backends: the embedded engine plugs into @clickhouse/client as a
  * connection, so every query below runs unchanged on a server. Server credentials come from
  * LACUNA_CLICKHOUSE_USER / LACUNA_CLICKHOUSE_PASSWORD, the database from LACUNA_CLICKHOUSE_DATABASE.
@@ -42,10 +56,9 @@ export async function connectStore(location: StoreLocation, env: NodeJS.ProcessE
   // 64-bit integers as JSON numbers: our µs timestamps stay exact below 2^53.
   const clickhouse_settings = { output_format_json_quote_64bit_integers: 0 } as const;
   if (location.kind === 'embedded') {
+    const { createChdbConnection } = await loadEmbeddedEngine(location);
     try {
       mkdirSync(location.target, { recursive: true });
-      // Loaded only here: the engine's native library is large, and a server store never needs it.
-      const { createChdbConnection } = await import('chdb/connection');
       // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are the same.
       const connection = createChdbConnection({ path: location.target }) as unknown as NonNullable<ClientConfig['connection']>;
       const client = createClient({ connection, clickhouse_settings });
