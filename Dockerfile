@@ -24,8 +24,7 @@ ENV NODE_ENV=production
 # The bundle needs no package at run time but the embedded ClickHouse engine (chdb, a native
 # library of about 550 MB, an optional dependency of core), which this image leaves out: it always
 # talks to a ClickHouse server (LACUNA_STORE), and asking it for an embedded store says what to
-# install. The manifests say the bundle is an ES module.
-COPY package.json ./
+# install. cli/package.json says the bundle is an ES module.
 COPY cli/package.json cli/
 COPY cli/bin cli/bin
 COPY --from=build /app/cli/dist cli/dist
