@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exporterFixture, type ExporterFixture } from './testing/fixture.ts';
+import { ENDPOINTS, LACUNA_VERSION } from './landing.ts';
 
 describe('exporter app', () => {
   let fixture: ExporterFixture;
@@ -17,6 +18,30 @@ describe('exporter app', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
+  });
+
+  it('greets a browser at / with every endpoint, the store, its health and the version; every link answers', async () => {
+    const { url } = await fixture.serve();
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain(`<h1>Lacuna ${LACUNA_VERSION}</h1>`);
+    expect(html).toContain(fixture.store.location.target);
+    expect(html).toMatch(/<strong class="ready">ready<\/strong>/);
+    for (const endpoint of ENDPOINTS) expect(html).toContain(endpoint.path);
+    const links = [...html.matchAll(/href="([^"]+)"/g)].map((match) => match[1]);
+    expect(links.length).toBe(ENDPOINTS.filter((endpoint) => endpoint.link).length);
+    for (const link of links) expect((await fetch(`${url}${link}`)).status, link).toBe(200);
+  });
+
+  it('lists the same endpoints as JSON at /api/v1', async () => {
+    const { url } = await fixture.serve();
+    const index = (await (await fetch(`${url}/api/v1`)).json()) as { apiVersion: number; version: string; store: { ready: boolean }; endpoints: { path: string }[] };
+    expect(index.apiVersion).toBe(1);
+    expect(index.version).toBe(LACUNA_VERSION);
+    expect(index.store.ready).toBe(true);
+    expect(index.endpoints.map((endpoint) => endpoint.path)).toEqual(ENDPOINTS.map((endpoint) => endpoint.path));
   });
 
   it('says not ready when the store is gone', async () => {

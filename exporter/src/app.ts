@@ -11,6 +11,7 @@ import { reportsRouter } from './api/reports.ts';
 import { ooiRouter } from './ooi/router.ts';
 import type { LiveSink } from '@lacuna/core';
 import { ingestRouter } from './api/ingest.ts';
+import { apiIndex, landingPage } from './landing.ts';
 
 /** What every route needs: the store and the configured limits. */
 export interface ExporterContext {
@@ -67,6 +68,11 @@ export function createApp(context: ExporterContext): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'store unreachable or schema not migrated' });
   });
 
+  const facts = async () => ({ store: context.store.location, ready: await context.store.ready(), token: context.token !== undefined });
+  app.get('/', async (_req, res) => {
+    res.type('html').send(landingPage(await facts()));
+  });
+
   if (context.token) {
     for (const guarded of ['/api', '/fdsnws', '/available']) app.use(guarded, bearerAuth(context.token));
   }
@@ -74,6 +80,9 @@ export function createApp(context: ExporterContext): express.Express {
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
   app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
+  app.get('/api/v1', async (_req, res) => {
+    res.json(apiIndex(await facts()));
+  });
   app.use('/api/v1/ingest', ingestRouter(context));
   app.use('/api/v1/reports', rejectDroppedParameters, reportsRouter(context));
   app.use('/api/v1', apiRouter(context));

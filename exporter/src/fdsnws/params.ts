@@ -186,7 +186,7 @@ const BOOLEANS: Record<string, boolean> = { true: true, t: true, yes: true, y: t
 
 const booleanField = parsedField((text) => {
   const value = BOOLEANS[text.toLowerCase()];
-  if (value === undefined) throw new Error(`${quote(text)} is not a boolean; expected true or false`);
+  if (value === undefined) throw new Error(`${quote(text)} is not a boolean; expected true or false (also accepted: t or f, yes or no, y or n, 1 or 0)`);
   return value;
 });
 

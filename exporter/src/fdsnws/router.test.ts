@@ -405,6 +405,29 @@ describe('FDSN availability web service', () => {
       expect((await fetch(`${tight}/extent?net=XA&sta=ALPHA&cha=LHZ`)).status).toBe(200);
     });
 
+    it.each([
+      ['PUT', 'query', 'GET, HEAD, POST'],
+      ['DELETE', 'extent', 'GET, HEAD, POST'],
+      ['PUT', 'version', 'GET, HEAD'],
+      ['POST', 'application.wadl', 'GET, HEAD'],
+    ])('answers %s on %s with an FDSN 405 and the methods it takes', async (method, path, allow) => {
+      const response = await fetch(`${base}/${path}`, { method, body: 'net=XA' });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      const lines = (await response.text()).split('\n');
+      expect(lines[0]).toBe('Error 405: Method Not Allowed');
+      expect(lines[2]).toBe(`${method} is not allowed on /${path}: use ${allow.replace(/, (\w+)$/, ' or $1')}`);
+    });
+
+    it('accepts the booleans SeisComP accepts for includerestricted, and names them all when refusing one', async () => {
+      for (const value of ['true', 'TRUE', 't', 'yes', 'y', '1', 'false', 'f', 'no', 'n', '0']) {
+        expect((await get(`extent?net=XA&sta=ALPHA&cha=LHZ&includerestricted=${value}`)).status, value).toBe(200);
+      }
+      const refused = await get('extent?net=XA&includerestricted=maybe');
+      expect(refused.status).toBe(400);
+      expect((await refused.text()).split('\n')[2]).toBe('parameter includerestricted: "maybe" is not a boolean; expected true or false (also accepted: t or f, yes or no, y or n, 1 or 0)');
+    });
+
     it('answers unknown resources under the service with an FDSN 404', async () => {
       const response = await get('queryauth');
       expect(response.status).toBe(404);

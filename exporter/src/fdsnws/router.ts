@@ -69,6 +69,15 @@ export function fdsnAvailabilityRouter(context: ExporterContext): Router {
     });
   }
 
+  // A known resource asked with another method (PUT, DELETE…) is 405 with the methods it takes, as HTTP says, not 404.
+  const allowed = (path: string, methods: string) =>
+    router.all(path, (req, res, next) => {
+      res.set('Allow', methods);
+      next(new HttpError(405, `${req.method} is not allowed on ${req.path}: use ${methods.replace(/, (\w+)$/, ' or $1')}`));
+    });
+  for (const path of ['/', '/version', '/application.wadl']) allowed(path, 'GET, HEAD');
+  for (const endpoint of ['query', 'extent']) allowed(`/${endpoint}`, 'GET, HEAD, POST');
+
   router.use((req, _res, next) => {
     next(new HttpError(404, `no such resource: ${req.path}; the service offers query, extent, version and application.wadl`));
   });
