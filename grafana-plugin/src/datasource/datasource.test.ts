@@ -4,10 +4,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { LacunaDataSource } from './datasource';
 import type { LacunaOptions, LacunaQuery } from './types';
 
-// The dashboard has $network = IU + II; the template service is Grafana's, stood in for here.
+// The dashboard has $network = IU + II and a few single-value variables; the template service
+// is Grafana's, stood in for here (it calls the format function only for variables it finds).
+const variables: Record<string, string | string[]> = { network: ['IU', 'II'], shortest: '10m', step: '1h', window: '1d' };
 vi.mock('@grafana/runtime', () => ({
   getTemplateSrv: () => ({
-    replace: (text: string, _scoped: unknown, format: (value: string | string[]) => string) => text.replace('$network', format(['IU', 'II'])),
+    replace: (text: string, _scoped: unknown, format: (value: string | string[]) => string) =>
+      text.replace(/\$(\w+)/g, (whole, name: string) => (name in variables ? format(variables[name]) : whole)),
   }),
   getBackendSrv: () => {
     throw new Error('tests inject fetchJson');
@@ -59,13 +62,53 @@ describe('LacunaDataSource', () => {
     expect(response.data).toEqual([]);
   });
 
-  it('checks health against /readyz and says what is wrong', async () => {
-    const ready = new LacunaDataSource(settings, (url) => (url.endsWith('/lacuna/readyz') ? of({ status: 'ready' }) : of(null)));
-    expect(await ready.testDatasource()).toEqual({ status: 'success', message: 'Lacuna is ready: its store is reachable and migrated.' });
-    const down = new LacunaDataSource(settings, () => throwError(() => ({ status: 503, data: { status: 'store unreachable or schema not migrated' } })));
-    const result = await down.testDatasource();
-    expect(result.status).toBe('error');
-    expect(result.message).toBe('Lacuna is not ready: 503: store unreachable or schema not migrated. Check the URL and the token.');
+  it('fills template variables into the durations of gaps, latency and stations queries', async () => {
+    const urls: string[] = [];
+    const ds = new LacunaDataSource(settings, (url) => {
+      urls.push(url);
+      return of([]);
+    });
+    await lastValueFrom(
+      ds.query(
+        request([
+          { refId: 'A', queryType: 'gaps', minGap: '$shortest' },
+          { refId: 'B', queryType: 'latency', step: '$step' },
+          { refId: 'C', queryType: 'stations', window: '$window' },
+        ])
+      )
+    );
+    expect(urls).toEqual([
+      expect.stringContaining('/api/v1/gaps?from=1709251200000&minGap=10m&to='),
+      expect.stringContaining('/api/v1/latency?from=1709251200000&step=1h&to='),
+      '/api/datasources/proxy/uid/lacuna/lacuna/api/v1/stations?window=1d',
+    ]);
+    expect(ds.applyTemplateVariables({ refId: 'A', queryType: 'gaps', minGap: '$shortest', channel: '$network' }, {})).toMatchObject({ minGap: '10m', channel: 'IU,II' });
+  });
+
+  it('refuses a multi-value variable in a duration, naming the field', async () => {
+    const ds = new LacunaDataSource(settings, () => of([]));
+    const response = await lastValueFrom(ds.query(request([{ refId: 'A', queryType: 'gaps', minGap: '$network' }])));
+    expect(response.errors).toEqual([{ refId: 'A', message: 'minGap: the variable in "$network" has 2 values selected; a minGap takes one' }]);
+  });
+
+  it('tests the datasource through the token-guarded API, so a wrong token fails "Save & test"', async () => {
+    const urls: string[] = [];
+    const good = new LacunaDataSource(settings, (url) => {
+      urls.push(url);
+      return of({ apiVersion: 1, level: 'network', values: ['XA', 'YB'] });
+    });
+    expect(await good.testDatasource()).toEqual({ status: 'success', message: 'Lacuna answers with the token: 2 networks (XA, YB).' });
+    expect(urls).toEqual(['/api/datasources/proxy/uid/lacuna/lacuna/api/v1/channels?level=network']);
+
+    // What the exporter answers a wrong or missing token (exporter/src/app.ts).
+    const wrongToken = new LacunaDataSource(settings, () => throwError(() => ({ status: 401, data: { error: 'a valid bearer token is required' } })));
+    const refused = await wrongToken.testDatasource();
+    expect(refused.status).toBe('error');
+    expect(refused.message).toBe(
+      'Lacuna did not answer /api/v1: 401: a valid bearer token is required. The exporter refused the API token: set the token of its LACUNA_API_TOKEN in this datasource.'
+    );
+    const down = new LacunaDataSource(settings, () => throwError(() => ({ status: 502, data: { message: 'Bad Gateway' } })));
+    expect((await down.testDatasource()).message).toBe('Lacuna did not answer /api/v1: 502: Bad Gateway. Check the URL (Grafana must reach the exporter) and the token.');
   });
 
   it('fills template variables with networks, stations or channels', async () => {

@@ -19,7 +19,7 @@ import { catchError, forkJoin, lastValueFrom, map, of, type Observable } from 'r
 import { gapAnnotations } from './annotations';
 import { readChannelNames } from './api';
 import { answerFrames } from './frames';
-import { buildApiRequest, buildVariableRequest, interpolatePattern, toUrl, type ApiRequest } from './query';
+import { buildApiRequest, buildVariableRequest, interpolatePattern, interpolateQuery, toUrl, type ApiRequest } from './query';
 import { DEFAULT_QUERY, type LacunaOptions, type LacunaQuery, type LacunaVariableQuery } from './types';
 import { MICROS_PER_MS } from '../shared/time';
 
@@ -30,9 +30,9 @@ export const PROXY_ROUTE = 'lacuna';
 export type FetchJson = (url: string) => Observable<unknown>;
 
 function errorMessage(error: unknown): string {
-  // The exporter's errors are {error}, /readyz says {status}; Grafana's proxy adds {message}.
-  const e = error as { data?: { error?: string; message?: string; status?: string }; status?: number; statusText?: string; message?: string };
-  const detail = e?.data?.error ?? e?.data?.message ?? e?.data?.status ?? e?.message ?? e?.statusText ?? String(error);
+  // The exporter's errors are {error}; Grafana's proxy adds {message}.
+  const e = error as { data?: { error?: string; message?: string }; status?: number; statusText?: string; message?: string };
+  const detail = e?.data?.error ?? e?.data?.message ?? e?.message ?? e?.statusText ?? String(error);
   return e?.status ? `${e.status}: ${detail}` : detail;
 }
 
@@ -77,7 +77,7 @@ export class LacunaDataSource extends DataSourceApi<LacunaQuery, LacunaOptions> 
   }
 
   applyTemplateVariables(query: LacunaQuery, scopedVars: ScopedVars): LacunaQuery {
-    return { ...query, channel: interpolatePattern(query.channel, this.replacer(scopedVars)) };
+    return interpolateQuery(query, this.replacer(scopedVars));
   }
 
   private get(request: ApiRequest): Observable<unknown> {
@@ -90,11 +90,11 @@ export class LacunaDataSource extends DataSourceApi<LacunaQuery, LacunaOptions> 
     const range = { fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() };
     const window = { fromUs: range.fromMs * MICROS_PER_MS, toUs: range.toMs * MICROS_PER_MS };
     const runs = targets.map((target) => {
-      const query = { ...DEFAULT_QUERY, ...target };
+      let query: LacunaQuery;
       let apiRequest: ApiRequest;
       try {
-        const channel = interpolatePattern(query.channel, this.replacer(request.scopedVars));
-        apiRequest = buildApiRequest(query, { range, maxDataPoints: request.maxDataPoints, intervalMs: request.intervalMs, channel });
+        query = interpolateQuery({ ...DEFAULT_QUERY, ...target }, this.replacer(request.scopedVars));
+        apiRequest = buildApiRequest(query, { range, maxDataPoints: request.maxDataPoints, intervalMs: request.intervalMs, channel: query.channel ?? '' });
       } catch (error) {
         return of<QueryResult>({ frames: [], error: { refId: target.refId, message: errorMessage(error) } });
       }
@@ -118,12 +118,22 @@ export class LacunaDataSource extends DataSourceApi<LacunaQuery, LacunaOptions> 
     return readChannelNames(json).map((name) => ({ text: name, value: name }));
   }
 
+  /**
+   * "Save & test" asks what every query needs: an /api/v1 answer through the proxy, token
+   * included. (/readyz is outside the exporter's token guard: it passed with a wrong token.)
+   */
   async testDatasource(): Promise<TestDataSourceResponse> {
     try {
-      await lastValueFrom(this.fetchJson(`${this.baseUrl}/readyz`));
-      return { status: 'success', message: 'Lacuna is ready: its store is reachable and migrated.' };
+      const json = await lastValueFrom(this.get(buildVariableRequest({ level: 'network' }, '')));
+      const networks = readChannelNames(json);
+      return { status: 'success', message: `Lacuna answers with the token: ${networks.length} network${networks.length === 1 ? '' : 's'} (${networks.slice(0, 5).join(', ') || 'none yet'}${networks.length > 5 ? ', …' : ''}).` };
     } catch (error) {
-      return { status: 'error', message: `Lacuna is not ready: ${errorMessage(error)}. Check the URL and the token.` };
+      const status = (error as { status?: number })?.status;
+      const hint =
+        status === 401 || status === 403
+          ? 'The exporter refused the API token: set the token of its LACUNA_API_TOKEN in this datasource.'
+          : 'Check the URL (Grafana must reach the exporter) and the token.';
+      return { status: 'error', message: `Lacuna did not answer /api/v1: ${errorMessage(error)}. ${hint}` };
     }
   }
 }

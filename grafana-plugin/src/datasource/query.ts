@@ -67,6 +67,28 @@ export function interpolatePattern(pattern: string | undefined, replace: (text: 
   return expandAlternatives(replace(pattern, formatMultiValue));
 }
 
+/** Query fields that take a single value (a duration): a multi-value variable there is a mistake. */
+const SCALAR_FIELDS = ['minGap', 'step', 'window'] as const;
+
+/**
+ * The query with template variables filled into every text field: the channel pattern (with
+ * multi-value expansion) and the durations. A multi-value variable in a duration is refused with
+ * the field's name, since the API takes one duration there.
+ */
+export function interpolateQuery(query: LacunaQuery, replace: (text: string, format: (value: string | string[]) => string) => string): LacunaQuery {
+  const filled: LacunaQuery = { ...query, channel: interpolatePattern(query.channel, replace) };
+  for (const field of SCALAR_FIELDS) {
+    const text = query[field];
+    if (!text) continue;
+    filled[field] = replace(text, (value) => {
+      if (!Array.isArray(value)) return value;
+      if (value.length === 1) return value[0];
+      throw new Error(`${field}: the variable in "${text}" has ${value.length} values selected; a ${field} takes one`);
+    });
+  }
+  return filled;
+}
+
 /** Seconds between latency points for a panel whose interval is `intervalMs`. */
 export function latencyStep(step: string | undefined, intervalMs: number): string {
   if (step && step.trim() !== '') return step.trim();
