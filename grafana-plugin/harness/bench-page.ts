@@ -9,7 +9,8 @@ import { completionFrame, timelineFrames } from '../src/datasource/frames';
 import { panelPalette } from '../src/shared/palette';
 import { MICROS_PER_SECOND } from '../src/shared/time';
 import { TimelineRenderer } from '../src/panels/timeline/draw';
-import { buildDisplayRows, maxScrollTop, type TimelineGeometry } from '../src/panels/timeline/layout';
+import { buildDisplayRows, maxScrollTop, type DisplayRow, type TimelineGeometry } from '../src/panels/timeline/layout';
+import { rowNesting } from '../src/shared/rows';
 import { buildTimelineModel } from '../src/panels/timeline/model';
 import { GridRenderer } from '../src/panels/completion/draw';
 import { buildGridRows, columnTotals, gridMaxScroll, meanOf, thresholdScale, type GridGeometry } from '../src/panels/completion/layout';
@@ -33,6 +34,7 @@ export interface BenchFigures {
 const WIDTH = 1600;
 const HEIGHT = 900;
 const FULL_RENDER_RUNS = 15;
+const BENCH_ZONE = 'Europe/Berlin';
 const SCROLL_FRAMES = 240;
 
 function timing(samples: number[]): Timing {
@@ -83,13 +85,30 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
   const geometry: TimelineGeometry = { width: WIDTH, height: HEIGHT, rowHeight: 20, axisHeight: 24, labelWidth: 260, summaryWidth: 76, ...window };
   const gaps = { enabled: true, shortUs: 60 * MICROS_PER_SECOND, longUs: 86_400 * MICROS_PER_SECOND };
   let rows = buildDisplayRows(buildTimelineModel([]), { sortBy: 'name', groupByStation: true, collapsed: new Set() });
+  // The axis in a zone other than UTC, as most dashboards ("browser") have: the zone's calendar is part of each frame.
+  const timelineScene = (rows: readonly DisplayRow[], nesting: ReturnType<typeof rowNesting>, scrollTop: number) => ({
+    rows,
+    nesting,
+    zone: BENCH_ZONE,
+    crosshairUs: null,
+    scrollTop,
+    geometry,
+    palette,
+    gaps,
+    hoverRow: -1,
+    selection: null,
+    labelHeader: 'Channel',
+    summaryHeader: '% present',
+  });
+  let nesting = rowNesting([]);
   for (let run = 0; run < FULL_RENDER_RUNS; run++) {
     const frames = time(t.frames, () => timelineFrames(readTimeline(timelineJson), 'A', window));
     const start = performance.now();
     const model = time(t.model, () => buildTimelineModel(frames));
     rows = time(t.layout, () => buildDisplayRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() }));
+    nesting = time(t.layout, () => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind !== 'channel' }))));
     time(t.draw, () => {
-      renderer.draw(timelineCtx, { rows, scrollTop: 0, geometry, palette, gaps, hoverRow: -1, selection: null, labelHeader: 'Channel', summaryHeader: '% present' });
+      renderer.draw(timelineCtx, timelineScene(rows, nesting, 0));
       flush(timelineCtx);
     });
     t.full.push(performance.now() - start);
@@ -99,7 +118,7 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
   for (let frame = 0; frame < SCROLL_FRAMES; frame++) {
     const scrollTop = ((frame * 47) % timelineMax) + 0.5 * (frame % 2);
     time(t.scroll, () => {
-      renderer.draw(timelineCtx, { rows, scrollTop, geometry, palette, gaps, hoverRow: -1, selection: null, labelHeader: 'Channel', summaryHeader: '% present' });
+      renderer.draw(timelineCtx, timelineScene(rows, nesting, scrollTop));
       flush(timelineCtx);
     });
   }
@@ -114,11 +133,13 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
   let gridRows = buildGridRows(buildCompletionModel([]), { sortBy: 'name', groupByStation: true, collapsed: new Set() });
   let model = buildCompletionModel([]);
   let totals = columnTotals(model);
+  let gridNesting = rowNesting([]);
   for (let run = 0; run < FULL_RENDER_RUNS; run++) {
     const frame = time(c.frames, () => completionFrame(readCompletion(gridJson, 'day'), 'A'));
     const start = performance.now();
     model = time(c.model, () => buildCompletionModel([frame]));
     gridRows = time(c.layout, () => buildGridRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() }));
+    gridNesting = time(c.layout, () => rowNesting(gridRows.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' }))));
     totals = columnTotals(model);
     time(c.draw, () => {
       gridRenderer.draw(gridCtx, gridScene(0));
@@ -130,8 +151,12 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
   function gridScene(scrollTop: number) {
     return {
       rows: gridRows,
+      nesting: gridNesting,
       columns: model.columns,
       bucket: model.bucket,
+      bucketUs: model.bucketUs,
+      dayOfYear: false,
+      crosshairColumn: -1,
       columnTotals: totals,
       overallTotal: meanOf(model.percent),
       scrollTop,

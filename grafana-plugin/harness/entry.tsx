@@ -6,7 +6,8 @@
 import React from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { flushSync } from 'react-dom';
-import { createTheme, type DataFrame, type GrafanaTheme2 } from '@grafana/data';
+import { createTheme, DashboardCursorSync, DataHoverClearEvent, DataHoverEvent, EventBusSrv, ThemeContext, type DataFrame, type GrafanaTheme2 } from '@grafana/data';
+import { PanelContextProvider } from '@grafana/ui';
 import { readCompletion, readTimeline } from '../src/datasource/api';
 import { completionFrame, timelineFrames } from '../src/datasource/frames';
 import { panelPalette, type PanelPalette } from '../src/shared/palette';
@@ -30,6 +31,10 @@ export interface TimelineRequest {
   width: number;
   height: number;
   options?: Partial<TimelineOptions>;
+  /** The dashboard's time zone (default utc). */
+  timeZone?: string;
+  /** A query error to show. */
+  error?: string;
 }
 
 export interface CompletionRequest {
@@ -38,6 +43,7 @@ export interface CompletionRequest {
   width: number;
   height: number;
   options?: Partial<CompletionOptions>;
+  error?: string;
 }
 
 const themes: Record<ThemeName, GrafanaTheme2> = {
@@ -53,12 +59,32 @@ let timelineOptionsShown: TimelineOptions = DEFAULT_TIMELINE_OPTIONS;
 let completionFramesShown: DataFrame[] = [];
 let completionOptionsShown: CompletionOptions = DEFAULT_COMPLETION_OPTIONS;
 
+// The dashboard around the panel: its event bus (shared crosshair on) and theme.
+const dashboardBus = new EventBusSrv();
+const hoverEvents: Array<number | null> = [];
+dashboardBus.getStream(DataHoverEvent).subscribe((event) => hoverEvents.push(event.payload.point.time ?? null));
+dashboardBus.getStream(DataHoverClearEvent).subscribe(() => hoverEvents.push(null));
+const panelContext = { eventsScope: 'global', eventBus: dashboardBus, sync: () => DashboardCursorSync.Crosshair };
+
 function mount(element: React.ReactElement, theme: ThemeName): void {
   document.body.style.background = themes[theme].colors.background.primary;
   const container = document.getElementById('root')!;
   root?.unmount();
   root = createRoot(container);
-  flushSync(() => root!.render(element));
+  flushSync(() =>
+    root!.render(
+      <ThemeContext.Provider value={themes[theme]}>
+        <PanelContextProvider value={panelContext}>{element}</PanelContextProvider>
+      </ThemeContext.Provider>
+    )
+  );
+}
+
+/** Another panel's pointer at `timeMs` (null: it left), as the dashboard's event bus carries it. */
+async function hoverElsewhere(timeMs: number | null): Promise<void> {
+  const event = timeMs === null ? new DataHoverClearEvent() : new DataHoverEvent({ point: { time: timeMs } });
+  dashboardBus.publish(event);
+  await afterPaint();
 }
 
 function afterPaint(): Promise<void> {
@@ -72,14 +98,17 @@ async function renderTimeline(request: TimelineRequest): Promise<void> {
   timelineOptionsShown = { ...DEFAULT_TIMELINE_OPTIONS, ...request.options };
   zoomCalls.length = 0;
   openedLinks.length = 0;
+  hoverEvents.length = 0;
   mount(
     <TimelineView
       frames={timelineFramesShown}
       width={request.width}
       height={request.height}
       options={timelineOptionsShown}
-      theme={themes[request.theme]}
       timeRange={{ fromMs: json.from / MICROS_PER_MS, toMs: json.to / MICROS_PER_MS }}
+      timeZone={request.timeZone}
+      error={request.error}
+      eventBus={dashboardBus}
       onZoom={(range) => zoomCalls.push(range)}
       interpolate={(text) => text.replace('${__from}', String(json.from / MICROS_PER_MS))}
       openLink={(url) => openedLinks.push(url)}
@@ -96,7 +125,7 @@ async function renderCompletion(request: CompletionRequest): Promise<void> {
   const theme = themes[request.theme];
   const thresholds = DEFAULT_THRESHOLD_STEPS.map((s) => ({ value: s.value, color: theme.visualization.getColorByName(s.color) }));
   mount(
-    <CompletionView frames={completionFramesShown} width={request.width} height={request.height} options={completionOptionsShown} theme={theme} thresholds={thresholds} />,
+    <CompletionView frames={completionFramesShown} width={request.width} height={request.height} options={completionOptionsShown} thresholds={thresholds} error={request.error} eventBus={dashboardBus} />,
     request.theme
   );
   await afterPaint();
@@ -150,5 +179,5 @@ declare global {
   }
 }
 
-const api = { renderTimeline, renderCompletion, pixel, scrollTo, timelineRowKeys, completionRowKeys, palette, themeColor, zoomCalls, openedLinks, bench };
+const api = { renderTimeline, renderCompletion, pixel, scrollTo, timelineRowKeys, completionRowKeys, palette, themeColor, zoomCalls, openedLinks, hoverEvents, hoverElsewhere, bench };
 window.lacuna = api;

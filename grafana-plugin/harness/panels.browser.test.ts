@@ -215,7 +215,6 @@ describe.skipIf(!available)('completion map in Chromium', () => {
   const edge = (column: number) => Math.round(grid.left + ((grid.right - grid.left) * column) / shape.days);
   const cellX = (column: number) => (edge(column) + edge(column + 1)) / 2;
   const rowY = (index: number) => 24 + index * 16 + 7;
-  const footerY = 700 - 8;
 
   async function render(theme: 'dark' | 'light', options: Record<string, unknown> = {}) {
     await browser.page.evaluate((request) => window.lacuna.renderCompletion(request), { shape, theme, width: 1200, height: 700, options });
@@ -251,6 +250,8 @@ describe.skipIf(!available)('completion map in Chromium', () => {
     // 18 complete days, 87.5 and 95; the day with nothing expected does not count.
     expect(await tooltip()).toContain('total: 99.12% (mean of 21 days)');
 
+    // The footer is the canvas's bottom row, above the legend.
+    const footerY = (await browser.page.getByRole('img').boundingBox())!.height - 8;
     const dayZero = data.rows.map((r) => r.percent[0]).filter((p): p is number => p !== null);
     const mean = dayZero.reduce((a, b) => a + b, 0) / dayZero.length;
     await browser.page.mouse.move(cellX(0), footerY);

@@ -33,10 +33,6 @@ function normaliseZone(zone: string): string {
   return zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
 }
 
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
-}
-
 /** `2024-01-31T12:00:00.500000Z`: ISO 8601 UTC with all six fraction digits. */
 export function formatMicros(us: number): string {
   const ms = Math.floor(us / MICROS_PER_MS);
@@ -72,8 +68,87 @@ export function formatDuration(us: number): string {
   return sign + parts.join(' ');
 }
 
-/** `2024-01-31` or `2024-01-31 12:00` (UTC) for axis ticks and grid columns. */
-export function formatTick(us: number, withTime: boolean): string {
-  const iso = formatMicros(us);
-  return withTime ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+// ---------------------------------------------------------------------------------------------
+// Time zones: the dashboard's, for axes. Tooltips keep exact UTC times (they end in Z).
+
+/**
+ * The IANA zone a dashboard time zone names: Grafana's `utc` (or empty) is UTC, `browser` the
+ * browser's own zone; anything Intl does not know falls back to UTC rather than failing.
+ */
+export function resolveTimeZone(zone: string | undefined): string {
+  if (!zone || zone.toLowerCase() === 'utc') return 'UTC';
+  const name = zone === 'browser' ? Intl.DateTimeFormat().resolvedOptions().timeZone : zone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name;
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** Calendar fields of a time in a zone; month 1–12. */
+export interface LocalFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormat(zone: string): Intl.DateTimeFormat {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormats.set(zone, format);
+  }
+  return format;
+}
+
+export function localFields(us: number, zone: string): LocalFields {
+  const ms = Math.floor(us / MICROS_PER_MS);
+  if (zone === 'UTC') {
+    const d = new Date(ms);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  }
+  const fields: Record<string, number> = {};
+  for (const part of zoneFormat(zone).formatToParts(ms)) if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  return { year: fields.year, month: fields.month, day: fields.day, hour: fields.hour, minute: fields.minute, second: fields.second };
+}
+
+/** The zone's offset from UTC at a time, µs (Europe/Berlin in summer: +2 h). */
+export function zoneOffsetUs(us: number, zone: string): number {
+  if (zone === 'UTC') return 0;
+  const f = localFields(us, zone);
+  const wholeSecondUs = Math.floor(us / MICROS_PER_SECOND) * MICROS_PER_SECOND;
+  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) * MICROS_PER_MS - wholeSecondUs;
+}
+
+/**
+ * The UTC time of a wall-clock time in a zone, given as µs of the same fields read as UTC. In a
+ * DST gap the hour that does not exist maps to the instant after it; in an overlap to the first.
+ */
+export function utcOfLocal(localAsUtcUs: number, zone: string): number {
+  if (zone === 'UTC') return localAsUtcUs;
+  const first = localAsUtcUs - zoneOffsetUs(localAsUtcUs, zone);
+  return localAsUtcUs - zoneOffsetUs(first, zone);
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** `2024-01-31` in the zone. */
+export function formatDate(us: number, zone = 'UTC'): string {
+  const f = localFields(us, zone);
+  return `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}`;
+}
+
+/** `2024-01-31` or `2024-01-31 12:00` in the zone, for grid columns. */
+export function formatTick(us: number, withTime: boolean, zone = 'UTC'): string {
+  if (!withTime) return formatDate(us, zone);
+  const f = localFields(us, zone);
+  return `${formatDate(us, zone)} ${pad(f.hour, 2)}:${pad(f.minute, 2)}`;
 }

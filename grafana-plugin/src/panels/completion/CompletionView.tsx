@@ -1,15 +1,19 @@
 /**
- * The completion map's view: model → rows → drawing on a sticky canvas in a scroller as tall as
- * all rows, with hover details, sort from the header and station groups that collapse.
+ * The completion map's view: model → rows → drawing on the shared panel surface, with hover
+ * details, sort from the header, station groups that collapse and the shared crosshair.
  */
-import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
-import { formatPercent, panelPalette, prepareCanvas } from '../../shared/palette';
-import { canvasPoint, useFrameScheduler } from '../../shared/canvas';
-import { PanelTooltip } from '../../shared/PanelTooltip';
-import { formatMicros } from '../../shared/time';
+import React, { useCallback, useMemo, useState } from 'react';
+import type { DataFrame, EventBus } from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { Legend } from '../../shared/Legend';
+import { formatPercent, panelPalette } from '../../shared/palette';
+import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
+import type { TooltipContent } from '../../shared/PanelTooltip';
+import { pinnedHeaders, rowNesting } from '../../shared/rows';
+import { ColorKey } from '../../shared/states';
+import { formatMicros, MICROS_PER_MS } from '../../shared/time';
 import { GridRenderer } from './draw';
-import { buildGridRows, columnTotals, gradientScale, gridHitTest, meanOf, thresholdScale, type GridGeometry } from './layout';
+import { buildGridRows, columnTotals, completionSummary, gradientScale, gridHitTest, gridVisibleRows, meanOf, thresholdScale, type ColorScale, type GridGeometry } from './layout';
 import { buildCompletionModel } from './model';
 import type { CompletionOptions, CompletionSort } from './options';
 
@@ -18,43 +22,56 @@ export interface CompletionViewProps {
   width: number;
   height: number;
   options: CompletionOptions;
-  theme: GrafanaTheme2;
   /** Threshold steps with CSS colours (the panel's field config thresholds). */
   thresholds: ReadonlyArray<{ value: number; color: string }>;
+  /** The queries' error, shown in the panel body. */
+  error?: string | null;
+  /** The dashboard's event bus, for the shared crosshair. */
+  eventBus?: EventBus;
 }
 
 const AXIS_HEIGHT = 24;
 const TOTAL_WIDTH = 76;
 
-interface Tooltip {
-  x: number;
-  y: number;
-  lines: string[];
-}
-
 function bucketText(startUs: number, bucketUs: number): string {
   return `${formatMicros(startUs)} – ${formatMicros(startUs + bucketUs)}`;
 }
 
-export function CompletionView({ frames, width, height, options, theme, thresholds }: CompletionViewProps) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const scrollerRef = useRef<HTMLDivElement>(null);
+/** The colour scale's legend: one entry per threshold step, or the gradient's ends. */
+function scaleLegend(options: CompletionOptions, thresholds: CompletionViewProps['thresholds'], scale: ColorScale, notExpected: string) {
+  const entries =
+    options.colorMode === 'gradient'
+      ? [
+          { color: scale.colors[0], label: `≤ ${options.gradientMin}%` },
+          { color: scale.colors[scale.colors.length - 1], label: `≥ ${options.gradientMax}%` },
+        ]
+      : [...thresholds]
+          .sort((a, b) => a.value - b.value)
+          .map((step, i, steps) => {
+            const next = steps[i + 1];
+            const label = step.value === -Infinity ? (next ? `< ${next.value}%` : 'any') : next ? `${step.value}–${next.value}%` : `≥ ${step.value}%`;
+            return { color: step.color, label };
+          });
+  return [...entries, { color: notExpected, label: 'Nothing expected' }];
+}
+
+export function CompletionView({ frames, width, height, options, thresholds, error = null, eventBus }: CompletionViewProps) {
+  const theme = useTheme2();
+  const surface = usePanelSurface(width, height);
   const renderer = useMemo(() => new GridRenderer(), []);
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
-  const [sortOverride, setSortOverride] = useState<CompletionSort | null>(null);
+  const [collapsed, toggleGroup] = useCollapsedGroups();
+  const [sortBy, setSortBy] = useSortOverride<CompletionSort>(options.sortBy);
   const [hover, setHoverState] = useState({ row: -1, column: -1 });
   // Same cell, same object: React then skips the render and the canvas is not redrawn on every mouse move.
   const setHover = (row: number, column: number) => setHoverState((current) => (current.row === row && current.column === column ? current : { row, column }));
-  const [tooltip, setTooltip] = useState<Tooltip | null>(null);
+  const [tooltip, setTooltip] = useState<TooltipContent | null>(null);
+  const crosshair = useSharedCrosshair(eventBus);
 
-  const sortBy = sortOverride ?? options.sortBy;
   const palette = useMemo(() => panelPalette(theme), [theme]);
   const model = useMemo(() => buildCompletionModel(frames), [frames]);
   const rows = useMemo(() => buildGridRows(model, { sortBy, groupByStation: options.groupByStation, collapsed }), [model, sortBy, options.groupByStation, collapsed]);
-  const totals = useMemo(() => {
-    const perColumn = columnTotals(model);
-    return { perColumn, overall: meanOf(model.percent) };
-  }, [model]);
+  const nesting = useMemo(() => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' }))), [rows]);
+  const totals = useMemo(() => ({ perColumn: columnTotals(model), overall: meanOf(model.percent) }), [model]);
   const scale = useMemo(() => {
     if (options.colorMode === 'gradient') {
       const color = (name: string) => theme.visualization.getColorByName(name);
@@ -62,53 +79,69 @@ export function CompletionView({ frames, width, height, options, theme, threshol
     }
     return thresholdScale(thresholds);
   }, [options.colorMode, options.gradientMin, options.gradientMax, thresholds, theme]);
+  const { viewport } = surface;
   const geometry: GridGeometry = useMemo(
     () => ({
-      width,
-      height,
+      width: viewport.width,
+      height: viewport.height,
       rowHeight: options.rowHeight,
       axisHeight: AXIS_HEIGHT,
-      labelWidth: Math.round(Math.min(240, Math.max(100, width * 0.18))),
+      labelWidth: Math.round(Math.min(240, Math.max(100, viewport.width * 0.18))),
       totalWidth: options.showTotals ? TOTAL_WIDTH : 0,
       footerHeight: options.showTotals ? Math.max(options.rowHeight, 14) : 0,
       columnCount: model.columns.length,
     }),
-    [width, height, options.rowHeight, options.showTotals, model.columns.length]
+    [viewport, options.rowHeight, options.showTotals, model.columns.length]
+  );
+  const crosshairColumn = useMemo(() => {
+    if (crosshair.time === null) return -1;
+    const us = crosshair.time * MICROS_PER_MS;
+    const column = model.columns.findIndex((start) => us >= start && us < start + model.bucketUs);
+    return column;
+  }, [crosshair.time, model]);
+
+  const onScroll = useSurfaceDrawing(
+    surface,
+    (ctx, scrollTop) =>
+      renderer.draw(ctx, {
+        rows,
+        nesting,
+        columns: model.columns,
+        bucket: model.bucket,
+        bucketUs: model.bucketUs,
+        dayOfYear: options.axisLabels === 'dayOfYear',
+        crosshairColumn,
+        columnTotals: totals.perColumn,
+        overallTotal: totals.overall,
+        scrollTop,
+        geometry,
+        palette,
+        scale,
+        hoverRow: hover.row,
+        hoverColumn: hover.column,
+        labelHeader: `Channel · sort: ${sortBy === 'name' ? 'name' : 'lowest total'}`,
+      }),
+    [rows, nesting, model, options.axisLabels, crosshairColumn, totals, geometry, palette, scale, hover, sortBy]
   );
 
-  const scene = useRef({ rows, geometry, palette, scale, hover, sortBy, totals });
-  scene.current = { rows, geometry, palette, scale, hover, sortBy, totals };
-
-  const draw = useCallback(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    const s = scene.current;
-    const ctx = prepareCanvas(canvas, s.geometry.width, s.geometry.height);
-    if (!ctx) return;
-    renderer.draw(ctx, {
-      rows: s.rows,
-      columns: model.columns,
-      bucket: model.bucket,
-      columnTotals: s.totals.perColumn,
-      overallTotal: s.totals.overall,
-      scrollTop: scrollerRef.current?.scrollTop ?? 0,
-      geometry: s.geometry,
-      palette: s.palette,
-      scale: s.scale,
-      hoverRow: s.hover.row,
-      hoverColumn: s.hover.column,
-      labelHeader: `Channel · sort: ${s.sortBy === 'name' ? 'name' : 'lowest total'}`,
-    });
-  }, [renderer, model]);
-  const requestDraw = useFrameScheduler(draw);
-  useLayoutEffect(draw, [draw, rows, geometry, palette, scale, hover, sortBy, totals]);
-
-  const pointer = (event: React.MouseEvent) => canvasPoint(canvasRef.current!, event);
+  /** What is under the pointer: a pinned station header where one covers the rows. */
+  const hitAt = useCallback(
+    (x: number, y: number) => {
+      const scrollTop = surface.scrollTop();
+      const hit = gridHitTest(x, y, scrollTop, rows.length, geometry);
+      if (hit.rowIndex < 0) return hit;
+      const pinned = pinnedHeaders(gridVisibleRows(rows.length, scrollTop, geometry).first, nesting);
+      const slot = Math.floor((y - geometry.axisHeight) / geometry.rowHeight);
+      return slot < pinned.length ? { ...hit, rowIndex: pinned[slot] } : hit;
+    },
+    [surface, rows.length, geometry, nesting]
+  );
 
   const onMouseMove = (event: React.MouseEvent) => {
-    const { x, y } = pointer(event);
-    const hit = gridHitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry);
+    const { x, y } = surface.point(event);
+    const hit = hitAt(x, y);
     setHover(hit.rowIndex, hit.area === 'cell' || hit.area === 'columnTotal' ? hit.column : -1);
+    crosshair.publish(hit.column >= 0 ? Math.round((model.columns[hit.column] + model.bucketUs / 2) / MICROS_PER_MS) : null);
     const row = rows[hit.rowIndex];
     let lines: string[] | null = null;
     if (hit.area === 'cell' && row) {
@@ -132,48 +165,40 @@ export function CompletionView({ frames, width, height, options, theme, threshol
   };
 
   const onClick = (event: React.MouseEvent) => {
-    const { x, y } = pointer(event);
-    const hit = gridHitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry);
-    if (hit.area === 'axis' && x < geometry.labelWidth) {
-      setSortOverride(sortBy === 'name' ? 'availability' : 'name');
-    } else if (hit.area === 'label' && rows[hit.rowIndex]?.kind === 'station') {
-      const key = rows[hit.rowIndex].key;
-      const next = new Set(collapsed);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      setCollapsed(next);
-    }
+    const { x, y } = surface.point(event);
+    const hit = hitAt(x, y);
+    if (hit.area === 'axis' && x < geometry.labelWidth) setSortBy(sortBy === 'name' ? 'availability' : 'name');
+    else if (hit.area === 'label' && rows[hit.rowIndex]?.kind === 'station') toggleGroup(rows[hit.rowIndex].key);
   };
 
   const onMouseLeave = () => {
     setHover(-1, -1);
+    crosshair.publish(null);
     setTooltip(null);
   };
 
   if (model.rows.length === 0) {
-    return (
-      <div style={{ width, height, display: 'flex', alignItems: 'center', justifyContent: 'center', color: palette.textMuted }}>
-        No completion data: run a Lacuna completion query.
-      </div>
-    );
+    return <PanelMessage width={width} height={height} error={error} empty="No completion data: run a Lacuna completion query." testId="lacuna-completion" />;
   }
 
   // Header and footer stay on the canvas; the scroller's height accounts for them.
-  const totalHeight = geometry.axisHeight + rows.length * geometry.rowHeight + geometry.footerHeight;
+  const contentHeight = geometry.axisHeight + rows.length * geometry.rowHeight + geometry.footerHeight;
   return (
-    <div style={{ width, height, position: 'relative' }} data-testid="lacuna-completion">
-      <div ref={scrollerRef} onScroll={requestDraw} style={{ width, height, overflowY: 'auto', overflowX: 'hidden' }} data-testid="lacuna-completion-scroller">
-        <div style={{ height: Math.max(totalHeight, height) }}>
-          <canvas
-            ref={canvasRef}
-            style={{ position: 'sticky', top: 0, width, height, display: 'block' }}
-            onMouseMove={onMouseMove}
-            onClick={onClick}
-            onMouseLeave={onMouseLeave}
-          />
-        </div>
-      </div>
-      {tooltip && <PanelTooltip x={tooltip.x} y={tooltip.y} width={width} height={height} theme={theme} lines={tooltip.lines} />}
-    </div>
+    <PanelSurface
+      surface={surface}
+      width={width}
+      height={height}
+      contentHeight={contentHeight}
+      label={`Completion map of ${model.rows.length} channel${model.rows.length === 1 ? '' : 's'} by ${model.bucket}`}
+      summary={completionSummary(model)}
+      error={error}
+      tooltip={tooltip}
+      footer={<Legend entries={scaleLegend(options, thresholds, scale, palette.states[ColorKey.NotExpected])} />}
+      onScroll={onScroll}
+      onMouseMove={onMouseMove}
+      onClick={onClick}
+      onMouseLeave={onMouseLeave}
+      testId="lacuna-completion"
+    />
   );
 }

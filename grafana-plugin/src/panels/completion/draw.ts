@@ -3,23 +3,21 @@
  * touched.
  */
 import { canvasFont, fitText, formatPercent, packedColor, type PanelPalette } from '../../shared/palette';
+import { pinnedHeaders, rowLabelSize, type RowNesting } from '../../shared/rows';
 import { ColorKey } from '../../shared/states';
-import { formatTick } from '../../shared/time';
-import {
-  columnEdge,
-  gridLeft,
-  gridRight,
-  gridVisibleRows,
-  labelEvery,
-  type ColorScale,
-  type GridGeometry,
-  type GridRow,
-} from './layout';
+import { columnEdge, gridLeft, gridRight, gridTicks, gridVisibleRows, type ColorScale, type GridGeometry, type GridRow } from './layout';
 
 export interface GridScene {
   rows: readonly GridRow[];
+  /** The rows' station groups, for the headers pinned under the axis. */
+  nesting: RowNesting;
   columns: Float64Array;
   bucket: 'day' | 'hour';
+  bucketUs: number;
+  /** Axis labels as days of the year (`2024.061`) instead of dates. */
+  dayOfYear: boolean;
+  /** The column under another panel's pointer (shared crosshair), or -1. */
+  crosshairColumn: number;
   columnTotals: Float32Array;
   overallTotal: number;
   scrollTop: number;
@@ -32,8 +30,11 @@ export interface GridScene {
 }
 
 const INDENT = 14;
+const AXIS_FONT_SIZE = 11;
 
 export class GridRenderer {
+  /** The axis labels of the last frame with their extents, for the browser tests. */
+  readonly axisLabels: Array<{ text: string; x0: number; x1: number }> = [];
   private image: ImageData | null = null;
   private line = new Uint32Array(0);
 
@@ -108,18 +109,21 @@ export class GridRenderer {
     ctx.beginPath();
     ctx.rect(0, g.axisHeight, g.width, g.height - g.axisHeight - g.footerHeight);
     ctx.clip();
-    ctx.textBaseline = 'middle';
-    for (let i = view.first; i < view.end; i++) {
-      const row = rows[i];
-      const middle = view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2;
-      const isGroup = row.kind === 'station';
-      const indent = 4 + row.depth * INDENT;
-      ctx.font = canvasFont(palette, isGroup ? 600 : 400, Math.min(palette.fontSize, g.rowHeight - 2));
-      ctx.fillStyle = isGroup ? palette.text : palette.textMuted;
-      ctx.textAlign = 'left';
-      const label = isGroup ? `${row.collapsed ? '▸' : '▾'} ${row.label} (${row.channelCount})` : row.label;
-      ctx.fillText(fitText(ctx, label, gridLeft(g) - indent - 6), indent, middle);
-      if (g.totalWidth > 0) this.drawTotal(ctx, scene, row.total, middle);
+    const labelSize = rowLabelSize(g.rowHeight, palette.fontSize);
+    for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
+
+    // The station in view keeps its header pinned under the axis, with its cells.
+    const pinned = pinnedHeaders(view.first, scene.nesting);
+    pinned.forEach((index, slot) => {
+      const top = g.axisHeight + slot * g.rowHeight;
+      ctx.fillStyle = palette.groupBackground;
+      ctx.fillRect(0, top, g.width, g.rowHeight);
+      this.drawCellRow(ctx, scene, colors, rows[index].values, top, g.rowHeight - (g.rowHeight >= 6 ? 1 : 0));
+      this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
+    });
+    if (pinned.length > 0) {
+      ctx.fillStyle = palette.gridLine;
+      ctx.fillRect(0, g.axisHeight + pinned.length * g.rowHeight - 1, g.width, 1);
     }
     ctx.restore();
 
@@ -127,42 +131,63 @@ export class GridRenderer {
       const top = g.height - g.footerHeight;
       ctx.fillStyle = palette.groupBackground;
       ctx.fillRect(0, top, g.width, g.footerHeight);
-      this.drawFooterCells(ctx, scene, colors, top + 1, g.footerHeight - 2);
+      this.drawCellRow(ctx, scene, colors, scene.columnTotals, top + 1, g.footerHeight - 2);
       ctx.font = canvasFont(palette, 600, Math.min(palette.fontSize, g.footerHeight - 2));
       ctx.fillStyle = palette.text;
       ctx.textAlign = 'left';
       ctx.fillText(fitText(ctx, 'All channels', gridLeft(g) - 10), 4, top + g.footerHeight / 2);
-      this.drawTotal(ctx, scene, scene.overallTotal, top + g.footerHeight / 2);
+      this.drawSwatch(ctx, scene, scene.overallTotal, top + g.footerHeight / 2);
+      this.drawTotalText(ctx, scene, scene.overallTotal, top + g.footerHeight / 2);
     }
     this.drawAxis(ctx, scene);
-    if (scene.hoverColumn >= 0) {
-      const x0 = columnEdge(scene.hoverColumn, g);
-      const x1 = columnEdge(scene.hoverColumn + 1, g);
+    for (const column of [scene.hoverColumn, scene.crosshairColumn]) {
+      if (column < 0) continue;
+      const x0 = columnEdge(column, g);
+      const x1 = columnEdge(column + 1, g);
       ctx.strokeStyle = palette.text;
       ctx.lineWidth = 1;
       ctx.strokeRect(x0 + 0.5, g.axisHeight + 0.5, Math.max(1, x1 - x0 - 1), g.height - g.axisHeight - 1);
     }
   }
 
-  /** The column totals row: one row of cells, few enough to draw as rectangles. */
-  private drawFooterCells(ctx: CanvasRenderingContext2D, scene: GridScene, colors: readonly string[], top: number, height: number): void {
+  private drawRowText(ctx: CanvasRenderingContext2D, scene: GridScene, row: GridRow, middle: number, size: number): void {
+    const { geometry: g, palette } = scene;
+    if (g.totalWidth > 0) this.drawSwatch(ctx, scene, row.total, middle);
+    if (size === 0) return;
+    const isGroup = row.kind === 'station';
+    const indent = 4 + row.depth * INDENT;
+    ctx.textBaseline = 'middle';
+    ctx.font = canvasFont(palette, isGroup ? 600 : 400, size);
+    ctx.fillStyle = isGroup ? palette.text : palette.textMuted;
+    ctx.textAlign = 'left';
+    const label = isGroup ? `${row.collapsed ? '▸' : '▾'} ${row.label} (${row.channelCount})` : row.label;
+    ctx.fillText(fitText(ctx, label, gridLeft(g) - indent - 6), indent, middle);
+    if (g.totalWidth > 0) this.drawTotalText(ctx, scene, row.total, middle);
+  }
+
+  /** One row of cells as rectangles: the footer's totals and pinned headers, few enough for that. */
+  private drawCellRow(ctx: CanvasRenderingContext2D, scene: GridScene, colors: readonly string[], values: ArrayLike<number>, top: number, height: number): void {
     const { geometry: g, scale } = scene;
     const gap = columnEdge(1, g) - columnEdge(0, g) >= 4 ? 1 : 0;
     for (let c = 0; c < g.columnCount; c++) {
       const x0 = columnEdge(c, g);
       const x1 = columnEdge(c + 1, g);
-      const index = scale.indexOf(scene.columnTotals[c]);
+      const index = scale.indexOf(values[c]);
       ctx.fillStyle = colors[index < 0 ? colors.length - 1 : index];
       ctx.fillRect(x0, top, Math.max(0, x1 - x0 - gap), height);
     }
   }
 
-  private drawTotal(ctx: CanvasRenderingContext2D, scene: GridScene, total: number, middle: number): void {
+  private drawSwatch(ctx: CanvasRenderingContext2D, scene: GridScene, total: number, middle: number): void {
     const { geometry: g, palette, scale } = scene;
     const index = scale.indexOf(total);
-    const swatch = Math.min(10, g.rowHeight - 4);
+    const swatch = Math.max(2, Math.min(10, g.rowHeight - 4));
     ctx.fillStyle = index < 0 ? palette.states[ColorKey.NotExpected] : scale.colors[index];
     ctx.fillRect(gridRight(g) + 6, middle - swatch / 2, swatch, swatch);
+  }
+
+  private drawTotalText(ctx: CanvasRenderingContext2D, scene: GridScene, total: number, middle: number): void {
+    const { geometry: g, palette } = scene;
     ctx.fillStyle = palette.text;
     ctx.textAlign = 'right';
     ctx.fillText(formatPercent(Number.isNaN(total) ? null : total), g.width - 4, middle);
@@ -186,15 +211,23 @@ export class GridRenderer {
       ctx.textAlign = 'right';
       ctx.fillText('Total', g.width - 4, g.axisHeight / 2);
     }
-    ctx.font = canvasFont(palette, 400, 11);
+    // The buckets are UTC days or hours, whatever the dashboard's zone: the axis says so.
+    ctx.font = canvasFont(palette, 400, AXIS_FONT_SIZE);
+    const left = gridLeft(g);
+    const caption = 'UTC';
+    const captionEnd = left + 4 + ctx.measureText(caption).width;
     ctx.textAlign = 'left';
-    const withTime = scene.bucket === 'hour';
-    const every = labelEvery(g, withTime ? 110 : 80);
-    for (let c = 0; c < g.columnCount; c += every) {
-      const x = columnEdge(c, g);
-      ctx.fillRect(x, g.axisHeight - 5, 1, 5);
-      const label = formatTick(scene.columns[c], withTime);
-      if (x + ctx.measureText(label).width <= gridRight(g)) ctx.fillText(label, x + 2, g.axisHeight / 2);
+    ctx.fillText(caption, left + 4, g.axisHeight / 2);
+    ctx.textAlign = 'center';
+    this.axisLabels.length = 0;
+    const measure = (text: string) => ctx.measureText(text).width;
+    for (const tick of gridTicks({ columns: scene.columns, bucketUs: scene.bucketUs }, g, measure, { dayOfYear: scene.dayOfYear, reserved: [[left, captionEnd]] })) {
+      ctx.fillRect(Math.round(tick.x), g.axisHeight - 5, 1, 5);
+      if (tick.label === null) continue;
+      ctx.fillText(tick.label, tick.x, g.axisHeight / 2);
+      const half = measure(tick.label) / 2;
+      this.axisLabels.push({ text: tick.label, x0: tick.x - half, x1: tick.x + half });
     }
+    this.axisLabels.push({ text: caption, x0: left + 4, x1: captionEnd });
   }
 }

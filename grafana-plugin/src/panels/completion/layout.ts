@@ -2,6 +2,9 @@
  * The completion map's layout, pure: row order (station groups, sort), totals, the colour scale,
  * where each cell lands and what is under the pointer.
  */
+import { calendarTicks, type AxisTick } from '../../shared/axis';
+import { formatPercent } from '../../shared/palette';
+import { formatTick } from '../../shared/time';
 import type { CompletionModel, CompletionRow } from './model';
 import type { CompletionSort } from './options';
 
@@ -261,8 +264,54 @@ export function gridHitTest(x: number, y: number, scrollTop: number, rowCount: n
   return { area: 'cell', rowIndex: index, column };
 }
 
-/** Every how many columns a date label fits, `minSpacing` pixels apart. */
-export function labelEvery(g: GridGeometry, minSpacing: number): number {
-  const cell = (gridRight(g) - gridLeft(g)) / Math.max(1, g.columnCount);
-  return Math.max(1, Math.ceil(minSpacing / Math.max(cell, 1e-9)));
+/** x of a time on the grid: columns are buckets starting at `columns`, each `bucketUs` long. */
+export function xOfGridTime(us: number, columns: Float64Array, bucketUs: number, g: GridGeometry): number {
+  let lo = 0;
+  let hi = columns.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (columns[mid] <= us) lo = mid + 1;
+    else hi = mid;
+  }
+  const column = Math.max(0, lo - 1);
+  const fraction = Math.min(1, Math.max(0, (us - columns[column]) / bucketUs));
+  const x0 = columnEdge(column, g);
+  return x0 + fraction * (columnEdge(column + 1, g) - x0);
+}
+
+/**
+ * The date axis: calendar ticks (month starts, Mondays, days; or days of the year) on the
+ * buckets' edges, in UTC, where the API's buckets are; labels spaced by their measured width.
+ */
+export function gridTicks(model: Pick<CompletionModel, 'columns' | 'bucketUs'>, g: GridGeometry, measure: (text: string) => number, options: { dayOfYear: boolean; reserved?: ReadonlyArray<readonly [number, number]> }): AxisTick[] {
+  const { columns, bucketUs } = model;
+  if (columns.length === 0) return [];
+  return calendarTicks({
+    fromUs: columns[0],
+    toUs: columns[columns.length - 1] + bucketUs,
+    left: gridLeft(g),
+    right: gridRight(g),
+    xOf: (us) => xOfGridTime(us, columns, bucketUs, g),
+    zone: 'UTC',
+    measure,
+    minStepUs: bucketUs,
+    dayOfYear: options.dayOfYear,
+    reserved: options.reserved,
+  });
+}
+
+/** The map in a few sentences: channels, buckets, the overall share present, the worst channels. */
+export function completionSummary(model: CompletionModel): string {
+  const n = model.columns.length;
+  if (model.rows.length === 0 || n === 0) return 'No channels.';
+  const first = formatTick(model.columns[0], model.bucket === 'hour');
+  const last = formatTick(model.columns[n - 1], model.bucket === 'hour');
+  const parts = [`${model.rows.length} channel${model.rows.length === 1 ? '' : 's'} × ${n} ${model.bucket}${n === 1 ? '' : 's'} (UTC), ${first} to ${last}.`];
+  parts.push(`Overall ${formatPercent(Number.isNaN(meanOf(model.percent)) ? null : meanOf(model.percent))} present.`);
+  const totals = model.rows
+    .map((row) => ({ id: row.id, total: meanOf(model.percent.subarray(row.index * n, (row.index + 1) * n)) }))
+    .filter((r) => !Number.isNaN(r.total))
+    .sort((a, b) => a.total - b.total || (a.id < b.id ? -1 : 1));
+  if (totals.length > 0) parts.push(`Lowest: ${totals.slice(0, 3).map((r) => `${r.id} ${formatPercent(r.total)}`).join(', ')}.`);
+  return parts.join(' ');
 }

@@ -53,4 +53,16 @@ export const plugin = new PanelPlugin<CompletionOptions>(CompletionPanel)
       .addNumberInput({ path: 'gradientMin', name: 'Gradient: red at (%)', defaultValue: D.gradientMin, settings: { min: 0, max: 100 }, showIf: (o) => o.colorMode === 'gradient' })
       .addNumberInput({ path: 'gradientMax', name: 'Gradient: green at (%)', defaultValue: D.gradientMax, settings: { min: 0, max: 100 }, showIf: (o) => o.colorMode === 'gradient' })
       .addBooleanSwitch({ path: 'showTotals', name: 'Row and column totals', defaultValue: D.showTotals })
+      .addRadio({
+        path: 'axisLabels',
+        name: 'Axis labels',
+        description: 'Dates fall on month starts, Mondays or days, as room allows; days of the year read 2024.061.',
+        defaultValue: D.axisLabels,
+        settings: {
+          options: [
+            { value: 'date', label: 'Dates' },
+            { value: 'dayOfYear', label: 'Day of year' },
+          ],
+        },
+      })
   );

@@ -13,7 +13,11 @@ export interface CompletionOptions {
   gradientMin: number;
   gradientMax: number;
   showTotals: boolean;
+  /** Axis labels: dates at month starts, Mondays or days; or days of the year (`2024.061`). */
+  axisLabels: AxisLabels;
 }
+
+export type AxisLabels = 'date' | 'dayOfYear';
 
 export const DEFAULT_COMPLETION_OPTIONS: CompletionOptions = {
   sortBy: 'name',
@@ -23,6 +27,7 @@ export const DEFAULT_COMPLETION_OPTIONS: CompletionOptions = {
   gradientMin: 80,
   gradientMax: 100,
   showTotals: true,
+  axisLabels: 'date',
 };
 
 /** Threshold steps of the default field config: below 90% red, 90–99% orange, 99% up green. */

@@ -1,13 +1,12 @@
 import React, { useCallback } from 'react';
 import type { PanelProps } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
-import { useTheme2 } from '@grafana/ui';
+import { queryError } from '../../shared/PanelSurface';
 import type { TimelineOptions } from './options';
 import { TimelineView } from './TimelineView';
 
-/** Grafana's side of the panel: theme, time range, zoom and links; the view does the rest. */
-export function TimelinePanel({ data, width, height, options, timeRange, onChangeTimeRange, replaceVariables }: PanelProps<TimelineOptions>) {
-  const theme = useTheme2();
+/** Grafana's side of the panel: time range and zone, errors, event bus, zoom and links; the view does the rest. */
+export function TimelinePanel({ data, width, height, options, timeRange, timeZone, eventBus, onChangeTimeRange, replaceVariables }: PanelProps<TimelineOptions>) {
   const onZoom = useCallback(
     (range: { fromMs: number; toMs: number }) => onChangeTimeRange({ from: range.fromMs, to: range.toMs }),
     [onChangeTimeRange]
@@ -18,8 +17,10 @@ export function TimelinePanel({ data, width, height, options, timeRange, onChang
       width={width}
       height={height}
       options={options}
-      theme={theme}
       timeRange={{ fromMs: timeRange.from.valueOf(), toMs: timeRange.to.valueOf() }}
+      timeZone={timeZone}
+      error={queryError(data)}
+      eventBus={eventBus}
       onZoom={onZoom}
       interpolate={replaceVariables}
       openLink={openLink}

@@ -3,13 +3,16 @@
  * pointer and the scroll position. A sticky canvas the size of the viewport sits in a scroller
  * as tall as all rows; scrolling redraws the canvas on the next animation frame.
  */
-import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
-import { panelPalette, formatPercent, prepareCanvas } from '../../shared/palette';
-import { canvasPoint, useFrameScheduler } from '../../shared/canvas';
-import { PanelTooltip } from '../../shared/PanelTooltip';
+import React, { useCallback, useMemo, useRef, useState } from 'react';
+import type { DataFrame, EventBus } from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { Legend } from '../../shared/Legend';
+import { panelPalette, formatPercent } from '../../shared/palette';
+import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
+import type { TooltipContent } from '../../shared/PanelTooltip';
+import { pinnedHeaders, rowNesting } from '../../shared/rows';
 import { ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES } from '../../shared/states';
-import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND } from '../../shared/time';
+import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND, resolveTimeZone } from '../../shared/time';
 import { TimelineRenderer } from './draw';
 import {
   buildDisplayRows,
@@ -18,6 +21,8 @@ import {
   hitTest,
   RunBuffer,
   spanAtX,
+  timelineSummary,
+  visibleRows,
   zoomRange,
   type DisplayRow,
   type GapColoring,
@@ -31,9 +36,14 @@ export interface TimelineViewProps {
   width: number;
   height: number;
   options: TimelineOptions;
-  theme: GrafanaTheme2;
   /** The dashboard's time range, ms. */
   timeRange: { fromMs: number; toMs: number };
+  /** The dashboard's time zone (`utc`, `browser` or an IANA name): the axis's ticks. */
+  timeZone?: string;
+  /** The queries' error, shown in the panel body. */
+  error?: string | null;
+  /** The dashboard's event bus, for the shared crosshair. */
+  eventBus?: EventBus;
   onZoom?: (range: { fromMs: number; toMs: number }) => void;
   /** Fills dashboard variables into a row link (the panel's replaceVariables). */
   interpolate?: (text: string) => string;
@@ -42,15 +52,8 @@ export interface TimelineViewProps {
 
 const AXIS_HEIGHT = 24;
 const SUMMARY_WIDTH = 76;
-const LEGEND_HEIGHT = 24;
 const SORT_LABELS: Record<SortOrder, string> = { name: 'name', availability: 'lowest availability', longestGap: 'longest gap' };
 const NEXT_SORT: Record<SortOrder, SortOrder> = { name: 'availability', availability: 'longestGap', longestGap: 'name' };
-
-interface Tooltip {
-  x: number;
-  y: number;
-  lines: string[];
-}
 
 function labelWidthFor(width: number): number {
   return Math.round(Math.min(260, Math.max(110, width * 0.2)));
@@ -83,75 +86,89 @@ function groupTooltip(display: DisplayRow): string[] {
 }
 
 export function TimelineView(props: TimelineViewProps) {
-  const { frames, width, height, options, theme, timeRange, onZoom, interpolate, openLink } = props;
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const scrollerRef = useRef<HTMLDivElement>(null);
+  const { frames, width, height, options, timeRange, onZoom, interpolate, openLink } = props;
+  const theme = useTheme2();
+  const surface = usePanelSurface(width, height);
   const renderer = useMemo(() => new TimelineRenderer(), []);
   const scratch = useMemo(() => new RunBuffer(), []);
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
-  const [sortOverride, setSortOverride] = useState<SortOrder | null>(null);
+  const [collapsed, toggleGroup] = useCollapsedGroups();
+  const [sortBy, setSortBy] = useSortOverride<SortOrder>(options.sortBy);
   const [hoverRow, setHoverRow] = useState(-1);
   const [selection, setSelection] = useState<{ x0: number; x1: number } | null>(null);
-  const [tooltip, setTooltip] = useState<Tooltip | null>(null);
+  const [tooltip, setTooltip] = useState<TooltipContent | null>(null);
   const dragStart = useRef<number | null>(null);
+  const crosshair = useSharedCrosshair(props.eventBus);
 
-  const sortBy = sortOverride ?? options.sortBy;
+  const zone = useMemo(() => resolveTimeZone(props.timeZone), [props.timeZone]);
   const palette = useMemo(() => panelPalette(theme), [theme]);
   const model = useMemo(() => buildTimelineModel(frames), [frames]);
   const rows = useMemo(
     () => buildDisplayRows(model, { sortBy, groupByStation: options.groupByStation, collapsed }),
     [model, sortBy, options.groupByStation, collapsed]
   );
+  const nesting = useMemo(() => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind !== 'channel' }))), [rows]);
   const gaps: GapColoring = useMemo(
     () => ({ enabled: options.colorGapsByLength, shortUs: options.shortGapSeconds * MICROS_PER_SECOND, longUs: options.longGapSeconds * MICROS_PER_SECOND }),
     [options.colorGapsByLength, options.shortGapSeconds, options.longGapSeconds]
   );
-  const viewportHeight = Math.max(AXIS_HEIGHT + options.rowHeight, height - (options.showLegend ? LEGEND_HEIGHT : 0));
+  const { viewport } = surface;
   const geometry: TimelineGeometry = useMemo(
     () => ({
-      width,
-      height: viewportHeight,
+      width: viewport.width,
+      height: Math.max(AXIS_HEIGHT + options.rowHeight, viewport.height),
       rowHeight: options.rowHeight,
       axisHeight: AXIS_HEIGHT,
-      labelWidth: labelWidthFor(width),
+      labelWidth: labelWidthFor(viewport.width),
       summaryWidth: SUMMARY_WIDTH,
       fromUs: timeRange.fromMs * MICROS_PER_MS,
       toUs: timeRange.toMs * MICROS_PER_MS,
     }),
-    [width, viewportHeight, options.rowHeight, timeRange.fromMs, timeRange.toMs]
+    [viewport, options.rowHeight, timeRange.fromMs, timeRange.toMs]
+  );
+  const crosshairUs = crosshair.time === null ? null : crosshair.time * MICROS_PER_MS;
+
+  const onScroll = useSurfaceDrawing(
+    surface,
+    (ctx, scrollTop) =>
+      renderer.draw(ctx, {
+        rows,
+        nesting,
+        zone,
+        crosshairUs,
+        geometry,
+        palette,
+        gaps,
+        hoverRow,
+        selection,
+        scrollTop,
+        labelHeader: `Channel · sort: ${SORT_LABELS[sortBy]}`,
+        summaryHeader: '% present',
+      }),
+    [rows, nesting, zone, crosshairUs, geometry, palette, gaps, hoverRow, selection, sortBy]
   );
 
-  const scene = useRef({ rows, geometry, palette, gaps, hoverRow, selection, sortBy });
-  scene.current = { rows, geometry, palette, gaps, hoverRow, selection, sortBy };
-
-  const draw = useCallback(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    const s = scene.current;
-    const ctx = prepareCanvas(canvas, s.geometry.width, s.geometry.height);
-    if (!ctx) return;
-    renderer.draw(ctx, {
-      ...s,
-      scrollTop: scrollerRef.current?.scrollTop ?? 0,
-      labelHeader: `Channel · sort: ${SORT_LABELS[s.sortBy]}`,
-      summaryHeader: '% present',
-    });
-  }, [renderer]);
-
-  const requestDraw = useFrameScheduler(draw);
-
-  useLayoutEffect(draw, [draw, rows, geometry, palette, gaps, hoverRow, selection, sortBy]);
-
-  const pointer = (event: React.MouseEvent) => canvasPoint(canvasRef.current!, event);
+  /** The row under the pointer: a pinned group header where one covers the rows. */
+  const hitAt = useCallback(
+    (x: number, y: number) => {
+      const scrollTop = surface.scrollTop();
+      const hit = hitTest(x, y, scrollTop, rows.length, geometry);
+      if (hit.rowIndex < 0) return hit;
+      const pinned = pinnedHeaders(visibleRows(rows.length, scrollTop, geometry).first, nesting);
+      const slot = Math.floor((y - geometry.axisHeight) / geometry.rowHeight);
+      return slot < pinned.length ? { ...hit, rowIndex: pinned[slot] } : hit;
+    },
+    [surface, rows.length, geometry, nesting]
+  );
 
   const onMouseMove = (event: React.MouseEvent) => {
-    const { x, y } = pointer(event);
+    const { x, y } = surface.point(event);
     if (dragStart.current !== null) {
       setSelection({ x0: dragStart.current, x1: x });
       setTooltip(null);
       return;
     }
-    const hit = hitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry);
+    const hit = hitAt(x, y);
+    crosshair.publish(hit.area === 'plot' || hit.area === 'axis' ? Math.round(hit.timeUs / MICROS_PER_MS) : null);
     setHoverRow(hit.rowIndex);
     if (hit.rowIndex < 0) {
       setTooltip(null);
@@ -164,12 +181,12 @@ export function TimelineView(props: TimelineViewProps) {
   };
 
   const onMouseDown = (event: React.MouseEvent) => {
-    const { x, y } = pointer(event);
-    if (event.button === 0 && hitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry).area === 'plot') dragStart.current = x;
+    const { x, y } = surface.point(event);
+    if (event.button === 0 && hitAt(x, y).area === 'plot') dragStart.current = x;
   };
 
   const onMouseUp = (event: React.MouseEvent) => {
-    const { x, y } = pointer(event);
+    const { x, y } = surface.point(event);
     const start = dragStart.current;
     dragStart.current = null;
     setSelection(null);
@@ -180,20 +197,16 @@ export function TimelineView(props: TimelineViewProps) {
         return;
       }
     }
-    const hit = hitTest(x, y, scrollerRef.current?.scrollTop ?? 0, rows.length, geometry);
+    const hit = hitAt(x, y);
     if (hit.area === 'axis') {
-      if (x < geometry.labelWidth) setSortOverride(NEXT_SORT[sortBy]);
-      else if (x >= width - SUMMARY_WIDTH) setSortOverride(sortBy === 'availability' ? 'name' : 'availability');
+      if (x < geometry.labelWidth) setSortBy(NEXT_SORT[sortBy]);
+      else if (x >= geometry.width - SUMMARY_WIDTH) setSortBy(sortBy === 'availability' ? 'name' : 'availability');
       return;
     }
     if (hit.rowIndex < 0 || hit.area !== 'label') return;
     const display = rows[hit.rowIndex];
-    if (display.kind !== 'channel') {
-      const next = new Set(collapsed);
-      if (next.has(display.key)) next.delete(display.key);
-      else next.add(display.key);
-      setCollapsed(next);
-    } else if (display.row && options.rowLink) {
+    if (display.kind !== 'channel') toggleGroup(display.key);
+    else if (display.row && options.rowLink) {
       const filled = fillRowLink(options.rowLink, display.row);
       openLink?.(interpolate ? interpolate(filled) : filled);
     }
@@ -201,37 +214,40 @@ export function TimelineView(props: TimelineViewProps) {
 
   const onMouseLeave = () => {
     dragStart.current = null;
+    crosshair.publish(null);
     setSelection(null);
     setHoverRow(-1);
     setTooltip(null);
   };
 
+  const error = props.error ?? null;
   if (model.rows.length === 0) {
-    return (
-      <div style={{ width, height, display: 'flex', alignItems: 'center', justifyContent: 'center', color: palette.textMuted }}>
-        No channels in the data: run a Lacuna timeline query.
-      </div>
-    );
+    return <PanelMessage width={width} height={height} error={error} empty="No channels in the data: run a Lacuna timeline query." testId="lacuna-timeline" />;
   }
 
-  const totalHeight = contentHeight(rows.length, geometry);
   return (
-    <div style={{ width, height, position: 'relative', display: 'flex', flexDirection: 'column' }} data-testid="lacuna-timeline">
-      <div ref={scrollerRef} onScroll={requestDraw} style={{ height: viewportHeight, overflowY: 'auto', overflowX: 'hidden', position: 'relative' }} data-testid="lacuna-timeline-scroller">
-        <div style={{ height: Math.max(totalHeight, viewportHeight), position: 'relative' }}>
-          <canvas
-            ref={canvasRef}
-            style={{ position: 'sticky', top: 0, width, height: viewportHeight, display: 'block', cursor: selection ? 'col-resize' : 'default' }}
-            onMouseMove={onMouseMove}
-            onMouseDown={onMouseDown}
-            onMouseUp={onMouseUp}
-            onMouseLeave={onMouseLeave}
-          />
-        </div>
-      </div>
-      {options.showLegend && <TimelineLegend states={palette.states} gapsByLength={options.colorGapsByLength} shortGapSeconds={options.shortGapSeconds} longGapSeconds={options.longGapSeconds} textColor={palette.textMuted} />}
-      {tooltip && <PanelTooltip x={tooltip.x} y={tooltip.y} width={width} height={height} theme={theme} lines={tooltip.lines} />}
-    </div>
+    <PanelSurface
+      surface={surface}
+      width={width}
+      height={height}
+      contentHeight={contentHeight(rows.length, geometry)}
+      label={`Availability timeline of ${model.rows.length} channel${model.rows.length === 1 ? '' : 's'}`}
+      summary={timelineSummary(model, geometry, zone)}
+      error={error}
+      tooltip={tooltip}
+      cursor={selection ? 'col-resize' : 'default'}
+      footer={
+        options.showLegend ? (
+          <TimelineLegend states={palette.states} gapsByLength={options.colorGapsByLength} shortGapSeconds={options.shortGapSeconds} longGapSeconds={options.longGapSeconds} />
+        ) : undefined
+      }
+      onScroll={onScroll}
+      onMouseMove={onMouseMove}
+      onMouseDown={onMouseDown}
+      onMouseUp={onMouseUp}
+      onMouseLeave={onMouseLeave}
+      testId="lacuna-timeline"
+    />
   );
 }
 
@@ -240,10 +256,9 @@ interface LegendProps {
   gapsByLength: boolean;
   shortGapSeconds: number;
   longGapSeconds: number;
-  textColor: string;
 }
 
-export function TimelineLegend({ states, gapsByLength, shortGapSeconds, longGapSeconds, textColor }: LegendProps) {
+export function TimelineLegend({ states, gapsByLength, shortGapSeconds, longGapSeconds }: LegendProps) {
   const short = formatDuration(shortGapSeconds * MICROS_PER_SECOND);
   const long = formatDuration(longGapSeconds * MICROS_PER_SECOND);
   const entries: Array<[number, string]> = [
@@ -261,14 +276,5 @@ export function TimelineLegend({ states, gapsByLength, shortGapSeconds, longGapS
     [ColorKey.NotExpected, 'Not expected'],
     [ColorKey.Mixed, 'Mixed'],
   ];
-  return (
-    <div data-testid="lacuna-legend" style={{ height: LEGEND_HEIGHT, display: 'flex', gap: 12, alignItems: 'center', padding: '0 6px', fontSize: 12, color: textColor, overflow: 'hidden', whiteSpace: 'nowrap' }}>
-      {entries.map(([key, label]) => (
-        <span key={label} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
-          <span style={{ width: 12, height: 10, background: states[key], display: 'inline-block', borderRadius: 2 }} />
-          {label}
-        </span>
-      ))}
-    </div>
-  );
+  return <Legend entries={entries.map(([key, label]) => ({ color: states[key], label }))} />;
 }

@@ -4,21 +4,18 @@
  * path, so a frame costs about the same however many channels the panel holds.
  */
 import { canvasFont, fitText, formatPercent, type PanelPalette } from '../../shared/palette';
-import { formatTick } from '../../shared/time';
-import {
-  plotLeft,
-  plotRight,
-  rowRuns,
-  timeTicks,
-  visibleRows,
-  RunBuffer,
-  type DisplayRow,
-  type GapColoring,
-  type TimelineGeometry,
-} from './layout';
+import { zoneCaption } from '../../shared/axis';
+import { pinnedHeaders, rowLabelSize, type RowNesting } from '../../shared/rows';
+import { plotLeft, plotRight, rowRuns, timeTicks, visibleRows, xOfTime, RunBuffer, type DisplayRow, type GapColoring, type TimelineGeometry } from './layout';
 
 export interface TimelineScene {
   rows: readonly DisplayRow[];
+  /** The rows' groups, for the headers pinned under the axis. */
+  nesting: RowNesting;
+  /** IANA zone of the axis (the dashboard's). */
+  zone: string;
+  /** Another panel's pointer time (shared crosshair), µs, or null. */
+  crosshairUs: number | null;
   scrollTop: number;
   geometry: TimelineGeometry;
   palette: PanelPalette;
@@ -59,9 +56,14 @@ class RectsByColor {
   }
 }
 
+/** Size of the axis's tick labels, CSS pixels. */
+const AXIS_FONT_SIZE = 11;
+
 export class TimelineRenderer {
   private readonly runs = new RunBuffer();
   private readonly rects = new RectsByColor();
+  /** The axis labels of the last frame with their extents, for the browser tests. */
+  readonly axisLabels: Array<{ text: string; x0: number; x1: number }> = [];
 
   draw(ctx: CanvasRenderingContext2D, scene: TimelineScene): void {
     const { geometry: g, palette, rows } = scene;
@@ -103,23 +105,30 @@ export class TimelineRenderer {
     }
     this.rects.fill(ctx, palette.states);
 
-    // Labels and summaries.
-    ctx.textBaseline = 'middle';
-    const labelRight = left - 6;
-    for (let i = view.first; i < view.end; i++) {
-      const row = rows[i];
-      const middle = view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2;
-      const isGroup = row.kind !== 'channel';
-      const indent = 4 + row.depth * INDENT;
-      ctx.font = canvasFont(palette, isGroup ? 600 : 400);
-      ctx.fillStyle = isGroup ? palette.text : palette.textMuted;
-      ctx.textAlign = 'left';
-      const marker = isGroup ? (row.collapsed ? '▸ ' : '▾ ') : '';
-      const count = isGroup ? ` (${row.channelCount})` : '';
-      ctx.fillText(fitText(ctx, `${marker}${row.label}${count}`, labelRight - indent), indent, middle);
-      ctx.textAlign = 'right';
+    // Labels and summaries, at a size the row height allows.
+    const labelSize = rowLabelSize(g.rowHeight, palette.fontSize);
+    if (labelSize > 0) {
+      for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
+    }
+
+    // Headers of the group in view stay pinned under the axis.
+    const pinned = pinnedHeaders(view.first, scene.nesting);
+    pinned.forEach((index, slot) => {
+      const top = g.axisHeight + slot * g.rowHeight;
+      ctx.fillStyle = palette.background;
+      ctx.fillRect(0, top, g.width, g.rowHeight);
+      ctx.fillStyle = index === scene.hoverRow ? palette.hoverBackground : palette.groupBackground;
+      ctx.fillRect(0, top, g.width, g.rowHeight);
+      if (labelSize > 0) this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
+    });
+    if (pinned.length > 0) {
+      ctx.fillStyle = palette.gridLine;
+      ctx.fillRect(0, g.axisHeight + pinned.length * g.rowHeight - 1, g.width, 1);
+    }
+
+    if (scene.crosshairUs !== null && scene.crosshairUs >= g.fromUs && scene.crosshairUs <= g.toUs) {
       ctx.fillStyle = palette.text;
-      ctx.fillText(formatPercent(row.percent), g.width - 6, middle);
+      ctx.fillRect(Math.round(xOfTime(scene.crosshairUs, g)), g.axisHeight, 1, g.height - g.axisHeight);
     }
     ctx.restore();
 
@@ -130,6 +139,22 @@ export class TimelineRenderer {
       ctx.fillStyle = palette.selection;
       ctx.fillRect(x0, g.axisHeight, x1 - x0, g.height - g.axisHeight);
     }
+  }
+
+  private drawRowText(ctx: CanvasRenderingContext2D, scene: TimelineScene, row: DisplayRow, middle: number, size: number): void {
+    const { geometry: g, palette } = scene;
+    const isGroup = row.kind !== 'channel';
+    const indent = 4 + row.depth * INDENT;
+    ctx.textBaseline = 'middle';
+    ctx.font = canvasFont(palette, isGroup ? 600 : 400, size);
+    ctx.fillStyle = isGroup ? palette.text : palette.textMuted;
+    ctx.textAlign = 'left';
+    const marker = isGroup ? (row.collapsed ? '▸ ' : '▾ ') : '';
+    const count = isGroup ? ` (${row.channelCount})` : '';
+    ctx.fillText(fitText(ctx, `${marker}${row.label}${count}`, plotLeft(g) - 6 - indent), indent, middle);
+    ctx.textAlign = 'right';
+    ctx.fillStyle = palette.text;
+    ctx.fillText(formatPercent(row.percent), g.width - 6, middle);
   }
 
   private drawAxis(ctx: CanvasRenderingContext2D, scene: TimelineScene, left: number, right: number): void {
@@ -151,17 +176,22 @@ export class TimelineRenderer {
     ctx.textAlign = 'right';
     ctx.fillText(scene.summaryHeader, g.width - 6, g.axisHeight / 2);
 
-    ctx.font = canvasFont(palette, 400, 11);
+    // The zone the ticks are in, first in the plot's stretch of the axis; tick labels keep clear of it.
+    ctx.font = canvasFont(palette, 400, AXIS_FONT_SIZE);
+    const caption = fitText(ctx, zoneCaption(scene.zone, g.fromUs), (right - left) / 3);
+    const captionEnd = left + 4 + ctx.measureText(caption).width;
+    ctx.textAlign = 'left';
+    ctx.fillText(caption, left + 4, g.axisHeight / 2);
     ctx.textAlign = 'center';
-    for (const tick of timeTicks(g)) {
-      const x = Math.round(tick.x) + 0.5;
-      ctx.beginPath();
-      ctx.moveTo(x, g.axisHeight - 5);
-      ctx.lineTo(x, g.axisHeight);
-      ctx.stroke();
-      const label = formatTick(tick.us, tick.withTime);
-      const half = ctx.measureText(label).width / 2;
-      if (tick.x - half >= left + 2 && tick.x + half <= right - 2) ctx.fillText(label, tick.x, g.axisHeight / 2);
+    this.axisLabels.length = 0;
+    const measure = (text: string) => ctx.measureText(text).width;
+    for (const tick of timeTicks(g, scene.zone, measure, [[left, captionEnd]])) {
+      ctx.fillRect(Math.round(tick.x), g.axisHeight - 5, 1, 5);
+      if (tick.label === null) continue;
+      ctx.fillText(tick.label, tick.x, g.axisHeight / 2);
+      const half = measure(tick.label) / 2;
+      this.axisLabels.push({ text: tick.label, x0: tick.x - half, x1: tick.x + half });
     }
+    this.axisLabels.push({ text: caption, x0: left + 4, x1: captionEnd });
   }
 }

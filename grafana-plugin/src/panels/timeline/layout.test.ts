@@ -188,12 +188,15 @@ describe('spanAtX', () => {
 });
 
 describe('time axis, zoom and links', () => {
-  it('puts ticks at round UTC times inside the window', () => {
+  it('puts ticks at the zone’s midnights inside the plot, clear of the zone’s name', () => {
     const week: TimelineGeometry = { ...g, width: 860, labelWidth: 100, summaryWidth: 60, fromUs: 0, toUs: 7 * DAY };
-    const ticks = timeTicks(week);
+    const measure = (text: string) => text.length * 6.5;
+    const ticks = timeTicks(week, 'UTC', measure, [[100, 130]]);
     expect(ticks.map((t) => t.us / DAY)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(ticks[1].x).toBeCloseTo(xOfTime(DAY, week), 10);
-    expect(ticks.every((t) => !t.withTime)).toBe(true);
+    expect(ticks.map((t) => t.label)).toEqual([null, '1970-01-02', '1970-01-03', '1970-01-04', '1970-01-05', '1970-01-06', '1970-01-07', null]);
+    const berlin = timeTicks(week, 'Europe/Berlin', measure);
+    expect(berlin.map((t) => (t.us + 3_600_000_000) / DAY)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('turns a drag into the time range under it, in ms', () => {

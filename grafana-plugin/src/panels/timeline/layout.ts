@@ -5,7 +5,9 @@
  * same with ten rows or ten thousand.
  */
 import { COLOR_PRIORITY, ColorKey, SpanState } from '../../shared/states';
-import { MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_MS, MICROS_PER_SECOND } from '../../shared/time';
+import { calendarTicks, type AxisTick } from '../../shared/axis';
+import { formatPercent } from '../../shared/palette';
+import { formatDuration, formatTick, MICROS_PER_MS } from '../../shared/time';
 import type { TimelineModel, TimelineRow } from './model';
 import type { SortOrder } from './options';
 
@@ -358,48 +360,12 @@ export function spanAtX(row: TimelineRow, x: number, g: TimelineGeometry, gaps: 
 // ---------------------------------------------------------------------------------------------
 // Time axis, zoom, links
 
-const TICK_STEPS_US = [
-  MICROS_PER_MS,
-  10 * MICROS_PER_MS,
-  100 * MICROS_PER_MS,
-  MICROS_PER_SECOND,
-  5 * MICROS_PER_SECOND,
-  15 * MICROS_PER_SECOND,
-  MICROS_PER_MINUTE,
-  5 * MICROS_PER_MINUTE,
-  15 * MICROS_PER_MINUTE,
-  MICROS_PER_HOUR,
-  3 * MICROS_PER_HOUR,
-  6 * MICROS_PER_HOUR,
-  12 * MICROS_PER_HOUR,
-  MICROS_PER_DAY,
-  2 * MICROS_PER_DAY,
-  7 * MICROS_PER_DAY,
-  14 * MICROS_PER_DAY,
-  30 * MICROS_PER_DAY,
-  91 * MICROS_PER_DAY,
-  365 * MICROS_PER_DAY,
-];
-
-export interface Tick {
-  us: number;
-  x: number;
-  /** Whether the tick's label needs the time of day (steps under a day). */
-  withTime: boolean;
-}
-
-/** Ticks at a round UTC step, at least `minSpacing` pixels apart. */
-export function timeTicks(g: TimelineGeometry, minSpacing = 80): Tick[] {
-  const width = plotRight(g) - plotLeft(g);
-  const span = g.toUs - g.fromUs;
-  if (!(width > 0 && span > 0)) return [];
-  const wanted = (span * minSpacing) / width;
-  const step = TICK_STEPS_US.find((s) => s >= wanted) ?? TICK_STEPS_US[TICK_STEPS_US.length - 1];
-  const ticks: Tick[] = [];
-  for (let us = Math.ceil(g.fromUs / step) * step; us <= g.toUs; us += step) {
-    ticks.push({ us, x: xOfTime(us, g), withTime: step < MICROS_PER_DAY });
-  }
-  return ticks;
+/**
+ * The time axis's ticks in the dashboard's zone, on calendar boundaries, spaced by the measured
+ * width of their labels; none may cover a `reserved` stretch (the zone's name).
+ */
+export function timeTicks(g: TimelineGeometry, zone: string, measure: (text: string) => number, reserved: ReadonlyArray<readonly [number, number]> = []): AxisTick[] {
+  return calendarTicks({ fromUs: g.fromUs, toUs: g.toUs, left: plotLeft(g), right: plotRight(g), xOf: (us) => xOfTime(us, g), zone, measure, reserved });
 }
 
 /** Dragging less than this many pixels is a click, not a zoom. */
@@ -423,4 +389,21 @@ export function fillRowLink(template: string, row: Pick<TimelineRow, 'id' | 'net
     code: row.channel,
   };
   return template.replace(/\$\{__row\.(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(values[name]) : whole));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text summary (what a screen reader says for the canvas)
+
+/** The timeline in a few sentences: channels, window, how many have gaps, the worst ones. */
+export function timelineSummary(model: TimelineModel, window: { fromUs: number; toUs: number }, zone: string): string {
+  const rows = model.rows;
+  const count = `${rows.length} channel${rows.length === 1 ? '' : 's'}`;
+  const parts = [`${count} from ${formatTick(window.fromUs, true, zone)} to ${formatTick(window.toUs, true, zone)} (${zone}).`];
+  const withGaps = rows.filter((r) => r.gaps > 0);
+  parts.push(withGaps.length === 0 ? 'No gaps.' : `${withGaps.length} with gaps.`);
+  const measured = rows.filter((r) => r.percent !== null).sort((a, b) => a.percent! - b.percent! || compareNames(a.id, b.id));
+  if (measured.length > 0) parts.push(`Lowest availability: ${measured.slice(0, 3).map((r) => `${r.id} ${formatPercent(r.percent)}`).join(', ')}.`);
+  const longest = [...withGaps].sort((a, b) => b.longestGapUs - a.longestGapUs || compareNames(a.id, b.id))[0];
+  if (longest) parts.push(`Longest gap: ${longest.id}, ${formatDuration(longest.longestGapUs)}.`);
+  return parts.join(' ');
 }

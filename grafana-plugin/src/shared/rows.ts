@@ -1,0 +1,52 @@
+/**
+ * What both panels' row lists share, pure: group headers that stay pinned under the axis while
+ * their rows scroll by, and label sizes that follow the row height.
+ */
+
+/** A row as the pinning needs it: group headers have a depth below their children's. */
+export interface NestedRow {
+  depth: number;
+  /** Whether the row heads a group (network or station). */
+  isGroup: boolean;
+}
+
+/** The nesting of a row list: each row's header (-1 at the top level) and each header's last row. */
+export interface RowNesting {
+  parents: Int32Array;
+  lastRow: Int32Array;
+}
+
+export function rowNesting(rows: readonly NestedRow[]): RowNesting {
+  const parents = new Int32Array(rows.length);
+  const lastRow = new Int32Array(rows.length);
+  const openAtDepth: number[] = [];
+  rows.forEach((row, i) => {
+    openAtDepth.length = row.depth;
+    parents[i] = row.depth > 0 ? (openAtDepth[row.depth - 1] ?? -1) : -1;
+    lastRow[i] = i;
+    for (let p = parents[i]; p >= 0; p = parents[p]) lastRow[p] = i;
+    if (row.isGroup) openAtDepth[row.depth] = i;
+  });
+  return { parents, lastRow };
+}
+
+/**
+ * The group headers to pin at the top of the rows area, outermost first, while the first row in
+ * view belongs to them. A header leaves once its last row has gone under the pinned band, so
+ * the next group's own header scrolls into place.
+ */
+export function pinnedHeaders(first: number, nesting: RowNesting): number[] {
+  const chain: number[] = [];
+  if (first <= 0 || first >= nesting.parents.length) return chain;
+  for (let p = nesting.parents[first]; p >= 0; p = nesting.parents[p]) chain.unshift(p);
+  return chain.filter((header, slot) => nesting.lastRow[header] >= first + slot);
+}
+
+/**
+ * The font size of row labels at a row height: the panel's size while it fits with a little air,
+ * smaller below that, and no labels (0) below 8 px, where text only smears (the tooltip names the row).
+ */
+export function rowLabelSize(rowHeight: number, fontSize: number): number {
+  const size = Math.min(fontSize, Math.floor(rowHeight - 3));
+  return size >= 8 ? size : 0;
+}
