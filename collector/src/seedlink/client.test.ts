@@ -35,6 +35,7 @@ async function serve(identity: Identity, options: ConstructorParameters<typeof F
 function connect(server: FakeSeedLinkServer, stations: string, extra: Partial<SeedLinkClientOptions> = {}) {
   const records: SeedLinkRecord[] = [];
   const malformed: string[] = [];
+  const resumeFailures: string[] = [];
   const infos: SeedLinkInfo[] = [];
   const statuses: string[] = [];
   const selection = stations === '' ? [] : stations.split(',').map((id) => ({ network: id.split('_')[0], station: id.split('_')[1], selectors: ['HHZ'] }));
@@ -48,10 +49,11 @@ function connect(server: FakeSeedLinkServer, stations: string, extra: Partial<Se
     onMalformed: (why) => malformed.push(why),
     onInfo: (info) => infos.push(info),
     onStatus: (_connected, message) => statuses.push(message),
+    onResumeFailure: (why) => resumeFailures.push(why),
   });
   clients.push(client);
   client.start();
-  return { client, records, malformed, infos, statuses };
+  return { client, records, malformed, infos, statuses, resumeFailures };
 }
 
 /** Sequence numbers received, and the first sample of each record in packet order. */
@@ -86,7 +88,8 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     await until('30 records', () => records.length >= 30);
     expect(sequences(records)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
     expect(client.stats.reconnects).toBeGreaterThanOrEqual(1);
-    expect(server.commands).toContain(version === 4 ? 'DATA 8' : 'DATA 000008');
+    // The packet after the last one, and the last one's start second (record 7 starts at 6.72 s).
+    expect(server.commands).toContain(version === 4 ? 'DATA 8 2024-05-01T00:00:06Z' : 'DATA 000008 2024,05,01,00,00,06');
   });
 
   it('skips garbage between packets and a malformed record, and keeps every good one', async () => {
@@ -126,6 +129,26 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     expect(statuses.filter((s) => s.startsWith('connected'))).toHaveLength(2);
   });
 
+  it('resumes by time when the server comes back with a rolled-back ring: nothing lost, nothing twice, the failure counted and said', async () => {
+    const server = await serve(identity);
+    server.add(series('ABC', 10));
+    const { client, records, resumeFailures } = connect(server, 'XX_ABC');
+    await until('10 records', () => records.length === 10);
+    // A crash: the ring comes back without its newest 4 packets, and numbers the 6 it takes in next from there.
+    await server.stop();
+    await until('the client to notice', () => !client.stats.connected);
+    server.rollBack(4);
+    server.add(series('ABC', 6, 10));
+    await server.listen();
+    await until('16 records', () => records.length >= 16);
+    await until('the connection', () => client.stats.connected);
+    expect(starts(records)).toEqual(expectedStarts(16));
+    expect(client.stats.resumeFailures).toBe(1);
+    expect(resumeFailures).toEqual([
+      expect.stringMatching(/could not resume XX_ABC at sequence (11|00000B): it sent packet 7 first; it resumes by time from 2024-05-01T00:00:10\.080000Z/),
+    ]);
+  });
+
   it('subscribes every listed station when none is named, and gets records sent after it connected', async () => {
     const server = await serve(identity);
     server.add(series('ABC', 2));
@@ -157,7 +180,7 @@ describe('SeedLink client, more', () => {
     const { records } = connect(server, 'XX_ABC');
     await until('6 records', () => records.length >= 6);
     expect(sequences(records)).toEqual([0xfffffd, 0xfffffe, 0xffffff, 0, 1, 2]);
-    expect(server.commands).toContain('DATA 000000');
+    expect(server.commands).toContain('DATA 000000 2024,05,01,00,00,02');
   });
 
   it('resumes each station from its own sequence on a ring-numbered server', async () => {
@@ -170,9 +193,28 @@ describe('SeedLink client, more', () => {
     await until('the client to notice', () => !client.stats.connected);
     await server.listen();
     await until('the client to reconnect', () => client.stats.connected);
-    expect(server.commands).toContain('DATA 3');
-    expect(server.commands).toContain('DATA 5');
+    expect(server.commands).toContain('DATA 3 2024-05-01T00:00:01Z');
+    expect(server.commands).toContain('DATA 5 2024-05-01T00:00:01Z');
     expect(records).toHaveLength(4);
+    expect(client.stats.resumeFailures).toBe(0);
+  });
+
+  it('says at connection that a server\'s ring ends before the packet to resume after, and gets what it takes in next', async () => {
+    const server = await serve('ringserver', { numbering: 'ring' });
+    server.add(series('ABC', 6));
+    const { client, records, resumeFailures } = connect(server, 'XX_ABC');
+    await until('6 records', () => records.length === 6);
+    await server.stop();
+    await until('the client to notice', () => !client.stats.connected);
+    server.rollBack(3);
+    await server.listen();
+    await until('the failure to be said', () => resumeFailures.length === 1);
+    expect(resumeFailures[0]).toMatch(/could not resume XX_ABC at sequence 7: its ring ends at 4, before or after packet 6 received last; it resumes by time/);
+    // Numbered 4, 5 and 6 again: a server resuming by sequence (DATA 7) would never send them.
+    server.add(series('ABC', 3, 6));
+    await until('9 records', () => records.length >= 9);
+    expect(starts(records)).toEqual(expectedStarts(9));
+    expect(client.stats.resumeFailures).toBe(1);
   });
 
   it('subscribes a named station the server does not list yet, and gets its records once they come', async () => {

@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net';
-import { globToRegExp } from '@lacuna/core';
+import { formatTime, globToRegExp } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
 import { backoffDelayMs, type Backoff } from '../live/backoff.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';
-import { chooseProtocol, FrameReader, parseHello, selectorV4, type Frame, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
+import { chooseProtocol, dataCommand, FrameReader, parseHello, selectorV4, sequenceBefore, type Frame, type ResumePoint, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
 
 /** A data record as it arrived. */
 export interface SeedLinkRecord {
@@ -41,6 +41,8 @@ export interface SeedLinkClientOptions {
   onMalformed?(why: string): void;
   /** The server's INFO STREAMS answer, at each connection. */
   onInfo?(info: SeedLinkInfo): void;
+  /** A station the server could not resume where asked (counted in `stats.resumeFailures`). */
+  onResumeFailure?(why: string): void;
   onStatus?(connected: boolean, message: string): void;
 }
 
@@ -56,7 +58,6 @@ export interface SeedLinkClientStats {
 }
 
 const systemClock = (): Micros => Math.round((performance.timeOrigin + performance.now()) * 1000);
-const hex6 = (sequence: bigint) => (sequence & 0xffffffn).toString(16).toUpperCase().padStart(6, '0');
 
 class ConnectionClosed extends Error {}
 
@@ -195,8 +196,10 @@ export async function seedlinkInfo(address: SeedLinkAddress, level: string, opti
  */
 export class SeedLinkClient {
   readonly stats: SeedLinkClientStats = { connected: false, packets: 0, bytes: 0, malformed: 0, reconnects: 0, resumeFailures: 0 };
-  /** Last sequence received per station (`NET_STA`). */
-  readonly sequences = new Map<string, bigint>();
+  /** Per station (`NET_STA`), the last packet received: where it resumes. */
+  readonly resumePoints = new Map<string, ResumePoint>();
+  /** Stations resumed on this connection, with the sequence asked for, until their first packet. */
+  private readonly resuming = new Map<string, bigint>();
   private socket: Socket | null = null;
   private stopped = false;
   private running: Promise<void> | null = null;
@@ -347,6 +350,7 @@ export class SeedLinkClient {
       await conversation.line('USERAGENT');
     }
     let info: SeedLinkInfo | null = null;
+    this.resuming.clear();
     try {
       info = await conversation.info('STREAMS', this.version);
       this.options.onInfo?.(info);
@@ -362,10 +366,11 @@ export class SeedLinkClient {
       const id = `${selection.network}_${selection.station}`;
       commands.push(this.version === 4 ? `STATION ${id}` : `STATION ${selection.station} ${selection.network}`);
       for (const selector of selection.selectors) commands.push(`SELECT ${this.version === 4 ? selectorV4(selector) : selector}`);
-      const last = this.sequences.get(id);
-      if (last !== undefined) commands.push(`DATA ${this.version === 4 ? (last + 1n).toString() : hex6(last + 1n)}`);
-      else commands.push(this.options.begin === 'oldest' ? 'DATA ALL' : 'DATA');
+      const resume = this.resumePoints.get(id);
+      commands.push(dataCommand(this.version, resume, this.options.begin ?? 'next'));
+      if (resume !== undefined) this.resuming.set(id, resume.sequence + 1n);
     }
+    if (info !== null) this.checkResumable(info, hello);
     // Pipelined, then the replies in order: a round trip for all rather than one per command.
     conversation.socket.write(commands.map((command) => `${command}\r\n`).join(''));
     const refused: string[] = [];
@@ -379,6 +384,40 @@ export class SeedLinkClient {
     if (refused.length > 0) this.options.onMalformed?.(`${this.name} refused ${refused.join('; ')}`);
     conversation.send('END');
     this.status(true, `connected to ${this.name} (SeedLink ${this.version === 4 ? '4.0' : '3.1'}, ${accepted} station${accepted === 1 ? '' : 's'})`);
+  }
+
+  /**
+   * Stations to resume whose last packet the server no longer holds, by its INFO answer: its ring
+   * ends before it (reset or rolled back after a crash), or starts after it (overwritten), or has
+   * nothing of the station. The server then goes by the time sent with DATA, or starts with its
+   * next packet (servers that take no time): counted and said, since data may be lost.
+   */
+  private checkResumable(info: SeedLinkInfo, hello: ServerHello): void {
+    // Sequence numbers in INFO: decimal (v4, ringserver) or six hex digits (SeisComP v3).
+    const hex = this.version === 3 && !/ringserver/i.test(hello.software);
+    const read = (text: string): bigint | null => (/^[0-9a-f]+$/i.test(text) && (hex || /^\d+$/.test(text)) ? BigInt(hex ? `0x${text}` : text) : null);
+    const listed = new Map(info.stations.map((station) => [`${station.network}_${station.station}`, station]));
+    for (const [id, wanted] of this.resuming) {
+      const last = wanted - 1n;
+      const station = listed.get(id);
+      const begin = station ? read(station.beginSeq) : null;
+      const end = station ? read(station.endSeq) : null;
+      let why: string | null = null;
+      if (station === undefined) why = 'it lists nothing of the station';
+      else if (begin === null || end === null) continue;
+      // ringserver's end_seq is the next sequence, SeisComP's may be the newest: either way the newest is below `last` here.
+      else if (sequenceBefore(this.version, end, last)) why = `its ring ends at ${station.endSeq}`;
+      else if (sequenceBefore(this.version, last, begin)) why = `its ring starts at ${station.beginSeq}`;
+      if (why !== null) this.resumeFailed(id, `${why}, before or after packet ${last} received last`);
+    }
+  }
+
+  private resumeFailed(id: string, why: string): void {
+    this.resuming.delete(id);
+    this.stats.resumeFailures++;
+    const point = this.resumePoints.get(id)!;
+    const by = point.time !== null ? `by time from ${formatTime(point.time)}` : 'with its next packet (no time known)';
+    this.options.onResumeFailure?.(`${this.name} could not resume ${id} at sequence ${point.sequence + 1n}: ${why}; it resumes ${by}, and data it took in meanwhile may be lost`);
   }
 
   /**
@@ -427,13 +466,21 @@ export class SeedLinkClient {
             continue;
           }
           const stationId = frame.stationId || `${header.network}_${header.station}`;
-          this.sequences.set(stationId, frame.sequence);
+          const wanted = this.resuming.get(stationId);
+          if (wanted !== undefined) {
+            this.resuming.delete(stationId);
+            // A server resuming where asked sends that packet first, or a later one (ring-wide numbering skips);
+            // an earlier one means it went by the time instead: it no longer had the packet asked for.
+            if (sequenceBefore(this.version, frame.sequence, wanted)) this.resumeFailed(stationId, `it sent packet ${frame.sequence} first`);
+          }
+          this.resumePoints.set(stationId, { sequence: frame.sequence, time: header.start });
           this.stats.packets++;
           this.options.onRecord({ header, stationId, sequence: frame.sequence, receivedAt });
           break;
         }
         case 'other':
-          this.sequences.set(frame.stationId, frame.sequence);
+          this.resuming.delete(frame.stationId);
+          this.resumePoints.set(frame.stationId, { sequence: frame.sequence, time: this.resumePoints.get(frame.stationId)?.time ?? null });
           break;
         case 'info':
           if (frame.last) infoOutstanding = false;

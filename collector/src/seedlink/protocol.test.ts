@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTime } from '@lacuna/core';
 import { encodeMseed2Record } from '../mseed/writer.ts';
 import { parseInfoJson, parseInfoXml } from './info.ts';
-import { chooseProtocol, FrameReader, parseHello, parseSeedLinkAddress, selectorV4, type Frame } from './protocol.ts';
+import { chooseProtocol, dataCommand, FrameReader, parseHello, parseSeedLinkAddress, selectorV4, sequenceBefore, type Frame } from './protocol.ts';
 
 const T0 = parseTime('2024-05-01T00:00:00Z');
 const record = (k: number) => encodeMseed2Record({ network: 'XX', station: 'ABC', location: '', channel: 'HHZ', start: T0 + k * 1_120_000, sampleRate: 100, samples: 112 });
@@ -106,5 +106,21 @@ describe('SeedLink INFO', () => {
     expect(info.stations[0]).toMatchObject({ network: 'XX', station: 'ABC', beginSeq: '4768', endSeq: '6644' });
     expect(info.stations[0].streams).toEqual([{ location: '', channel: 'HHZ', type: '2D', start: parseTime('2024-05-01'), end: parseTime('2024-05-02T09:59:58Z') }]);
     expect(parseInfoJson('{"software":"x","organization":"y","error":{"code":"ARGUMENTS","message":"Unrecognized INFO item"}}').error).toBe('ARGUMENTS Unrecognized INFO item');
+  });
+
+  it('resumes with the packet after the last one and its start second, as libslink does', () => {
+    const last = { sequence: 41n, time: parseTime('2024-05-01T12:34:56.789Z') };
+    expect(dataCommand(4, last, 'next')).toBe('DATA 42 2024-05-01T12:34:56Z');
+    expect(dataCommand(3, last, 'next')).toBe('DATA 00002A 2024,05,01,12,34,56');
+    expect(dataCommand(3, { sequence: 0xffffffn, time: null }, 'next')).toBe('DATA 000000');
+    expect(dataCommand(4, undefined, 'next')).toBe('DATA');
+    expect(dataCommand(3, undefined, 'oldest')).toBe('DATA ALL');
+  });
+
+  it('orders sequence numbers, v3 ones across the 24-bit wrap', () => {
+    expect(sequenceBefore(4, 7n, 11n)).toBe(true);
+    expect(sequenceBefore(4, 11n, 11n)).toBe(false);
+    expect(sequenceBefore(3, 0xfffffen, 1n)).toBe(true);
+    expect(sequenceBefore(3, 1n, 0xfffffen)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  * ../shared/specs/seedlink.md): the HELLO answer, selectors, the server address option, and the
  * framing of the byte stream into packets.
  */
+import { utcFields, type Micros } from '@lacuna/core';
 import { MAX_V3_RECORD_LENGTH } from '../mseed/reader.ts';
 
 export const DEFAULT_SEEDLINK_PORT = 18000;
@@ -40,6 +41,45 @@ export interface StationSelection {
   station: string;
   /** v3 selectors `[!][LL]CCC[.T]`; empty: all streams of the station. */
   selectors: string[];
+}
+
+/** Where a station resumes: the last packet received, its sequence and the first sample of its data. */
+export interface ResumePoint {
+  sequence: bigint;
+  /** The start of the packet's data; null when unknown (a packet that is no data record, an old state file). */
+  time: Micros | null;
+}
+
+/**
+ * The DATA command of a station: from the packet after the last one received and, as libslink
+ * does, with the last packet's time, by which a server positions when its ring no longer holds
+ * that sequence (ringserver checks the packet at the sequence has that start second, else goes by
+ * the time); without a resume point, from the next packet or (`oldest`) the oldest it holds.
+ * Times are whole seconds, rounded down (what both protocols' DATA takes): a resumed station may
+ * get its last packet again, never miss one.
+ */
+export function dataCommand(version: 3 | 4, resume: ResumePoint | undefined, begin: 'next' | 'oldest'): string {
+  if (resume === undefined) return begin === 'oldest' ? 'DATA ALL' : 'DATA';
+  const next = resume.sequence + 1n;
+  const sequence = version === 4 ? next.toString() : (next & 0xffffffn).toString(16).toUpperCase().padStart(6, '0');
+  if (resume.time === null) return `DATA ${sequence}`;
+  const f = utcFields(resume.time);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time =
+    version === 4
+      ? `${String(f.year).padStart(4, '0')}-${two(f.month)}-${two(f.day)}T${two(f.hour)}:${two(f.minute)}:${two(f.second)}Z`
+      : `${f.year},${two(f.month)},${two(f.day)},${two(f.hour)},${two(f.minute)},${two(f.second)}`;
+  return `DATA ${sequence} ${time}`;
+}
+
+/**
+ * Whether a 24-bit (v3) or 64-bit (v4) sequence `a` comes before `b`: v3 numbers wrap, so within
+ * half the range ahead of `a`.
+ */
+export function sequenceBefore(version: 3 | 4, a: bigint, b: bigint): boolean {
+  if (version === 4) return a < b;
+  const ahead = (b - a) & 0xffffffn;
+  return ahead !== 0n && ahead < 0x800000n;
 }
 
 /** Where to connect and what to subscribe; no stations: every station the server lists. */

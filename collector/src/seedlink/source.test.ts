@@ -100,7 +100,7 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
       await second.start();
       await until('4 packets', () => second.client.stats.packets === 4);
       await second.stop();
-      expect(server.commands).toContain('DATA 000007');
+      expect(server.commands).toContain('DATA 000007 2024,05,01,00,00,05');
       await writer.compactNow();
       const segments = await store.segments({ patterns: parseChannelPatterns('XX.RST'), window: ALL });
       expect(segments.map((s) => [s.start, s.samples])).toEqual([[T0, 10 * 112]]);

@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { LiveAccumulator } from '@lacuna/core';
 import type { LiveLatestRow, LiveSink, LiveSourceState } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
-import { formatTime } from '@lacuna/core';
+import { formatTime, type Micros } from '@lacuna/core';
 import { SeedLinkClient, type SeedLinkClientOptions, type SeedLinkRecord } from './client.ts';
 import type { SeedLinkInfo } from './info.ts';
 import type { SeedLinkAddress } from './protocol.ts';
@@ -61,6 +61,7 @@ export class SeedLinkSource {
         if (count <= MALFORMED_REPORTED_IN_FULL || count % MALFORMED_REPORT_EVERY === 0) log(`${why}${count > MALFORMED_REPORTED_IN_FULL ? ` (${count} so far)` : ''}`);
       },
       onInfo: (info) => log(describeInfo(this.source, info)),
+      onResumeFailure: log,
       onStatus: (_connected, message) => log(message),
     });
   }
@@ -69,8 +70,11 @@ export class SeedLinkSource {
   async start(): Promise<void> {
     if (this.options.stateFile) {
       try {
-        const saved = JSON.parse(await readFile(this.options.stateFile, 'utf8')) as Record<string, string>;
-        for (const [station, sequence] of Object.entries(saved)) this.client.sequences.set(station, BigInt(sequence));
+        const saved = JSON.parse(await readFile(this.options.stateFile, 'utf8')) as Record<string, string | { sequence: string; time: Micros | null }>;
+        // Earlier state files hold a sequence alone.
+        for (const [station, point] of Object.entries(saved)) {
+          this.client.resumePoints.set(station, typeof point === 'string' ? { sequence: BigInt(point), time: null } : { sequence: BigInt(point.sequence), time: point.time });
+        }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`${this.source}: state file ${this.options.stateFile} not used (${(error as Error).message}); starting afresh`);
       }
@@ -130,8 +134,8 @@ export class SeedLinkSource {
 
   private async flushOnce(): Promise<void> {
     const { pieces, latest } = this.accumulator.drain();
-    // The sequences of what was just drained: saved once it is stored or spooled.
-    const sequences = Object.fromEntries([...this.client.sequences].map(([station, sequence]) => [station, sequence.toString()]));
+    // Where the stations of what was just drained resume: saved once it is stored or spooled.
+    const resumePoints = Object.fromEntries([...this.client.resumePoints].map(([station, point]) => [station, { sequence: point.sequence.toString(), time: point.time }]));
     const { source: _, ...health } = this.health();
     const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}/${health.resumeFailures}`;
     if (pieces.length === 0 && latest.length === 0 && healthKey === this.lastHealth && Date.now() - this.lastHealthAt < HEALTH_EVERY_MS) return;
@@ -143,14 +147,14 @@ export class SeedLinkSource {
       this.log(`${this.source}: a batch could be neither stored nor spooled, ${pieces.length} pieces lost: ${(error as Error).message}`);
       return;
     }
-    if (this.options.stateFile) await this.saveState(sequences);
+    if (this.options.stateFile) await this.saveState(resumePoints);
   }
 
   /** Replaces the state file whole (a new file renamed over it): a crash leaves the old or the new one. */
-  private async saveState(sequences: Record<string, string>): Promise<void> {
+  private async saveState(resumePoints: Record<string, { sequence: string; time: Micros | null }>): Promise<void> {
     const file = this.options.stateFile!;
     try {
-      await writeFile(`${file}.new`, JSON.stringify(sequences));
+      await writeFile(`${file}.new`, JSON.stringify(resumePoints));
       await rename(`${file}.new`, file);
     } catch (error) {
       this.log(`${this.source}: cannot save the state file ${file}: ${(error as Error).message}`);

@@ -151,6 +151,7 @@ describe.each(testBackends())('live sources at the scrape on $name', (backend) =
       let text = await refresher.text();
       expect(value(text, `lacuna_channel_last_sample_timestamp_seconds{${labels}}`)).toBe((T0 + 111 * 10_000) / S);
       expect(value(text, `lacuna_live_source_up{source="${source.source}"}`)).toBe(1);
+      expect(value(text, `lacuna_live_resume_failures_total{source="${source.source}"}`)).toBe(0);
 
       // A second packet, and a later scrape: the newest sample and the total latency move, with no refresh.
       server.add(record(1));

@@ -133,6 +133,18 @@ export class FakeSeedLinkServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * A crash that loses the newest `count` packets of the ring (ringserver comes back with its ring
+   * as last synced): their sequence numbers go to the next packets added, as a restarted server
+   * numbers on from what it kept.
+   */
+  rollBack(count: number): void {
+    for (const packet of this.ring.splice(this.ring.length - count, count)) {
+      if (this.options.numbering === 'ring') this.ringSequence = Math.min(this.ringSequence, packet.sequence);
+      else this.nextSequence.set(packet.stationId, Math.min(this.nextSequence.get(packet.stationId) ?? Infinity, packet.sequence));
+    }
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }
@@ -305,11 +317,17 @@ export class FakeSeedLinkServer {
       sub.window = { start: this.parseTimeArgument(args[0]), end: this.parseTimeArgument(args[1]) };
     } else {
       const [sequence, start, end] = args;
+      const time = this.parseTimeArgument(start);
       sub.fromIndex = this.ring.length;
       if (sequence === undefined) sub.from = null;
       else if (sequence.toUpperCase() === 'ALL') sub.from = 0;
-      else sub.from = this.resumeFrom(sub, connection.version === 4 ? Number(sequence) : parseInt(sequence, 16));
-      sub.window = { start: this.parseTimeArgument(start), end: this.parseTimeArgument(end) };
+      else {
+        const requested = connection.version === 4 ? Number(sequence) : parseInt(sequence, 16);
+        // As ringserver: with a time, the packet before the one asked for must be the client's last
+        // (same start second); else the ring is not the one the client read, and the time positions.
+        sub.from = time !== null && !this.holdsLastPacket(sub, connection.version, requested, time) ? 0 : this.resumeFrom(sub, requested);
+      }
+      sub.window = { start: time, end: this.parseTimeArgument(end) };
       if (command === 'FETCH') connection.dialUp = true;
     }
     if (connection.multi) this.modifierOk(connection);
@@ -330,6 +348,13 @@ export class FakeSeedLinkServer {
     const packets = this.ring.filter((p) => sub.network.test(p.network) && sub.station.test(p.station));
     const exact = packets.find((p) => p.sequence === requested || (p.sequence & 0xffffff) === requested);
     return exact ? exact.sequence : requested;
+  }
+
+  /** Whether the ring holds, before sequence `requested`, a packet of the station starting in the second of `time`. */
+  private holdsLastPacket(sub: Subscription, version: 3 | 4, requested: number, time: Micros): boolean {
+    const before = (p: Packet) => (version === 4 ? p.sequence + 1 === requested : ((p.sequence + 1) & 0xffffff) === (requested & 0xffffff));
+    const last = this.ring.find((p) => before(p) && sub.network.test(p.network) && sub.station.test(p.station));
+    return last !== undefined && Math.floor(last.start / 1e6) === Math.floor(time / 1e6);
   }
 
   /** Whether a subscription selects a packet (station, window, selectors), whatever its sequence. */
@@ -526,7 +551,8 @@ export class FakeSeedLinkServer {
           network: first.network,
           description: this.identity === 'seiscomp' ? 'Example' : `Station ID ${stationId}`,
           begin_seq: seq(first.sequence),
-          end_seq: seq(last.sequence),
+          // ringserver's end_seq is the next sequence (v3 and v4 alike); SeisComP's here the newest.
+          end_seq: seq(this.identity === 'seiscomp' ? last.sequence : last.sequence + 1),
           stream: withStreams
             ? [...streams.values()].map((s) => ({
                 location: s.location,
