@@ -143,6 +143,9 @@ describe('lacuna CLI', () => {
       ['availability', '--by', 'week', '--store', store],
       ['frobnicate'],
       ['segments', '--no-such-option'],
+      ['start', '--target', 'collector', '--shard', '3/3', '--archive', archive, '--store', store],
+      ['start', '--shard', '0/2', '--archive', archive, '--store', store],
+      ['start', '--target', 'collector', '--shard', '0/2', '--layout', '**/*', '--archive', archive, '--store', store],
     ];
     for (const argv of cases) {
       const run = await lacuna(...argv);
@@ -150,6 +153,7 @@ describe('lacuna CLI', () => {
       expect(run.stderr.trim().split('\n'), argv.join(' ')).toHaveLength(1);
       expect(run.stderr, argv.join(' ')).toMatch(/^lacuna: /);
     }
+    expect((await lacuna('start', '--shard', '0/2', '--archive', archive)).stderr).toContain('add --target collector');
     // Nothing stored was lost on the way.
     const files = json<unknown[]>(await lacuna('files', '--format', 'json', '--store', store));
     expect(files).toHaveLength(manifest.files);

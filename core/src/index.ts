@@ -12,6 +12,7 @@ export * from './store/migrations.ts';
 export * from './store/store.ts';
 export * from './store/reports.ts';
 export * from './state.ts';
+export * from './shard.ts';
 export * from './store/sql.ts';
 export * from './store/filter.ts';
 export * from './store/rollups.ts';

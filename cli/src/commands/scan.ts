@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ToleranceRule } from '@lacuna/core';
+import type { StationShard, ToleranceRule } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { compileLayout, LayoutError, type Layout } from '@lacuna/collector';
 import { scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
@@ -31,13 +31,16 @@ export function layoutOption(command: string, value: unknown): Layout {
   }
 }
 
-/** Loads metadata files into the store (rollups of changed channels follow, joined by `tolerance`); a bad file is an unusable argument. */
-export async function loadMetadata(store: Store, command: string, files: readonly string[], tolerance: readonly ToleranceRule[]): Promise<number> {
+/**
+ * Loads metadata files into the store (rollups of changed channels follow, joined by `tolerance`),
+ * only the stations of `shard` when given; a bad file is an unusable argument.
+ */
+export async function loadMetadata(store: Store, command: string, files: readonly string[], tolerance: readonly ToleranceRule[], shard?: StationShard): Promise<number> {
   let epochs = 0;
   for (const file of files) {
     try {
       const loaded = await loadChannelMetadata(file);
-      await store.replaceEpochs(resolve(file), loaded, { tolerance });
+      await store.replaceEpochs(resolve(file), loaded, { tolerance, shard });
       epochs += loaded.length;
     } catch (error) {
       if (error instanceof MetadataError) throw new UsageError(`${command}: ${error.message}`);

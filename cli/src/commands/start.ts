@@ -9,6 +9,7 @@ import { groupByChannel } from '@lacuna/core';
 import { MICROS_PER_DAY } from '@lacuna/core';
 import { formatTime } from '@lacuna/core';
 import { toleranceFor, type ToleranceRule } from '@lacuna/core';
+import { formatShard, parseShard, ShardError, type StationShard } from '@lacuna/core';
 import { scanArchive } from '@lacuna/collector';
 import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { openStore, type Io } from '../context.ts';
@@ -26,9 +27,14 @@ const ATTENTION_PERCENT = 99;
 export const startSpec: CommandSpec = {
   name: 'start',
   summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--target all|collector] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--tolerance RULE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna start [--target all|collector [--shard I/N]] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--tolerance RULE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
   options: {
     target: { type: 'string', value: 'all|collector', description: 'all: collector and exporter in this process (default); collector: scans only, for a deployment where `lacuna serve` runs the exporter against the same ClickHouse server' },
+    shard: {
+      type: 'string',
+      value: 'I/N',
+      description: 'with --target collector: this collector is part I of N (counting from 0) sharing the archives by station (CRC-32 of NET.STA mod N); it scans the files whose paths name its stations and loads their metadata. Run one collector per part, all on the same ClickHouse server',
+    },
     ...EXPORTER_OPTIONS,
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
@@ -59,6 +65,21 @@ export async function attentionReport(store: Store, tolerance: readonly Toleranc
   return `${lines.join('\n')}\n`;
 }
 
+/** --shard I/N: only for a collector alone, on a layout whose paths name the station. */
+function shardOption(value: unknown, target: 'all' | 'collector', namesStation: boolean, template: string): StationShard | undefined {
+  if (value === undefined) return undefined;
+  let shard: StationShard;
+  try {
+    shard = parseShard(value as string);
+  } catch (error) {
+    if (error instanceof ShardError) throw new UsageError(`start: --shard: ${error.message}`);
+    throw error;
+  }
+  if (target !== 'collector') throw new UsageError('start: --shard splits the archives between collectors that run alone: add --target collector (and run `lacuna serve` for the exporter)');
+  if (!namesStation) throw new UsageError(`start: --shard needs a layout whose paths name {NET} and {STA}; "${template}" does not (give each collector its own --archive roots instead)`);
+  return shard;
+}
+
 export async function startCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`start: unexpected argument "${positionals[0]}" (archives go with --archive)`);
   const target = choice('start', 'target', values.target, ['all', 'collector'] as const, 'all');
@@ -71,6 +92,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   let archives = ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
   let metadata = (values.metadata as string[] | undefined) ?? [];
   const liveOptions = await liveConfig('start', values);
+  const shard = shardOption(values.shard, target, layout.namesStation, layout.template);
 
   if (archives.length === 0 && !wantsLiveSources(values)) {
     const demoDir = resolve(DEFAULT_DEMO_DIR);
@@ -83,7 +105,8 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const location = resolveStoreLocation(values.store as string | undefined);
   const store = await openStore(location);
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
-  await loadMetadata(store, 'start', metadata, tolerance);
+  if (shard) io.stderr.write(`collector ${formatShard(shard)}: scanning the stations of part ${shard.index} of ${shard.count}\n`);
+  await loadMetadata(store, 'start', metadata, tolerance, shard);
 
   let exporter: ExporterProcess | null = null;
   let scanning: Promise<void> | null = null;
@@ -93,7 +116,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
       return scanning;
     }
     const progress = terminalProgress(io.stderr);
-    scanning = scanArchive(store, { roots: archives, layout, tolerance, onProgress: progress.update })
+    scanning = scanArchive(store, { roots: archives, layout, tolerance, shard, onProgress: progress.update })
       .then(async (report) => {
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);

@@ -25,11 +25,18 @@ export interface Layout {
   /** One matcher per path part, or null when the template has `**` (then only `matchesPath` applies). */
   parts: RegExp[] | null;
   matchesPath(relativePath: string): boolean;
+  /** Whether the template names {NET} and {STA}, so that a path says its station. */
+  namesStation: boolean;
+  /** The network and station a matching path names (their first occurrence), else null. */
+  stationOf(relativePath: string): { network: string; station: string } | null;
 }
 
 export class LayoutError extends Error {}
 
-function partToRegExp(part: string, template: string): string {
+/** Named groups for a path's station: only a placeholder's first occurrence is captured (group names are unique). */
+const CAPTURED = new Set(['NET', 'STA']);
+
+function partToRegExp(part: string, template: string, captured: Set<string>): string {
   let source = '';
   for (const token of part.split(/(\{[A-Z]+\}|\*)/)) {
     if (token === '') continue;
@@ -38,7 +45,10 @@ function partToRegExp(part: string, template: string): string {
       const name = token.slice(1, -1);
       const pattern = PLACEHOLDERS[name];
       if (!pattern) throw new LayoutError(`layout "${template}": unknown placeholder ${token} (known: ${Object.keys(PLACEHOLDERS).map((p) => `{${p}}`).join(' ')})`);
-      source += pattern;
+      if (CAPTURED.has(name) && !captured.has(name)) {
+        captured.add(name);
+        source += `(?<${name}>${pattern})`;
+      } else source += pattern;
     } else source += token.replace(/[.+?^$()[\]\\|]/g, '\\$&');
   }
   return source;
@@ -53,12 +63,18 @@ export function compileLayout(nameOrTemplate: string): Layout {
   }
   const pieces = template.split('/');
   const globstar = pieces.includes('**');
-  const partSources = pieces.map((piece) => (piece === '**' ? '(?:[^/]+/)*' : partToRegExp(piece, template)));
+  const captured = new Set<string>();
+  const partSources = pieces.map((piece) => (piece === '**' ? '(?:[^/]+/)*' : partToRegExp(piece, template, captured)));
   const whole = new RegExp(`^${partSources.map((source, i) => (pieces[i] === '**' ? source : `${source}${i < pieces.length - 1 ? '/' : ''}`)).join('')}$`);
   return {
     name,
     template,
     parts: globstar ? null : partSources.map((source) => new RegExp(`^${source}$`)),
     matchesPath: (relativePath) => whole.test(relativePath),
+    namesStation: captured.size === CAPTURED.size,
+    stationOf: (relativePath) => {
+      const groups = whole.exec(relativePath)?.groups;
+      return groups?.NET !== undefined && groups.STA !== undefined ? { network: groups.NET, station: groups.STA } : null;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { Micros } from '@lacuna/core';
+import { relative, resolve, sep } from 'node:path';
+import { ownsStation, formatShard, type Micros, type StationShard } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import type { FileScan, FileState, Store } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
@@ -19,6 +19,8 @@ export interface ScanOptions {
   roots: string[];
   layout: Layout;
   tolerance?: readonly ToleranceRule[];
+  /** Scan only the files of this part of the stations (sharded collectors); the layout must name {NET} and {STA}. */
+  shard?: StationShard;
   onProgress?: (progress: ScanProgress) => void;
 }
 
@@ -48,6 +50,17 @@ function changedSince(file: ArchiveFile, known: FileState | undefined): boolean 
 }
 
 /**
+ * Whether a file under `roots` is this shard's: the station its path names (through the layout) is
+ * in the shard. A path naming none (stored under another layout) belongs to part 0, so that every
+ * file has exactly one owner and a deleted one is forgotten once.
+ */
+export function shardOwnsPath(shard: StationShard, layout: Layout, roots: readonly string[], path: string): boolean {
+  const root = roots.find((r) => path.startsWith(r.endsWith(sep) ? r : r + sep));
+  const station = root === undefined ? null : layout.stationOf(relative(root, path).split(sep).join('/'));
+  return station === null ? shard.index === 0 : ownsStation(shard, station.network, station.station);
+}
+
+/**
  * Scans archive roots incrementally: a file unchanged in size and mtime is skipped, a changed
  * file replaces exactly its own earlier segments, a deleted file's segments go. A damaged file is
  * recorded with its reason and offset and the scan goes on.
@@ -61,11 +74,17 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
     if (!info) throw new ScanRootError(`${root}: no such file or directory`);
     if (!info.isDirectory() && !info.isFile()) throw new ScanRootError(`${root}: neither a directory nor a file`);
   }
+  const { shard, layout } = options;
+  if (shard && !layout.namesStation) {
+    throw new ScanRootError(`shard ${formatShard(shard)}: layout "${layout.template}" names no {NET} and {STA}, so a file's path does not say which collector owns it; give each collector its own archive roots instead`);
+  }
+  const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
   await store.beginRun(runId, roots);
 
   // A file given by name may also lie under a folder given: it is one file, scanned once.
-  const files = [...new Map((await Promise.all(roots.map((root) => walkArchive(root, options.layout)))).flat().map((file) => [file.path, file])).values()];
-  const known = await store.fileStates(roots);
+  const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
+  const files = [...new Map(walked.map((file) => [file.path, file])).values()];
+  const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
   const present = new Set(files.map((file) => file.path));
   const deleted = [...known.keys()].filter((path) => !present.has(path));
   const changed = files.filter((file) => changedSince(file, known.get(file.path)));

@@ -26,6 +26,7 @@ import { ratesMatch, type Interval, type Tolerance } from '../segments.ts';
 import { floorToDay } from '../time.ts';
 import { toleranceFor, type ToleranceRule } from '../tolerance-rules.ts';
 import { queryRows, type SqlFragment } from './sql.ts';
+import { stationShardFilter, type StationShard } from '../shard.ts';
 import type { Store } from './store.ts';
 
 
@@ -463,14 +464,15 @@ export async function refreshChannelRollups(store: Store, ids: readonly ChannelI
 /** What of an epoch the rollups depend on: expected time and the completeness rate. */
 export type EpochShape = Pick<ChannelEpoch, 'network' | 'station' | 'location' | 'channel' | 'start' | 'end' | 'sampleRate'>;
 
-/** The epochs loaded from `source` (ask before replacing them). */
-export async function sourceEpochsOf(store: Store, source: string): Promise<EpochShape[]> {
+/** The epochs loaded from `source`, of the shard's stations when given (ask before replacing them). */
+export async function sourceEpochsOf(store: Store, source: string, shard?: StationShard): Promise<EpochShape[]> {
+  const owned = stationShardFilter(shard);
   const list = await queryRows<[string, string, string, string, number, number | null, number | null]>(
     store.client,
     {
       sql: `SELECT network, station, location, channel, toUnixTimestamp64Micro(start_time), toUnixTimestamp64Micro(end_time), sample_rate
-            FROM channel_epochs WHERE source = {source:String}`,
-      params: { source },
+            FROM channel_epochs WHERE source = {source:String} AND ${owned.sql}`,
+      params: { source, ...owned.params },
     },
     'JSONCompactEachRow',
   );

@@ -9,6 +9,7 @@ import { channelFilter } from './filter.ts';
 import { queryRows } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
+import { ownsStation, stationShardFilter, type StationShard } from '../shard.ts';
 
 /** What the store knows of one scanned file. */
 export interface FileState {
@@ -402,10 +403,16 @@ export class Store {
 
   // ---- channel metadata -----------------------------------------------------------------------
 
-  /** Replaces the epochs loaded earlier from `source` with these. */
-  async replaceEpochs(source: string, epochs: ChannelEpoch[], options: RefreshOptions = {}): Promise<void> {
-    const before = await sourceEpochsOf(this, source);
-    await this.client.command({ query: 'DELETE FROM channel_epochs WHERE source = {source:String}', query_params: { source } });
+  /**
+   * Replaces the epochs loaded earlier from `source` with these; with a `shard`, only those of the
+   * shard's stations (sharded collectors each load the whole file and keep their part).
+   */
+  async replaceEpochs(source: string, all: ChannelEpoch[], options: RefreshOptions & { shard?: StationShard } = {}): Promise<void> {
+    const { shard } = options;
+    const epochs = shard ? all.filter((epoch) => ownsStation(shard, epoch.network, epoch.station)) : all;
+    const before = await sourceEpochsOf(this, source, shard);
+    const owned = stationShardFilter(shard);
+    await this.client.command({ query: `DELETE FROM channel_epochs WHERE source = {source:String} AND ${owned.sql}`, query_params: { source, ...owned.params } });
     if (epochs.length > 0) await this.insertEpochs(source, epochs);
     // Where expected time or rates changed, the rollups of the channel (rollups.ts) are recomputed.
     await refreshChannelRollups(this, changedEpochChannels(before, epochs), options);
