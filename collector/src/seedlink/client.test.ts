@@ -161,6 +161,22 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     expect(server.commands).toContain(version === 4 ? 'STATION XX_DEF' : 'STATION DEF XX');
   });
 
+  it('follows a station that appears after it connected, from its first packet, and loses nothing of the others', async () => {
+    const server = await serve(identity);
+    server.add(series('ABC', 2));
+    const { client, records, statuses } = connect(server, '', { relistMs: 30 });
+    await until('2 records', () => records.length === 2);
+    server.add(series('NEW', 3));
+    server.add(series('ABC', 2, 2));
+    await until('the new station\'s 3 records', () => records.filter((r) => r.stationId === 'XX_NEW').length === 3);
+    server.add(series('ABC', 1, 4));
+    await until('5 records of the first station', () => records.filter((r) => r.stationId === 'XX_ABC').length >= 5);
+    await until('the connection', () => client.stats.connected);
+    expect(starts(records.filter((r) => r.stationId === 'XX_ABC'))).toEqual(expectedStarts(5));
+    expect(starts(records.filter((r) => r.stationId === 'XX_NEW'))).toEqual(expectedStarts(3));
+    expect(statuses.some((s) => /lists 1 new station to follow \(XX_NEW\)/.test(s))).toBe(true);
+  });
+
   it('sends INFO ID as keepalive during transfer and reads on', async () => {
     const server = await serve(identity);
     const { records } = connect(server, 'XX_ABC', { keepaliveMs: 30 });
@@ -215,6 +231,19 @@ describe('SeedLink client, more', () => {
     await until('9 records', () => records.length >= 9);
     expect(starts(records)).toEqual(expectedStarts(9));
     expect(client.stats.resumeFailures).toBe(1);
+  });
+
+  it('follows a station matching a wildcard that appears after it connected', async () => {
+    const server = await serve('ringserver', { numbering: 'ring' });
+    server.add(series('ABC', 1));
+    server.add(series('XYZ', 1));
+    const { client, records } = connect(server, 'XX_A*', { relistMs: 30 });
+    await until('1 record', () => records.length === 1);
+    server.add(series('ADD', 2));
+    server.add(series('XYZ', 1, 1));
+    await until('the new station\'s 2 records', () => records.filter((r) => r.stationId === 'XX_ADD').length === 2);
+    await until('the connection', () => client.stats.connected);
+    expect(records.map((r) => r.stationId).sort()).toEqual(['XX_ABC', 'XX_ADD', 'XX_ADD']);
   });
 
   it('subscribes a named station the server does not list yet, and gets its records once they come', async () => {

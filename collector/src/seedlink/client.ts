@@ -26,6 +26,11 @@ export interface SeedLinkClientOptions {
   idleTimeoutMs?: number;
   /** Longest wait for an answer while connecting and subscribing (default 30 s). */
   handshakeTimeoutMs?: number;
+  /**
+   * How often the server's stations are listed again (INFO STATIONS on a connection of its own),
+   * so that stations appearing later are followed (default 60 s; 0: never).
+   */
+  relistMs?: number;
   /** Waits between connection attempts: exponential from `initialMs` to `maxMs`, with jitter (default 1 s to 60 s). */
   backoff?: Backoff;
   userAgent?: string;
@@ -200,6 +205,12 @@ export class SeedLinkClient {
   readonly resumePoints = new Map<string, ResumePoint>();
   /** Stations resumed on this connection, with the sequence asked for, until their first packet. */
   private readonly resuming = new Map<string, bigint>();
+  /** The stations subscribed on this connection (`NET_STA`, or a pattern the server did not list yet). */
+  private subscribed = new Set<string>();
+  /** The stations of the first subscription: any other is new since, and starts with its oldest packet. */
+  private firstStations: Set<string> | null = null;
+  /** A re-list found new stations: reconnect now rather than after a backoff. */
+  private resubscribe = false;
   private socket: Socket | null = null;
   private stopped = false;
   private running: Promise<void> | null = null;
@@ -253,13 +264,14 @@ export class SeedLinkClient {
       const before = this.stats.packets;
       try {
         await this.session();
-        if (!this.stopped) this.status(false, `${this.name} closed the connection`);
+        if (!this.stopped) this.status(false, this.resubscribe ? `${this.name}: connecting again to subscribe the new stations` : `${this.name} closed the connection`);
       } catch (error) {
         if (!this.stopped) this.status(false, `${this.name}: ${(error as Error).message}`);
       }
       if (this.stopped) break;
       if (this.stats.packets > before) attempt = 0;
-      const wait = backoffDelayMs(attempt++, backoff);
+      const wait = this.resubscribe ? 0 : backoffDelayMs(attempt++, backoff);
+      this.resubscribe = false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.cancelWait = () => {
@@ -321,6 +333,17 @@ export class SeedLinkClient {
           if (Date.now() - lastByte > idleMs && !this.paused) socket.destroy(new Error(`nothing received for ${idleMs} ms`));
         }, Math.min(1000, idleMs / 4)),
       );
+      const relistMs = this.options.relistMs ?? 60_000;
+      if (relistMs > 0) {
+        let listing = false;
+        timers.push(
+          setInterval(() => {
+            if (listing) return;
+            listing = true;
+            void this.relist(socket).finally(() => (listing = false));
+          }, relistMs),
+        );
+      }
       const keepaliveMs = this.options.keepaliveMs ?? 30_000;
       if (keepaliveMs > 0) {
         timers.push(
@@ -361,13 +384,16 @@ export class SeedLinkClient {
     }
     const stations = this.subscriptions(info);
     if (stations.length === 0) throw new Error('the server lists no station');
+    this.subscribed = new Set(stations.map((selection) => `${selection.network}_${selection.station}`));
+    this.firstStations ??= this.subscribed;
     const commands: string[] = [];
     for (const selection of stations) {
       const id = `${selection.network}_${selection.station}`;
       commands.push(this.version === 4 ? `STATION ${id}` : `STATION ${selection.station} ${selection.network}`);
       for (const selector of selection.selectors) commands.push(`SELECT ${this.version === 4 ? selectorV4(selector) : selector}`);
       const resume = this.resumePoints.get(id);
-      commands.push(dataCommand(this.version, resume, this.options.begin ?? 'next'));
+      // A station that appeared after the first subscription: all the server holds of it is new since.
+      commands.push(dataCommand(this.version, resume, this.firstStations.has(id) ? (this.options.begin ?? 'next') : 'oldest'));
       if (resume !== undefined) this.resuming.set(id, resume.sequence + 1n);
     }
     if (info !== null) this.checkResumable(info, hello);
@@ -384,6 +410,29 @@ export class SeedLinkClient {
     if (refused.length > 0) this.options.onMalformed?.(`${this.name} refused ${refused.join('; ')}`);
     conversation.send('END');
     this.status(true, `connected to ${this.name} (SeedLink ${this.version === 4 ? '4.0' : '3.1'}, ${accepted} station${accepted === 1 ? '' : 's'})`);
+  }
+
+  /**
+   * Lists the server's stations on a connection of its own (the data connection stays in
+   * transfer, where servers may not answer INFO STATIONS); when stations to follow appeared that
+   * this connection does not subscribe, ends it, so that the next one subscribes them too (every
+   * station resumes where it was: nothing is lost).
+   */
+  private async relist(socket: Socket): Promise<void> {
+    let info: SeedLinkInfo;
+    try {
+      info = await seedlinkInfo(this.options.address, 'STATIONS', { timeoutMs: this.options.handshakeTimeoutMs, protocol: this.options.protocol });
+    } catch {
+      return; // a server that does not list, or is away: the data connection says what matters
+    }
+    const fresh = this.subscriptions(info)
+      .map((selection) => `${selection.network}_${selection.station}`)
+      .filter((id) => !this.subscribed.has(id));
+    if (fresh.length === 0 || socket.destroyed || this.stopped) return;
+    this.options.onStatus?.(true, `${this.name} lists ${fresh.length} new station${fresh.length === 1 ? '' : 's'} to follow (${fresh.slice(0, 5).join(', ')}${fresh.length > 5 ? ', …' : ''}): subscribing again`);
+    this.resubscribe = true;
+    socket.end('BYE\r\n');
+    socket.destroy();
   }
 
   /**
