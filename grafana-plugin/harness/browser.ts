@@ -32,13 +32,25 @@ export interface HarnessBrowser {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  devicePixelRatio?: number;
+  /** Classic scrollbars that take room, as on Windows and Linux desktops (headless hides them). */
+  classicScrollbars?: boolean;
+}
+
 /** Launches Chromium and opens `url` in a page of the given viewport. */
-export async function openHarness(url: string, viewport = { width: 1280, height: 800 }): Promise<HarnessBrowser> {
+export async function openHarness(url: string, viewport = { width: 1280, height: 800 }, options: HarnessOptions = {}): Promise<HarnessBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'lacuna-chromium-'));
   let context: BrowserContext | undefined;
   try {
     // A persistent context is Playwright's way of giving Chromium its own --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS, viewport, deviceScaleFactor: 1 });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      args: FLAGS,
+      viewport,
+      deviceScaleFactor: options.devicePixelRatio ?? 1,
+      ignoreDefaultArgs: options.classicScrollbars ? ['--hide-scrollbars'] : undefined,
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
     page.on('console', (message) => {

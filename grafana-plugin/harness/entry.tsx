@@ -16,7 +16,9 @@ import { CompletionView } from '../src/panels/completion/CompletionView';
 import { DEFAULT_COMPLETION_OPTIONS, DEFAULT_THRESHOLD_STEPS, type CompletionOptions } from '../src/panels/completion/options';
 import { TimelineView } from '../src/panels/timeline/TimelineView';
 import { DEFAULT_TIMELINE_OPTIONS, type TimelineOptions } from '../src/panels/timeline/options';
-import { buildDisplayRows } from '../src/panels/timeline/layout';
+import { buildDisplayRows, type TimelineGeometry } from '../src/panels/timeline/layout';
+import { TimelineRenderer } from '../src/panels/timeline/draw';
+import { rowNesting } from '../src/shared/rows';
 import { buildTimelineModel } from '../src/panels/timeline/model';
 import { buildGridRows } from '../src/panels/completion/layout';
 import { buildCompletionModel } from '../src/panels/completion/model';
@@ -167,6 +169,33 @@ function themeColor(theme: ThemeName, name: string): string {
   return themes[theme].visualization.getColorByName(name).toLowerCase();
 }
 
+/**
+ * The time axis labels the timeline's renderer draws over `days` days on a panel `width` wide, with
+ * their extents as Chromium measures the text.
+ */
+function timelineAxisLabels(days: number, width: number, zone: string): Array<{ text: string; x0: number; x1: number }> {
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d')!;
+  const fromUs = Date.UTC(2024, 2, 1) * 1000;
+  const geometry: TimelineGeometry = { width, height: 100, rowHeight: 20, axisHeight: 24, labelWidth: Math.round(Math.min(260, Math.max(110, width * 0.2))), summaryWidth: 76, fromUs, toUs: fromUs + days * 86_400_000_000 };
+  const renderer = new TimelineRenderer();
+  renderer.draw(ctx, {
+    rows: [],
+    nesting: rowNesting([]),
+    zone,
+    crosshairUs: null,
+    scrollTop: 0,
+    geometry,
+    palette: panelPalette(themes.dark),
+    gaps: { enabled: false, shortUs: 0, longUs: 0 },
+    hoverRow: -1,
+    selection: null,
+    labelHeader: 'Channel',
+    summaryHeader: '% present',
+  });
+  return renderer.axisLabels;
+}
+
 async function bench(): Promise<BenchFigures> {
   root?.unmount();
   root = null;
@@ -179,5 +208,5 @@ declare global {
   }
 }
 
-const api = { renderTimeline, renderCompletion, pixel, scrollTo, timelineRowKeys, completionRowKeys, palette, themeColor, zoomCalls, openedLinks, hoverEvents, hoverElsewhere, bench };
+const api = { renderTimeline, renderCompletion, pixel, scrollTo, timelineRowKeys, completionRowKeys, palette, themeColor, zoomCalls, openedLinks, hoverEvents, hoverElsewhere, timelineAxisLabels, bench };
 window.lacuna = api;

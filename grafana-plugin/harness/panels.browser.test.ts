@@ -207,6 +207,170 @@ describe.skipIf(!available)('timeline panel in Chromium', () => {
 
 // ---------------------------------------------------------------------------------------------
 
+describe.skipIf(!available)('the panels as Grafana hosts them', () => {
+  const shape: TimelineShape = { channels: 600, days: 21, spansPerRow: 120, planted: true };
+  const data = syntheticTimeline(shape);
+  const plot = { left: 240, right: 1200 - 76 };
+  const axis = 24;
+  const xOf = (us: number) => plot.left + ((us - data.from) / (data.to - data.from)) * (plot.right - plot.left);
+  const rowMiddle = (index: number) => axis + index * 20 + 10;
+
+  async function render(options: Record<string, unknown> = {}, more: Record<string, unknown> = {}, width = 1200) {
+    await browser.page.evaluate((request) => window.lacuna.renderTimeline(request), { shape, theme: 'dark' as const, width, height: 700, options, ...more });
+  }
+
+  it('shows a failed query’s error in the panel body, not “No channels”', async () => {
+    await browser.page.evaluate((request) => window.lacuna.renderTimeline(request), {
+      shape: { channels: 0, days: 1, spansPerRow: 1 },
+      theme: 'dark' as const,
+      width: 800,
+      height: 400,
+      error: 'A: 401: a valid bearer token is required',
+    });
+    const body = await browser.page.getByTestId('lacuna-timeline').textContent();
+    expect(body).toContain('The query failed');
+    expect(body).toContain('401: a valid bearer token is required');
+    expect(body).not.toContain('No channels');
+    await screenshot('timeline-error');
+    // With rows, the error shows above them.
+    await render({}, { error: 'B: 400: parameter minGap: expected seconds' });
+    expect(await browser.page.getByRole('alert').textContent()).toBe('B: 400: parameter minGap: expected seconds');
+  });
+
+  it('names the canvas and summarises it in text', async () => {
+    await render();
+    const canvas = browser.page.getByRole('img', { name: 'Availability timeline of 603 channels' });
+    expect(await canvas.count()).toBe(1);
+    const summary = await browser.page.getByTestId('lacuna-timeline-summary').textContent();
+    const lowest = data.rows.reduce((a, b) => ((a.percent ?? Infinity) <= (b.percent ?? Infinity) ? a : b));
+    expect(summary).toContain('603 channels from 2024-03-01 00:00 to 2024-03-22 00:00 (UTC).');
+    expect(summary).toContain(`Lowest availability: ${lowest.channel} ${formatPercent(lowest.percent)}`);
+  });
+
+  it('ticks at the dashboard zone’s midnights and names the zone on the axis', async () => {
+    const colors = await palette('dark');
+    await render({}, { timeZone: 'Europe/Berlin' });
+    await screenshot('timeline-berlin');
+    // Tick marks hang from the axis's bottom edge; Berlin's midnight in March is 23:00 UTC.
+    const tickY = axis - 3;
+    const berlinMidnight = WINDOW_START_US + 7 * MICROS_PER_DAY - 3_600_000_000;
+    expect(await pixel(Math.round(xOf(berlinMidnight)) + 0.5, tickY)).not.toBe(colors.background.toLowerCase());
+    expect(await pixel(Math.round(xOf(WINDOW_START_US + 7 * MICROS_PER_DAY)) + 0.5, tickY)).toBe(colors.background.toLowerCase());
+    const labels = await browser.page.evaluate(() => window.lacuna.timelineAxisLabels(21, 1200, 'Europe/Berlin'));
+    expect(labels.map((l) => l.text)).toContain('Europe/Berlin (UTC+1)');
+  });
+
+  it('never lets axis labels overlap, as Chromium measures them (12-hour labels on 7 days did)', async () => {
+    for (const [days, width] of [
+      [7, 1200],
+      [7, 600],
+      [7, 2400],
+      [0.25, 500],
+      [21, 900],
+      [400, 700],
+      [3650, 1600],
+    ]) {
+      const labels = await browser.page.evaluate(([d, w]) => window.lacuna.timelineAxisLabels(d, w, 'UTC'), [days, width]);
+      const sorted = [...labels].sort((a, b) => a.x0 - b.x0);
+      expect(sorted.length).toBeGreaterThan(1);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i].x0, `${days} days at ${width} px: ${sorted[i - 1].text} / ${sorted[i].text}`).toBeGreaterThan(sorted[i - 1].x1);
+    }
+  });
+
+  it('hides row labels at row height 8 instead of smearing them, and keeps them at 20', async () => {
+    const colors = await palette('dark');
+    await render({ rowHeight: 8, groupByStation: false });
+    await screenshot('timeline-row-height-8');
+    const background = colors.background.toLowerCase();
+    for (let x = 4; x < 200; x += 3) expect(await pixel(x, axis + 2 * 8 + 4)).toBe(background);
+    await render({ groupByStation: false });
+    const label: string[] = [];
+    for (let x = 4; x < 120; x += 1) label.push(await pixel(x, rowMiddle(2)));
+    expect(label.some((c) => c !== background)).toBe(true);
+  });
+
+  it('keeps the network and station headers of the rows in view pinned under the axis', async () => {
+    const colors = await palette('dark');
+    await render();
+    const scrollTop = await browser.page.evaluate(() => window.lacuna.scrollTo(20 * 40 + 7));
+    expect(scrollTop).toBe(807);
+    await screenshot('timeline-pinned-headers');
+    // Both pinned rows are header rows (the group background), with header text in them.
+    for (const slot of [0, 1]) expect(await pixel(plot.left + 50, axis + slot * 20 + 10)).toBe(colors.groupBackground.toLowerCase());
+    const keys = await browser.page.evaluate(() => window.lacuna.timelineRowKeys());
+    const firstInView = keys[Math.floor(scrollTop / 20)];
+    await browser.page.mouse.move(60, axis + 10);
+    expect((await tooltip()).split('\n')[0]).toBe(`${firstInView.split('.')[0]}: ${keys.filter((k) => k.startsWith(`${firstInView.split('.')[0]}.`) && k.split('.').length === 4).length} channels`);
+    await browser.page.mouse.move(60, axis + 30);
+    expect((await tooltip()).split('\n')[0]).toMatch(new RegExp(`^${firstInView.split('.').slice(0, 2).join('\\.')}: \\d+ channels?$`));
+  });
+
+  it('wraps the legend in a half-width panel instead of clipping it', async () => {
+    await render({}, {}, 420);
+    await screenshot('timeline-half-width');
+    const legend = (await browser.page.getByTestId('lacuna-legend').boundingBox())!;
+    const entries = await browser.page.getByTestId('lacuna-legend').locator(':scope > span').all();
+    expect(entries.length).toBe(7);
+    for (const entry of entries) {
+      const box = (await entry.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(420);
+      expect(box.y + box.height).toBeLessThanOrEqual(legend.y + legend.height + 0.5);
+    }
+    expect(legend.height).toBeGreaterThan(30);
+    // The canvas ends where the legend begins.
+    const canvas = (await browser.page.getByRole('img').boundingBox())!;
+    expect(canvas.y + canvas.height).toBeLessThanOrEqual(legend.y + 0.5);
+  });
+
+  it('shares the crosshair: tells other panels the time under the pointer, and draws theirs', async () => {
+    const colors = await palette('dark');
+    await render();
+    const at = WINDOW_START_US + 10 * MICROS_PER_DAY;
+    await browser.page.mouse.move(xOf(at), rowMiddle(6));
+    const events = await browser.page.evaluate(() => window.lacuna.hoverEvents);
+    const pixelMs = (data.to - data.from) / MICROS_PER_MS / (plot.right - plot.left);
+    expect(Math.abs(events[events.length - 1]! - at / MICROS_PER_MS)).toBeLessThan(pixelMs);
+    await browser.page.mouse.move(5, 780);
+    expect((await browser.page.evaluate(() => window.lacuna.hoverEvents)).at(-1)).toBeNull();
+
+    // Another panel's pointer at day 3 (a present stretch of the planted row): a line in the text colour.
+    const elsewhere = WINDOW_START_US + 3 * MICROS_PER_DAY;
+    const x = Math.round(xOf(elsewhere)) + 0.5;
+    expect(await pixel(x, rowMiddle(3))).toBe(colors.states[ColorKey.Present]);
+    await browser.page.evaluate((t) => window.lacuna.hoverElsewhere(t), elsewhere / MICROS_PER_MS);
+    const [r, g, b] = colors.text.match(/\d+/g)!.map(Number);
+    expect(await pixel(x, rowMiddle(3))).toBe(`#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`);
+    await screenshot('timeline-crosshair');
+    await browser.page.evaluate(() => window.lacuna.hoverElsewhere(null));
+    expect(await pixel(x, rowMiddle(3))).toBe(colors.states[ColorKey.Present]);
+  });
+});
+
+describe.skipIf(!available)('a panel beside a classic scrollbar', () => {
+  let withScrollbars: HarnessBrowser;
+  beforeAll(async () => {
+    withScrollbars = await openHarness(await buildHarness(), { width: 1280, height: 800 }, { classicScrollbars: true });
+  });
+  afterAll(async () => {
+    await withScrollbars?.close();
+  });
+
+  it('draws the % column inside the scroller, not under its scrollbar', async () => {
+    const shape: TimelineShape = { channels: 600, days: 21, spansPerRow: 40 };
+    await withScrollbars.page.evaluate((request) => window.lacuna.renderTimeline(request), { shape, theme: 'dark' as const, width: 1200, height: 700 });
+    const scroller = await withScrollbars.page.getByTestId('lacuna-timeline-scroller').evaluate((el) => ({ client: el.clientWidth, offset: (el as HTMLElement).offsetWidth }));
+    // A classic scrollbar takes room...
+    expect(scroller.offset - scroller.client).toBeGreaterThan(0);
+    // ...and the canvas, its % column right-aligned to its edge, takes the rest.
+    const canvas = (await withScrollbars.page.getByRole('img').boundingBox())!;
+    expect(canvas.width).toBe(scroller.client);
+    await withScrollbars.page.screenshot({ path: path.join(OUTPUT_DIR, 'timeline-classic-scrollbar.png') });
+    expect(withScrollbars.errors).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
 describe.skipIf(!available)('completion map in Chromium', () => {
   const shape = { channels: 600, days: 21, planted: true };
   const data = syntheticCompletion(shape);

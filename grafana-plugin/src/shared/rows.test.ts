@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowNesting, pinnedHeaders, rowLabelSize, type NestedRow } from './rows';
+import { pinnedHeaderAt, pinnedHeaders, pinnedLayout, rowLabelSize, rowNesting, type NestedRow } from './rows';
 
 // 0 XA · 1 XA.ALPHA · 2–4 its channels · 5 XA.BRAVO · 6–7 its channels · 8 YB · 9 YB.ZULU · 10 channel
 const rows: NestedRow[] = [
@@ -49,6 +49,29 @@ describe('pinned group headers', () => {
     expect(pinnedHeaders(2, rowNesting(flat))).toEqual([0]);
     expect(pinnedHeaders(3, rowNesting(flat))).toEqual([]);
     expect(pinnedHeaders(1, rowNesting(flat))).toEqual([0]);
+  });
+});
+
+describe('pinned header positions', () => {
+  it('sit in their slots below the axis, and the last rows of a group push its header up', () => {
+    // Scrolled 7 px into row 3 (rows 20 px, axis 24 px): ALPHA's last row (4) ends at 24 - 7 + 40.
+    expect(pinnedLayout(3, 17, nesting, 24, 20)).toEqual([
+      { index: 0, top: 24 },
+      { index: 1, top: 37 },
+    ]);
+    expect(pinnedLayout(6, 24, nesting, 24, 20)).toEqual([
+      { index: 0, top: 24 },
+      { index: 5, top: 44 },
+    ]);
+  });
+
+  it('answer what is under the pointer, the outer header over the inner one pushed beneath it', () => {
+    const pinned = pinnedLayout(3, 17, nesting, 24, 20);
+    expect(pinnedHeaderAt(30, pinned, 20)).toBe(0);
+    expect(pinnedHeaderAt(40, pinned, 20)).toBe(0);
+    expect(pinnedHeaderAt(45, pinned, 20)).toBe(1);
+    expect(pinnedHeaderAt(56, pinned, 20)).toBe(1);
+    expect(pinnedHeaderAt(58, pinned, 20)).toBe(-1);
   });
 });
 

@@ -42,6 +42,31 @@ export function pinnedHeaders(first: number, nesting: RowNesting): number[] {
   return chain.filter((header, slot) => nesting.lastRow[header] >= first + slot);
 }
 
+export interface PinnedHeader {
+  /** Row index of the header. */
+  index: number;
+  /** Canvas y of its top: its slot under the axis, or higher while its group's last row pushes it out. */
+  top: number;
+}
+
+/**
+ * Where the pinned headers are drawn, as CSS position: sticky would put them: each in its slot
+ * below the axis (outermost first), pushed up by its group's end so the next group's header
+ * takes over smoothly. `firstTop` is the canvas y of row `first`'s top.
+ */
+export function pinnedLayout(first: number, firstTop: number, nesting: RowNesting, rowsTop: number, rowHeight: number): PinnedHeader[] {
+  return pinnedHeaders(first, nesting).map((index, slot) => {
+    const groupBottom = firstTop + (nesting.lastRow[index] - first + 1) * rowHeight;
+    return { index, top: Math.min(rowsTop + slot * rowHeight, groupBottom - rowHeight) };
+  });
+}
+
+/** The pinned header under canvas y, or -1. Outer headers lie over inner ones pushed up beneath them. */
+export function pinnedHeaderAt(y: number, pinned: readonly PinnedHeader[], rowHeight: number): number {
+  for (const header of pinned) if (y >= header.top && y < header.top + rowHeight) return header.index;
+  return -1;
+}
+
 /**
  * The font size of row labels at a row height: the panel's size while it fits with a little air,
  * smaller below that, and no labels (0) below 8 px, where text only smears (the tooltip names the row).

@@ -9,7 +9,7 @@ import { Legend } from '../../shared/Legend';
 import { formatPercent, panelPalette } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
-import { pinnedHeaders, rowNesting } from '../../shared/rows';
+import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
 import { ColorKey } from '../../shared/states';
 import { formatMicros, MICROS_PER_MS } from '../../shared/time';
 import { GridRenderer } from './draw';
@@ -130,9 +130,9 @@ export function CompletionView({ frames, width, height, options, thresholds, err
       const scrollTop = surface.scrollTop();
       const hit = gridHitTest(x, y, scrollTop, rows.length, geometry);
       if (hit.rowIndex < 0) return hit;
-      const pinned = pinnedHeaders(gridVisibleRows(rows.length, scrollTop, geometry).first, nesting);
-      const slot = Math.floor((y - geometry.axisHeight) / geometry.rowHeight);
-      return slot < pinned.length ? { ...hit, rowIndex: pinned[slot] } : hit;
+      const view = gridVisibleRows(rows.length, scrollTop, geometry);
+      const header = pinnedHeaderAt(y, pinnedLayout(view.first, view.firstTop, nesting, geometry.axisHeight, geometry.rowHeight), geometry.rowHeight);
+      return header >= 0 ? { ...hit, rowIndex: header } : hit;
     },
     [surface, rows.length, geometry, nesting]
   );

@@ -3,7 +3,7 @@
  * touched.
  */
 import { canvasFont, fitText, formatPercent, packedColor, type PanelPalette } from '../../shared/palette';
-import { pinnedHeaders, rowLabelSize, type RowNesting } from '../../shared/rows';
+import { pinnedLayout, rowLabelSize, type RowNesting } from '../../shared/rows';
 import { ColorKey } from '../../shared/states';
 import { columnEdge, gridLeft, gridRight, gridTicks, gridVisibleRows, type ColorScale, type GridGeometry, type GridRow } from './layout';
 
@@ -113,17 +113,18 @@ export class GridRenderer {
     for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
 
     // The station in view keeps its header pinned under the axis, with its cells.
-    const pinned = pinnedHeaders(view.first, scene.nesting);
-    pinned.forEach((index, slot) => {
-      const top = g.axisHeight + slot * g.rowHeight;
+    const pinned = pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight);
+    for (let k = pinned.length - 1; k >= 0; k--) {
+      const { index, top } = pinned[k];
       ctx.fillStyle = palette.groupBackground;
       ctx.fillRect(0, top, g.width, g.rowHeight);
       this.drawCellRow(ctx, scene, colors, rows[index].values, top, g.rowHeight - (g.rowHeight >= 6 ? 1 : 0));
       this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
-    });
+    }
     if (pinned.length > 0) {
+      const last = pinned[pinned.length - 1];
       ctx.fillStyle = palette.gridLine;
-      ctx.fillRect(0, g.axisHeight + pinned.length * g.rowHeight - 1, g.width, 1);
+      ctx.fillRect(0, last.top + g.rowHeight - 1, g.width, 1);
     }
     ctx.restore();
 

@@ -10,7 +10,7 @@ import { Legend } from '../../shared/Legend';
 import { panelPalette, formatPercent } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
-import { pinnedHeaders, rowNesting } from '../../shared/rows';
+import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
 import { ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES } from '../../shared/states';
 import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND, resolveTimeZone } from '../../shared/time';
 import { TimelineRenderer } from './draw';
@@ -153,9 +153,9 @@ export function TimelineView(props: TimelineViewProps) {
       const scrollTop = surface.scrollTop();
       const hit = hitTest(x, y, scrollTop, rows.length, geometry);
       if (hit.rowIndex < 0) return hit;
-      const pinned = pinnedHeaders(visibleRows(rows.length, scrollTop, geometry).first, nesting);
-      const slot = Math.floor((y - geometry.axisHeight) / geometry.rowHeight);
-      return slot < pinned.length ? { ...hit, rowIndex: pinned[slot] } : hit;
+      const view = visibleRows(rows.length, scrollTop, geometry);
+      const header = pinnedHeaderAt(y, pinnedLayout(view.first, view.firstTop, nesting, geometry.axisHeight, geometry.rowHeight), geometry.rowHeight);
+      return header >= 0 ? { ...hit, rowIndex: header } : hit;
     },
     [surface, rows.length, geometry, nesting]
   );

@@ -5,7 +5,7 @@
  */
 import { canvasFont, fitText, formatPercent, type PanelPalette } from '../../shared/palette';
 import { zoneCaption } from '../../shared/axis';
-import { pinnedHeaders, rowLabelSize, type RowNesting } from '../../shared/rows';
+import { pinnedLayout, rowLabelSize, type RowNesting } from '../../shared/rows';
 import { plotLeft, plotRight, rowRuns, timeTicks, visibleRows, xOfTime, RunBuffer, type DisplayRow, type GapColoring, type TimelineGeometry } from './layout';
 
 export interface TimelineScene {
@@ -111,19 +111,20 @@ export class TimelineRenderer {
       for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
     }
 
-    // Headers of the group in view stay pinned under the axis.
-    const pinned = pinnedHeaders(view.first, scene.nesting);
-    pinned.forEach((index, slot) => {
-      const top = g.axisHeight + slot * g.rowHeight;
+    // Headers of the group in view stay pinned under the axis (inner ones first: outer ones lie over them).
+    const pinned = pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight);
+    for (let k = pinned.length - 1; k >= 0; k--) {
+      const { index, top } = pinned[k];
       ctx.fillStyle = palette.background;
       ctx.fillRect(0, top, g.width, g.rowHeight);
       ctx.fillStyle = index === scene.hoverRow ? palette.hoverBackground : palette.groupBackground;
       ctx.fillRect(0, top, g.width, g.rowHeight);
       if (labelSize > 0) this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
-    });
+    }
     if (pinned.length > 0) {
+      const last = pinned[pinned.length - 1];
       ctx.fillStyle = palette.gridLine;
-      ctx.fillRect(0, g.axisHeight + pinned.length * g.rowHeight - 1, g.width, 1);
+      ctx.fillRect(0, last.top + g.rowHeight - 1, g.width, 1);
     }
 
     if (scene.crosshairUs !== null && scene.crosshairUs >= g.fromUs && scene.crosshairUs <= g.toUs) {
