@@ -59,11 +59,12 @@ describe('availabilityByBucket', () => {
     const window = { start: D0, end: D0 + 2 * DAY };
     for (const segments of [[rec(D0 + 23 * H, 7200)], [rec(D0 + 23 * H, 3600), rec(D0 + DAY, 3600)]]) {
       const days = availabilityByBucket(segments, { window, bucket: 'day', expected: whole(window.start, window.end) });
-      const day = (start: number): BucketAvailability => ({
+      // Before 23:00 and after 00:59:59 nothing bounds the missing time but the window: open gaps.
+      const day = (start: number, maxGapSeconds: number): BucketAvailability => ({
         start, end: start + DAY, percent: (100 * 3600) / 86400, coveredSeconds: 3600, expectedSeconds: 86400,
-        gaps: 0, maxGapSeconds: 0, overlaps: 0, samples: 3600, sampleCompleteness: 3600 / 86400,
+        gaps: 1, maxGapSeconds, overlaps: 0, samples: 3600, sampleCompleteness: 3600 / 86400,
       });
-      expect(days).toEqual([day(D0), day(D0 + DAY)]);
+      expect(days).toEqual([day(D0, 23 * 3600), day(D0 + DAY, 23 * 3600 + 1)]);
     }
   });
 
@@ -86,12 +87,12 @@ describe('availabilityByBucket', () => {
     expect(hours.slice(12).every((h) => h.percent === null && h.expectedSeconds === 0 && h.sampleCompleteness === null)).toBe(true);
   });
 
-  it('a dead day: percent 0, no gaps', () => {
+  it('a dead day: percent 0, one gap over the whole day (nothing bounds it but the window, as MUSTANG counts)', () => {
     const window = { start: D0, end: D0 + DAY };
     const [day] = availabilityByBucket([], { window, bucket: 'day', expected: whole(D0, D0 + DAY) });
     expect(day).toEqual({
       start: D0, end: D0 + DAY, percent: 0, coveredSeconds: 0, expectedSeconds: 86400,
-      gaps: 0, maxGapSeconds: 0, overlaps: 0, samples: 0, sampleCompleteness: null,
+      gaps: 1, maxGapSeconds: 86400, overlaps: 0, samples: 0, sampleCompleteness: null,
     });
     const [withRate] = availabilityByBucket([], { window, bucket: 'day', expected: whole(D0, D0 + DAY), sampleRate: 1 });
     expect(withRate!.sampleCompleteness).toBe(0);
@@ -139,10 +140,28 @@ describe('availabilityByBucket', () => {
     ]);
   });
 
-  it('missing time before the first and after the last sample is not a gap', () => {
+  it('missing time before the first and after the last sample are gaps reaching to the window edges (MUSTANG)', () => {
     const window = { start: D0, end: D0 + DAY };
     const [day] = availabilityByBucket(run(D0 + 6 * H, D0 + 18 * H), { window, bucket: 'day', expected: whole(D0, D0 + DAY) });
-    expect(day).toMatchObject({ percent: 50, gaps: 0, maxGapSeconds: 0, samples: 43200, sampleCompleteness: 0.5 });
+    // 00:00 → first sample 06:00, and last sample 17:59:59 → 24:00.
+    expect(day).toMatchObject({ percent: 50, gaps: 2, maxGapSeconds: 6 * 3600 + 1, samples: 43200, sampleCompleteness: 0.5 });
+  });
+
+  it('a dead channel: the gap after its last sample counts in every window it reaches, up to the window end', () => {
+    const segments = run(D0, D0 + 12 * H);
+    const later = { start: D0 + 2 * DAY, end: D0 + 3 * DAY };
+    expect(availabilityOver(segments, { window: later, expected: [later] })).toMatchObject({ percent: 0, gaps: 1, maxGapSeconds: 86400 });
+    const across = { start: D0, end: D0 + DAY };
+    expect(availabilityOver(segments, { window: across, expected: [across] })).toMatchObject({ gaps: 1, maxGapSeconds: 12 * 3600 + 1 });
+    // Time not expected after the data (an epoch that ended, or data not yet due) is no gap.
+    expect(availabilityOver(segments, { window: across, expected: [{ start: D0, end: D0 + 12 * H }] })).toMatchObject({ percent: 100, gaps: 0 });
+  });
+
+  it('an edge shorter than the tolerance is no gap (data starting a fraction of Δ after the window)', () => {
+    const window = { start: D0, end: D0 + H };
+    const segments = [rec(D0 + 400_000, 3600)]; // 1 Hz, first sample 0.4 s after the window start
+    expect(availabilityOver(segments, { window, expected: [window] })).toMatchObject({ gaps: 0 });
+    expect(availabilityOver([rec(D0 + 600_000, 3599)], { window, expected: [window] })).toMatchObject({ gaps: 1 });
   });
 
   it('counts overlaps where the next data starts, and overlapping samples as received', () => {
@@ -337,11 +356,25 @@ describe('availability properties', () => {
             coveredCells += covered[c]!;
             samples += samplesAt[c]!;
           }
-          // Gaps: uncovered runs between the first and the last covered cell.
+          // Gaps: uncovered runs between the first and the last covered cell, and the open runs
+          // before the first and after the last (or all of W without data) when longer than 0.5Δ.
           const first = covered.indexOf(1);
           const last = covered.lastIndexOf(1);
           let gaps = 0;
           let maxGap = 0;
+          const wEnd = win.from + win.length;
+          const openGap = (from: number, to: number, spanStart: number, spanEnd: number, shortest: number) => {
+            let missing = 0;
+            for (let c = Math.max(from, 0); c < Math.min(to, n); c++) if (inW(c) && inE(c)) missing++;
+            if (missing * CELL <= shortest) return;
+            gaps++;
+            maxGap = Math.max(maxGap, Math.min(spanEnd, wEnd) - Math.max(spanStart, win.from));
+          };
+          if (first < 0) openGap(win.from, wEnd, win.from, wEnd, 0);
+          else {
+            openGap(win.from, first, win.from, first, delta / 2);
+            openGap(last + 1, wEnd, last + 1 - per, wEnd, delta / 2);
+          }
           for (let c = first; first >= 0 && c <= last; ) {
             if (covered[c]) { c++; continue; }
             let end = c;

@@ -10,17 +10,21 @@
 import { MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, type ChannelEpoch, type Micros, type Segment } from './model.ts';
 import {
   clipIntervals,
+  coveredEnd,
   coverage,
+  DEFAULT_TOLERANCE,
   findGaps,
   intersectIntervals,
   joinSegments,
   ratesMatch,
+  toleranceMicros,
   samplesWithin,
   totalLength,
   unionIntervals,
   type Interval,
   type Tolerance,
 } from './segments.ts';
+import { expectedLatencySeconds, notYetArrivedFrom } from './state.ts';
 import { floorToDay, floorToHour } from './time.ts';
 
 /**
@@ -47,11 +51,17 @@ export interface BucketAvailability {
   coveredSeconds: number;
   /** |W ∩ expected| in seconds. */
   expectedSeconds: number;
-  /** Gaps whose uncovered span [prev.end + Δ, next.start) intersects W ∩ expected. */
+  /**
+   * Gaps whose uncovered span [prev.end + Δ, next.start) intersects W ∩ expected, and the open
+   * gaps at the edges, as MUSTANG counts them (its requested start and end bound the gaps):
+   * expected time in W before the channel's first sample or after its last one (the whole of W
+   * for a channel without data) is a gap when longer than the tolerance.
+   */
   gaps: number;
   /**
    * The longest of those gaps' spans [last sample before, first sample after], clipped to W, in
-   * seconds (a gap fully inside W gives exactly its gap_s); 0 when there is no gap.
+   * seconds (a gap fully inside W gives exactly its gap_s; an open gap reaches to W's edge); 0
+   * when there is no gap.
    */
   maxGapSeconds: number;
   /** Overlaps whose next.start lies in W. */
@@ -82,10 +92,9 @@ export interface BucketAvailabilityOptions extends AvailabilityOptions {
 
 /**
  * Availability per UTC day or hour: one entry per bucket intersecting the window, in time order.
- * W is the bucket clipped to the window. Missing time before the first sample or after the last
- * lowers percent but is not a gap (gaps are between data). A bucket inside a longer gap counts
- * that gap (gaps 1, maxGapSeconds = the bucket's length); a bucket of a channel without any data
- * has gaps 0.
+ * W is the bucket clipped to the window. A bucket inside a longer gap counts that gap (gaps 1,
+ * maxGapSeconds = the bucket's length); so does a bucket of expected time before the channel's
+ * first sample or after its last (an open gap: nothing bounds it but the window).
  */
 export function availabilityByBucket(
   segments: readonly Segment[],
@@ -172,6 +181,16 @@ function availabilityInBuckets(
     }
   }
 
+  /** Counts a gap spanning [from, to] (last sample before, first sample after) in the buckets where its uncovered time is expected and longer than `shortest` µs. */
+  const countGap = (from: Micros, to: Micros, uncovered: Interval, shortest: number) => {
+    for (let i = tallyAtOrAfter(uncovered.start); i < tallies.length && tallies[i]!.w.start < uncovered.end; i++) {
+      const tally = tallies[i]!;
+      if (totalLength(clipIntervals(tally.expected, uncovered)) <= shortest) continue;
+      tally.gaps++;
+      const clipped = Math.min(to, tally.w.end) - Math.max(from, tally.w.start);
+      if (clipped > tally.maxGap) tally.maxGap = clipped;
+    }
+  };
   for (const gap of findGaps(joined, { tolerance: options.tolerance })) {
     if (gap.kind === 'overlap') {
       const i = tallyAtOrAfter(gap.end);
@@ -179,14 +198,17 @@ function availabilityInBuckets(
       continue;
     }
     // The uncovered span [prev.end + Δ, next.start), with end + Δ rounded as coverage does.
-    const uncovered = { start: Math.round(gap.start + MICROS_PER_SECOND / gap.sampleRate), end: gap.end };
-    for (let i = tallyAtOrAfter(uncovered.start); i < tallies.length && tallies[i]!.w.start < uncovered.end; i++) {
-      const tally = tallies[i]!;
-      if (totalLength(clipIntervals(tally.expected, uncovered)) === 0) continue;
-      tally.gaps++;
-      const clipped = Math.min(gap.end, tally.w.end) - Math.max(gap.start, tally.w.start);
-      if (clipped > tally.maxGap) tally.maxGap = clipped;
-    }
+    countGap(gap.start, gap.end, { start: Math.round(gap.start + MICROS_PER_SECOND / gap.sampleRate), end: gap.end }, 0);
+  }
+  // Open gaps at the window's edges: before the first sample, after the last, or all of it.
+  const first = joined[0];
+  if (first === undefined) {
+    countGap(window.start, window.end, window, 0);
+  } else {
+    const last = joined.reduce((latest, segment) => (segment.end > latest.end ? segment : latest));
+    const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+    countGap(window.start, first.start, { start: window.start, end: first.start }, toleranceMicros(tolerance, first.sampleRate));
+    countGap(last.end, window.end, { start: coveredEnd(last), end: window.end }, toleranceMicros(tolerance, last.sampleRate));
   }
 
   const rate = options.sampleRate ?? commonRate(joined);
@@ -230,4 +252,15 @@ export function sparsityState(meanSpacingOverDelta: number): SparsityState {
   if (meanSpacingOverDelta < 1.5) return 'sparse1';
   if (meanSpacingOverDelta < 2) return 'sparse2';
   return 'sparse3';
+}
+
+/**
+ * The end of the due part of `window` for a channel at `now`: where its not-yet-arrived time
+ * begins (notYetArrivedFrom with the channel's expected latency), kept inside the window.
+ * Expected time before it is due (covered or missing); expected time after it is not yet arrived.
+ * `newestCovered`: end + Δ of the channel's newest data, null without any.
+ */
+export function dueUntil(window: Interval, epochs: readonly ChannelEpoch[], newestCovered: Micros | null, now: Micros): Micros {
+  const from = notYetArrivedFrom(newestCovered, now, expectedLatencySeconds(epochs, now));
+  return Math.max(window.start, Math.min(window.end, from));
 }

@@ -8,6 +8,7 @@ import {
   firstSampleAtOrAfter,
   intersectIntervals,
   joinSegments,
+  overlapIntervals,
   recordSegment,
   sampleTime,
   SegmentAccumulator,
@@ -294,6 +295,18 @@ describe('joinSegments', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('overlapIntervals', () => {
+  it('is the time two copies cover, where findGaps reports an overlap', () => {
+    // Samples 0..90 ms (covering [0, 100 ms)), the next run from 50 ms: [50, 100 ms) twice.
+    expect(overlapIntervals([rec(0, 10), rec(50_000, 20)])).toEqual([{ start: 50_000, end: 100_000 }]);
+    // A short run inside a long one: the short run's covered time.
+    expect(overlapIntervals([rec(0, 100), rec(200_000, 10), rec(1_000_000, 10)])).toEqual([{ start: 200_000, end: 300_000 }]);
+    // Within the tolerance the data joins: no overlap, as findGaps.
+    expect(overlapIntervals([rec(0, 10), rec(95_000, 10)])).toEqual([]);
+    expect(findGaps([rec(0, 10), rec(95_000, 10)])).toEqual([]);
   });
 });
 

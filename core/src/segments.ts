@@ -59,6 +59,16 @@ export function coveredEnd(segment: Segment): Micros {
   return Math.round(segment.end + MICROS_PER_SECOND / segment.sampleRate);
 }
 
+/** The latest covered end of the segments (end + Δ of the newest data); null without any. */
+export function newestCoveredEnd(segments: readonly Segment[]): Micros | null {
+  let newest: Micros | null = null;
+  for (const segment of segments) {
+    const end = coveredEnd(segment);
+    if (newest === null || end > newest) newest = end;
+  }
+  return newest;
+}
+
 /**
  * Time of sample `k` (0 ≤ k < samples) of a segment. Samples are spread evenly from `start` to
  * `end` (exactly `start + kΔ` for a regular segment; a joined segment with jitter keeps its exact
@@ -259,6 +269,29 @@ export function findGaps(segments: readonly Segment[], options: GapOptions = {})
     if (next.end > reach.end) reach = next;
   }
   return gaps;
+}
+
+/**
+ * The time covered more than once: where a segment starts before the data so far has ended, as
+ * findGaps finds overlaps (next.start − (reach + Δ) < −tol), from next.start to the earlier of
+ * the two covered ends. Sorted, disjoint. Overlapping data still counts once in coverage: these
+ * intervals only say where two copies are.
+ */
+export function overlapIntervals(segments: readonly Segment[], options: GapOptions = {}): Interval[] {
+  const tolerance = checkTolerance(options.tolerance ?? DEFAULT_TOLERANCE);
+  const sorted = segments.filter(isUsableSegment).sort(compareSegments);
+  const overlaps: Interval[] = [];
+  let reach: Segment | undefined;
+  for (const next of sorted) {
+    if (reach !== undefined) {
+      const difference = next.start - (reach.end + MICROS_PER_SECOND / reach.sampleRate);
+      if (difference < -toleranceMicros(tolerance, reach.sampleRate)) {
+        overlaps.push({ start: next.start, end: Math.min(coveredEnd(reach), coveredEnd(next)) });
+      }
+    }
+    if (reach === undefined || next.end > reach.end) reach = next;
+  }
+  return unionIntervals(overlaps);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -45,3 +45,34 @@ export function latency(newestSample: Micros, availableAt: Micros, measuredAt: M
     total: (measuredAt - newestSample) / 1e6,
   };
 }
+
+/**
+ * How long after a sample's time its data may take to arrive when the channel's metadata sets no
+ * `warn_s`: an hour covers archives written in day files of long records and scanned every few
+ * minutes, so data on its way is not called missing.
+ */
+export const DEFAULT_EXPECTED_LATENCY_S = 3600;
+
+/** The epoch in force at `now` (the latest started of those covering it), or null. */
+export function epochInForce<E extends { start: Micros; end: Micros | null }>(epochs: readonly E[], now: Micros): E | null {
+  let found: E | null = null;
+  for (const epoch of epochs) if (epoch.start <= now && (epoch.end === null || epoch.end > now) && (found === null || epoch.start > found.start)) found = epoch;
+  return found;
+}
+
+/** The expected latency of a channel at `now`: `warn_s` of the epoch in force, else DEFAULT_EXPECTED_LATENCY_S. */
+export function expectedLatencySeconds(epochs: readonly { start: Micros; end: Micros | null; warnS: number | null }[], now: Micros): number {
+  return epochInForce(epochs, now)?.warnS ?? DEFAULT_EXPECTED_LATENCY_S;
+}
+
+/**
+ * Where "not yet arrived" time begins: data for time t is due by t + the expected latency, so
+ * time after the newest covered time (`newestCovered`: the end + Δ of the newest data; null
+ * without any) and within the latency before `now` — and any time after `now` — has not arrived
+ * yet without being missing. Expected time from here on is neither present nor missing; before
+ * it, uncovered expected time is missing.
+ */
+export function notYetArrivedFrom(newestCovered: Micros | null, now: Micros, latencyS: number): Micros {
+  const due = now - Math.round(latencyS * 1e6);
+  return newestCovered === null ? due : Math.max(due, Math.min(newestCovered, now));
+}

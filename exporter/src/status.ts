@@ -1,4 +1,4 @@
-import { availabilityOver, expectedIntervals } from '@lacuna/core';
+import { availabilityOver, coveredEnd, dueUntil, epochInForce, expectedIntervals } from '@lacuna/core';
 import { channelKey, type ChannelPattern } from '@lacuna/core';
 import type { ChannelEpoch, ChannelId, Micros } from '@lacuna/core';
 import { groupByChannel } from '@lacuna/core';
@@ -65,14 +65,10 @@ function latestOf(epochs: readonly ChannelEpoch[]): ChannelEpoch | null {
 }
 
 /**
- * The epoch in force at `now` carries the warn/fail intervals. Outside every epoch the channel is
- * not expected to have data, so it is not tracked: a retired channel never shows as FAILED.
+ * Latency and state at `now` from the channel's newest segment (Store.latestSegments) and its
+ * epochs. The epoch in force at `now` carries the warn/fail intervals. Outside every epoch the
+ * channel is not expected to have data, so it is not tracked: a retired channel never shows as FAILED.
  */
-function epochInForce(epochs: readonly ChannelEpoch[], now: Micros): ChannelEpoch | null {
-  return latestOf(epochs.filter((epoch) => epoch.start <= now && (epoch.end === null || epoch.end > now)));
-}
-
-/** Latency and state at `now` from the channel's newest segment (Store.latestSegments) and its epochs. */
 export function latencyState(last: StoredSegment | undefined, epochs: readonly ChannelEpoch[], now: Micros): ChannelLatencyState {
   const epoch = epochInForce(epochs, now);
   const lag = last ? latency(last.end, last.firstSeen, now) : null;
@@ -110,10 +106,12 @@ export async function channelStatuses(
     const key = channelKey(data.id);
     const described = epochInForce(data.epochs, options.now) ?? latestOf(data.epochs);
     const tolerance = toleranceFor(options.tolerance ?? [], data.id);
+    const newestData = newest.get(key);
     const windows: Record<string, WindowFigures> = {};
     for (const window of options.windows) {
       const interval = { start: options.now - window.micros, end: options.now };
-      const figures = availabilityOver(data.segments, { window: interval, expected: expectedIntervals(data.epochs, interval), tolerance });
+      const due = dueUntil(interval, data.epochs, newestData ? coveredEnd(newestData) : null, options.now);
+      const figures = availabilityOver(data.segments, { window: interval, expected: expectedIntervals(data.epochs, { start: interval.start, end: due }), tolerance });
       windows[window.name] = {
         ratio: figures.percent === null ? null : figures.percent / 100,
         gaps: figures.gaps,
@@ -126,7 +124,7 @@ export async function channelStatuses(
     statuses.push({
       id: data.id,
       key,
-      ...latencyState(newest.get(key), data.epochs, options.now),
+      ...latencyState(newestData, data.epochs, options.now),
       latitude: described?.latitude ?? null,
       longitude: described?.longitude ?? null,
       windows,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import schedule from 'node-schedule';
 import { resolveStoreLocation } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
-import { availabilityOver, expectedIntervals } from '@lacuna/core';
+import { availabilityOver, dueUntil, expectedIntervals, newestCoveredEnd } from '@lacuna/core';
 import { channelKey } from '@lacuna/core';
 import { groupByChannel } from '@lacuna/core';
 import { MICROS_PER_DAY } from '@lacuna/core';
@@ -55,7 +55,12 @@ export async function attentionReport(store: Store, tolerance: readonly Toleranc
   const worst = groupByChannel(channels, segments, epochs)
     .map((data) => ({
       channel: channelKey(data.id),
-      figures: availabilityOver(data.segments, { window, expected: expectedIntervals(data.epochs, window), tolerance: toleranceFor(tolerance, data.id) }),
+      // As of the newest data: what has not arrived by then is not yet missing.
+      figures: availabilityOver(data.segments, {
+        window,
+        expected: expectedIntervals(data.epochs, { start: window.start, end: dueUntil(window, data.epochs, newestCoveredEnd(data.segments), window.end) }),
+        tolerance: toleranceFor(tolerance, data.id),
+      }),
     }))
     .filter(({ figures }) => figures.percent !== null && figures.percent < ATTENTION_PERCENT)
     .sort((a, b) => a.figures.percent! - b.figures.percent!);

@@ -4,7 +4,7 @@
  * contract is "the same numbers as the CLI" — from core availabilityRows on the stored segments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MICROS_PER_DAY, MICROS_PER_HOUR } from '@lacuna/core';
+import { DEFAULT_EXPECTED_LATENCY_S, MICROS_PER_DAY, MICROS_PER_HOUR, notYetArrivedFrom } from '@lacuna/core';
 import { availabilityRows, groupByChannel } from '@lacuna/core';
 import type { DemoManifest } from '@lacuna/collector';
 import type { FileScan } from '@lacuna/core';
@@ -32,9 +32,16 @@ function plantedCoverage(m: DemoManifest, key: string): Interval[] {
   return result;
 }
 
+/** Where the channel's not-yet-arrived time begins at the demo's "now": its last sample + Δ, or warn_s (default an hour) before now if that is later. */
+function plantedDue(m: DemoManifest, key: string): number {
+  const info = m.channelInfo.find((c) => c.channel === key)!;
+  return notYetArrivedFrom(info.lastSample + 1e6 / info.sampleRate, m.end, info.warnS ?? DEFAULT_EXPECTED_LATENCY_S);
+}
+
+/** The expected time whose data is due by the demo's "now" (time not yet arrived is neither present nor missing). */
 function plantedExpected(m: DemoManifest, key: string): Interval {
   const info = m.channelInfo.find((c) => c.channel === key)!;
-  return { start: info.epochStart, end: info.epochEnd ?? Number.MAX_SAFE_INTEGER };
+  return { start: info.epochStart, end: Math.min(info.epochEnd ?? Number.MAX_SAFE_INTEGER, plantedDue(m, key)) };
 }
 
 function overlap(a: Interval, b: Interval): number {
@@ -59,6 +66,7 @@ interface SpanJson {
   end: number;
   state: string;
   percent?: number | null;
+  missingSamples?: number;
 }
 
 interface TimelineRow {
@@ -70,6 +78,8 @@ interface TimelineRow {
 }
 
 const span = (start: number, end: number, state: string): SpanJson => ({ start, end, state });
+/** A missing span at 1 Hz: its missing samples are its seconds. */
+const missing1Hz = (start: number, end: number): SpanJson => ({ start, end, state: 'missing', missingSamples: (end - start) / 1e6 });
 
 describe('/api/v1 on a scanned demo archive', () => {
   let fixture: ExporterFixture;
@@ -102,12 +112,43 @@ describe('/api/v1 on a scanned demo archive', () => {
       const rows = await timeline(`channel=${channel}&${window()}&maxPoints=10000`);
       const row = rows.get(channel)!;
       const after = lastSample + 1e6; // 1 Hz: covered until the last sample + Δ
-      expect(row.spans).toEqual([span(m.start, after, 'present'), span(after, m.end, 'missing')]);
+      const due = plantedDue(m, channel); // its warn_s before now: the time after is not yet due
+      expect(due).toBe(m.end - m.channelInfo.find((c) => c.channel === channel)!.warnS! * 1e6);
+      expect(row.spans).toEqual([span(m.start, after, 'present'), missing1Hz(after, due), span(due, m.end, 'pending')]);
       const silentFrom = Math.floor(m.end / DAY) * DAY - silentDays * DAY;
       expect(after).toBeLessThanOrEqual(silentFrom);
       const { covered, expected } = plantedFigures(m, channel, { start: m.start, end: m.end });
       expect(row.percent).toBeCloseTo((100 * covered) / expected, 9);
-      expect(row.gaps).toBe(0); // missing time after the last data is not a gap
+      // The outage running to the end of the window is a gap (as MUSTANG counts it), from the last sample.
+      expect(row.gaps).toBe(1);
+      expect(row.maxGapSeconds).toBe((m.end - lastSample) / 1e6);
+      expect(row).toMatchObject({ lastSample, notYetArrivedFrom: due });
+    });
+
+    it('sorts the dead channel first by longest gap, and every live channel is one green bar at 1,000 points', async () => {
+      // The whole demo archive (`lacuna start` asks for 21 days of a 21-day archive).
+      const from = m.start;
+      const rows = [...(await timeline(`from=${iso(from)}&to=${iso(m.end)}&maxPoints=1000`)).values()];
+      const byLongestGap = [...rows].sort((a, b) => b.maxGapSeconds - a.maxGapSeconds);
+      expect(byLongestGap[0].channel).toBe(m.deadChannel.channel);
+      const pixel = (m.end - from) / 1000;
+      let bars = 0;
+      for (const row of rows) {
+        // No mixed span wider than a pixel (the whole-row purple spans of issue 10).
+        for (const s of row.spans) if (s.state === 'mixed') expect(s.end - s.start, row.channel).toBeLessThanOrEqual(pixel);
+        const planted = m.gaps.some((g) => g.channel === row.channel) || m.overlaps.some((o) => o.channel === row.channel);
+        const special = [m.deadChannel.channel, m.lateChannel.channel, m.notExpectedAfter.channel, m.notExpectedBefore.channel].includes(row.channel);
+        // A channel whose data starts after the window does (ZC.JULI.00.VHE, a quarter second) has missing time first.
+        const startsLater = m.channelInfo.find((c) => c.channel === row.channel)!.firstSample > from;
+        if (!planted && !special && !startsLater) {
+          bars++;
+          // Present up to its newest data, then the minutes not yet arrived: one green bar.
+          const states = row.spans.map((s) => s.state).filter((state) => state !== 'not_expected');
+          expect(states, row.channel).toEqual(states.length === 1 ? ['present'] : ['present', 'pending']);
+          expect(row).toMatchObject({ percent: 100, gaps: 0 });
+        }
+      }
+      expect(bars).toBeGreaterThanOrEqual(10);
     });
 
     it('draws every planted gap as a missing span at its exact times when maxPoints is wide enough', async () => {
@@ -118,7 +159,7 @@ describe('/api/v1 on a scanned demo archive', () => {
       for (const gap of wide) {
         const delta = 1e6 / m.channelInfo.find((c) => c.channel === gap.channel)!.sampleRate;
         expect(gap.end - (gap.start + delta)).toBeGreaterThanOrEqual(pixel);
-        expect(rows.get(gap.channel)!.spans).toContainEqual(span(gap.start + delta, gap.end, 'missing'));
+        expect(rows.get(gap.channel)!.spans).toContainEqual({ ...span(gap.start + delta, gap.end, 'missing'), missingSamples: gap.missingSamples });
       }
       const juli = rows.get('ZC.JULI.00.LHZ')!;
       const juliGaps = m.gaps.filter((g) => g.channel === 'ZC.JULI.00.LHZ');
@@ -126,32 +167,35 @@ describe('/api/v1 on a scanned demo archive', () => {
       expect(juli.maxGapSeconds).toBe(Math.max(...juliGaps.map((g) => (g.end - g.start) / 1e6)));
     });
 
-    it('with a small maxPoints gives at most maxPoints spans per row, mixed spans with the right percent', async () => {
+    it('with a small maxPoints gives at most 2 × maxPoints spans per row, mixed spans at most a pixel wide with the right percent', async () => {
       for (const maxPoints of [7, 50, 333]) {
         const rows = await timeline(`channel=XA,YB,ZC&${window()}&maxPoints=${maxPoints}`);
-        let mixed = 0;
+        const pixel = (m.end - m.start) / maxPoints;
+        let narrow = 0;
         for (const key of m.channels) {
           const row = rows.get(key)!;
-          expect(row.spans.length).toBeLessThanOrEqual(maxPoints);
+          expect(row.spans.length).toBeLessThanOrEqual(2 * maxPoints);
           expect(row.spans[0].start).toBe(m.start);
           expect(row.spans[row.spans.length - 1].end).toBe(m.end);
           for (const { start, end, state, percent } of row.spans) {
             const { covered, expected } = plantedFigures(m, key, { start, end });
+            if (end - start < pixel) narrow++;
             if (state === 'mixed') {
-              mixed++;
+              expect(end - start).toBeLessThanOrEqual(pixel);
               if (expected === 0) expect(percent).toBeNull();
               else expect(percent).toBeCloseTo((100 * covered) / expected, 6);
-            } else if (state === 'present') {
+            } else if (state === 'present' || state === 'overlap') {
               expect([covered, expected]).toEqual([end - start, end - start]);
             } else if (state === 'missing') {
               expect([covered, expected]).toEqual([0, end - start]);
             } else {
-              expect(state).toBe('not_expected');
-              expect(expected).toBe(0);
+              // Not expected, or not yet arrived: neither present nor missing.
+              expect(['not_expected', 'pending']).toContain(state);
+              expect([covered, expected]).toEqual([0, 0]);
             }
           }
         }
-        expect(mixed).toBeGreaterThan(0);
+        expect(narrow).toBeGreaterThan(0);
       }
     });
 
@@ -181,7 +225,10 @@ describe('/api/v1 on a scanned demo archive', () => {
       expect(body.buckets).toEqual(Array.from({ length: m.days + 1 }, (_, i) => m.start + i * DAY));
       const byChannel = new Map<string, { percent: (number | null)[]; completeness: (number | null)[] }>(body.rows.map((row: any) => [row.channel, row]));
       expect([...byChannel.keys()]).toEqual(channels.map((id) => `${id.network}.${id.station}.${id.location}.${id.channel}`));
+      const today = Math.floor(m.end / DAY) * DAY;
       for (const row of cli) {
+        // Today holds time not yet arrived, which the CLI counts as missing: the next test checks it against the manifest.
+        if (row.bucket === today) continue;
         // Sent with 4 decimals, rounded half up.
         const percent = row.percent === null ? null : Math.floor(row.percent * 1e4 + 0.5) / 1e4;
         expect({ channel: row.channel, day: row.bucket, percent: byChannel.get(row.channel)!.percent[days.indexOf(row.bucket)] }).toEqual({ channel: row.channel, day: row.bucket, percent });
@@ -200,6 +247,10 @@ describe('/api/v1 on a scanned demo archive', () => {
           else expect(percent).toBeCloseTo((100 * covered) / expected, 4);
         }
       });
+      // Today is not orange for a channel within its latency: its not-yet-arrived time is left out.
+      const today = body.buckets.length - 1;
+      expect(rows.get('ZC.JULI.00.LHZ')!.percent[today]).toBe(100);
+      expect((rows.get('ZC.JULI.00.LHZ') as any).notYetArrivedFrom).toBe(plantedDue(m, 'ZC.JULI.00.LHZ'));
       const dead = rows.get(m.deadChannel.channel)!;
       for (let i = body.buckets.length - m.deadChannel.silentDays - 1; i < body.buckets.length; i++) {
         expect([dead.percent[i], dead.completeness[i]]).toEqual([0, 0]);
@@ -329,14 +380,15 @@ describe('/api/v1 on a scanned demo archive', () => {
       const rows = await timeline(`channel=QQ&from=${iso(t0 - MICROS_PER_HOUR)}&to=${iso(t0 + 4 * MICROS_PER_HOUR)}&maxPoints=100`);
       const row = rows.get('QQ.LIVE..HHZ')!;
       expect(row.spans).toEqual([
-        span(t0 - MICROS_PER_HOUR, t0, 'missing'),
+        missing1Hz(t0 - MICROS_PER_HOUR, t0),
         span(t0, t0 + MICROS_PER_HOUR, 'present'),
-        span(t0 + MICROS_PER_HOUR, t0 + 2 * MICROS_PER_HOUR, 'missing'),
+        missing1Hz(t0 + MICROS_PER_HOUR, t0 + 2 * MICROS_PER_HOUR),
         span(t0 + 2 * MICROS_PER_HOUR, t0 + 3 * MICROS_PER_HOUR, 'present'),
-        span(t0 + 3 * MICROS_PER_HOUR, t0 + 4 * MICROS_PER_HOUR, 'missing'),
+        missing1Hz(t0 + 3 * MICROS_PER_HOUR, t0 + 4 * MICROS_PER_HOUR),
       ]);
-      // The gap from the run a week before reaches into the window: it counts (as the CLI counts it).
-      expect(row.gaps).toBe(2);
+      // The gap from the run a week before reaches into the window: it counts (as the CLI counts
+      // it), and so does the outage after the newest data, to the window's end (as MUSTANG counts it).
+      expect(row.gaps).toBe(3);
       expect(row.percent).toBe(40);
     });
 
@@ -350,10 +402,10 @@ describe('/api/v1 on a scanned demo archive', () => {
       await fixture.store.storeFileScans([scan('/qq/1', day, 43_200)], 1);
       const path = `/api/v1/completion?channel=QQ.ROLL&from=${iso(day)}&to=${iso(day + DAY)}`;
       const first = (await get(path)).body;
-      expect(first.rows).toEqual([{ channel: key, percent: [50], completeness: [0.5] }]);
+      expect(first.rows).toEqual([{ channel: key, percent: [50], completeness: [0.5], notYetArrivedFrom: null }]);
       expect((await get(path)).body).toEqual(first);
       await fixture.store.storeFileScans([scan('/qq/2', day + DAY / 2, 21_600)], 2);
-      expect((await get(path)).body.rows).toEqual([{ channel: key, percent: [75], completeness: [0.75] }]);
+      expect((await get(path)).body.rows).toEqual([{ channel: key, percent: [75], completeness: [0.75], notYetArrivedFrom: null }]);
     });
   });
 

@@ -48,8 +48,8 @@ export function dayFigures(day: DailyRollup): { percent: number | null; complete
 }
 
 /**
- * A channel's row from its daily rollups. Days without a rollup row have no data, gaps or
- * overlaps (rollups.ts): percent 0 where expected, completeness 0 where a rate is known.
+ * A channel's row from its daily rollups. Days without a rollup row have no data or overlaps
+ * (rollups.ts): percent 0 where expected, completeness 0 where a rate is known.
  */
 export function dailyRow(channel: string, starts: readonly Micros[], series: RollupSeries | undefined, epochs: readonly ChannelEpoch[]): CompletionRow {
   const n = starts.length;
@@ -85,15 +85,16 @@ export function dailyRow(channel: string, starts: readonly Micros[], series: Rol
 
 /**
  * A channel's row per hour, from its segments (with neighbours): core availabilityByBucket, as
- * `lacuna availability --by hour`; the completeness rate is the metadata's (first epoch with one
- * in the window), else the one the data shares.
+ * `lacuna availability --by hour`, over the expected time due before `due` (later time has not
+ * arrived yet: an hour wholly after it expects nothing and is null); the completeness rate is
+ * the metadata's (first epoch with one in the window), else the one the data shares.
  */
-export function hourlyRow(channel: string, window: Interval, segments: readonly Segment[], epochs: readonly ChannelEpoch[], tolerance: Tolerance): CompletionRow {
+export function hourlyRow(channel: string, window: Interval, due: Micros, segments: readonly Segment[], epochs: readonly ChannelEpoch[], tolerance: Tolerance): CompletionRow {
   const rated = [...epochs].sort((a, b) => a.start - b.start).find((e) => e.sampleRate !== null && e.sampleRate > 0 && e.start < window.end && (e.end === null || e.end > window.start));
   const buckets = availabilityByBucket(segments, {
     window,
     bucket: 'hour',
-    expected: expectedIntervals(epochs, window),
+    expected: expectedIntervals(epochs, { start: window.start, end: due }),
     tolerance,
     sampleRate: rated?.sampleRate ?? undefined,
   });

@@ -3,7 +3,7 @@
  * times are integer µs since 1970 (UTC), durations in seconds unless a name says otherwise.
  * README.md beside this file documents each shape.
  */
-import { availabilityOver, expectedIntervals } from '@lacuna/core';
+import { availabilityOver, coveredEnd, dueUntil, expectedIntervals, expectedLatencySeconds, newestCoveredEnd } from '@lacuna/core';
 import { channelKey, type ChannelPattern } from '@lacuna/core';
 import { MICROS_PER_DAY, type ChannelId, type Micros } from '@lacuna/core';
 import { gapRows, groupByChannel } from '@lacuna/core';
@@ -57,16 +57,24 @@ export async function channelsResponse(env: ApiEnvironment, patterns: ChannelPat
 // ---------------------------------------------------------------------------------------------
 // timeline
 
-/** A span as sent: start, end, state, and for a mixed span its percent present. */
+/** A span as sent: start, end, state; a mixed span's percent present and time per state; missing samples where time is missing. */
 export interface SpanJson {
   start: Micros;
   end: Micros;
   state: string;
   percent?: number | null;
+  parts?: Partial<Record<string, number>>;
+  missingSamples?: number;
 }
 
 function spanJson(span: Span): SpanJson {
-  return span.state === 'mixed' ? { start: span.start, end: span.end, state: 'mixed', percent: span.percent ?? null } : { start: span.start, end: span.end, state: span.state };
+  const json: SpanJson = { start: span.start, end: span.end, state: span.state };
+  if (span.state === 'mixed') {
+    json.percent = span.percent ?? null;
+    json.parts = span.parts;
+  }
+  if (span.missingSamples !== undefined) json.missingSamples = span.missingSamples;
+  return json;
 }
 
 /** The `source` of a channel read from archives; live channels carry their live source's name. */
@@ -82,7 +90,7 @@ export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPat
   for (const id of selection.channels) {
     if (rows.length > 0 && rows.length % YIELD_EVERY === 0) await pause();
     const key = channelKey(id);
-    const timeline = channelTimeline(segments.get(key) ?? [], selection.epochs.get(key) ?? [], { window, bucket, tolerance: toleranceFor(env.tolerance, id) });
+    const timeline = channelTimeline(segments.get(key) ?? [], selection.epochs.get(key) ?? [], { window, bucket, tolerance: toleranceFor(env.tolerance, id), now: env.now });
     const reduced = reduceSpans(timeline.spans, window, maxPoints);
     spans += reduced.length;
     checkRows('channel', spans, env.limits, 'spans');
@@ -92,6 +100,9 @@ export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPat
       percent: timeline.percent,
       gaps: timeline.gaps,
       maxGapSeconds: timeline.maxGapSeconds,
+      overlaps: timeline.overlaps,
+      lastSample: timeline.lastSample,
+      notYetArrivedFrom: timeline.notYetArrivedFrom,
       spans: reduced.map(spanJson),
     });
   }
@@ -113,36 +124,60 @@ export async function completionResponse(env: ApiEnvironment, patterns: ChannelP
   const head = `{"apiVersion":${API_VERSION},"from":${window.start},"to":${window.end},"bucket":"${bucket}","buckets":${JSON.stringify(starts)},"rows":[`;
   const rows: string[] = [];
   if (bucket === 'day') {
-    // Whole days from the rollups; a last day cut by `to` from the segments of that day.
-    const wholeEnd = floorToDay(window.end);
-    const wholeStarts = starts.filter((start) => start < wholeEnd);
-    const partial = { start: wholeEnd, end: window.end };
-    const partialSegments = partial.end > partial.start ? await segmentsOf(env.store, selection, partial) : null;
-    const whole = wholeStarts.length > 0 ? await wholeDays(env, selection, window.start, wholeEnd, wholeStarts) : null;
+    // Whole days from the rollups; the recent days — a last day cut by `to`, and days that may
+    // hold time not yet arrived (after now − the longest expected latency) — from the segments.
+    const recent = { start: recentDaysStart(window, selection, env.now), end: window.end };
+    const wholeStarts = starts.filter((start) => start < recent.start);
+    const recentStarts = starts.filter((start) => start >= recent.start);
+    const recentSegments = recentStarts.length > 0 ? await segmentsOf(env.store, selection, recent) : null;
+    const whole = wholeStarts.length > 0 ? await wholeDays(env, selection, window.start, recent.start, wholeStarts) : null;
     selection.channels.forEach((id, i) => {
       const key = channelKey(id);
       let percent = whole?.percent[i] ?? '[]';
       let completeness = whole?.completeness[i] ?? '[]';
-      if (partialSegments !== null) {
-        const [last] = dailyRollups(partialSegments.get(key) ?? [], selection.epochs.get(key) ?? [], partial, toleranceFor(env.tolerance, id));
-        const figures = dayFigures(last);
-        percent = appendCell(percent, roundHalfUp(figures.percent, PERCENT_DECIMALS));
-        completeness = appendCell(completeness, roundHalfUp(figures.completeness, COMPLETENESS_DECIMALS));
+      let arriving: Micros | null = null;
+      if (recentSegments !== null) {
+        const segments = recentSegments.get(key) ?? [];
+        const epochs = selection.epochs.get(key) ?? [];
+        const due = dueUntil(recent, epochs, newestCoveredEnd(segments), env.now);
+        if (due < recent.end) arriving = due;
+        // Only the due time counts; a day wholly not yet arrived is null (nothing expected yet).
+        const days = due > recent.start ? dailyRollups(segments, epochs, { start: recent.start, end: due }, toleranceFor(env.tolerance, id)) : [];
+        recentStarts.forEach((_, k) => {
+          const figures = k < days.length ? dayFigures(days[k]) : { percent: null, completeness: null };
+          percent = appendCell(percent, roundHalfUp(figures.percent, PERCENT_DECIMALS));
+          completeness = appendCell(completeness, roundHalfUp(figures.completeness, COMPLETENESS_DECIMALS));
+        });
       }
-      rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness}}`);
+      rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness},"notYetArrivedFrom":${arriving}}`);
     });
   } else {
     const segments = await segmentsOf(env.store, selection, window);
     for (const id of selection.channels) {
       if (rows.length > 0 && rows.length % YIELD_EVERY === 0) await pause();
       const key = channelKey(id);
-      const row = hourlyRow(key, window, segments.get(key) ?? [], selection.epochs.get(key) ?? [], toleranceFor(env.tolerance, id));
+      const channelSegments = segments.get(key) ?? [];
+      const epochs = selection.epochs.get(key) ?? [];
+      const due = dueUntil(window, epochs, newestCoveredEnd(channelSegments), env.now);
+      const row = hourlyRow(key, window, due, channelSegments, epochs, toleranceFor(env.tolerance, id));
       row.percent = row.percent.map((p) => roundHalfUp(p, PERCENT_DECIMALS));
       row.completeness = row.completeness.map((c) => roundHalfUp(c, COMPLETENESS_DECIMALS));
-      rows.push(JSON.stringify(row));
+      rows.push(JSON.stringify({ ...row, notYetArrivedFrom: due < window.end ? due : null }));
     }
   }
   return new RawJson(`${head}${rows.join(',')}]}`);
+}
+
+/**
+ * The first day of the matrix computed from segments rather than rollups: the day `to` cuts,
+ * or the first day that may hold time not yet arrived (after now − the longest expected latency
+ * of the selected channels), whichever is earlier; never before the window.
+ */
+function recentDaysStart(window: Interval, selection: Selection, now: Micros): Micros {
+  let longest = 0;
+  for (const id of selection.channels) longest = Math.max(longest, expectedLatencySeconds(selection.epochs.get(channelKey(id)) ?? [], now));
+  const cut = floorToDay(window.end) === window.end ? window.end : floorToDay(window.end);
+  return Math.max(window.start, Math.min(cut, floorToDay(now - longest * 1e6)));
 }
 
 /**
@@ -226,12 +261,15 @@ export async function statsResponse(env: ApiEnvironment, patterns: ChannelPatter
   const rows = [];
   for (const id of selection.channels) {
     const key = channelKey(id);
+    const epochs = selection.epochs.get(key) ?? [];
+    const newest = latestByKey.get(key);
+    const due = dueUntil(window, epochs, newest ? coveredEnd(newest) : null, env.now);
     const figures = availabilityOver(segments.get(key) ?? [], {
       window,
-      expected: expectedIntervals(selection.epochs.get(key) ?? [], window),
+      expected: expectedIntervals(epochs, { start: window.start, end: due }),
       tolerance: toleranceFor(env.tolerance, id),
     });
-    const status = latencyState(latestByKey.get(key), selection.epochs.get(key) ?? [], env.now);
+    const status = latencyState(newest, epochs, env.now);
     const summary = summaryByKey.get(key);
     rows.push({
       channel: key,

@@ -64,57 +64,75 @@ describe('reduceSpans', () => {
     expect(reduceSpans(row, W, 1000)).toEqual(row);
   });
 
-  it('turns a gap narrower than a pixel into a mixed pixel at its start with the right percent', () => {
+  it('keeps a lone gap narrower than a pixel as a missing span at its exact times (a one-sample gap in a month stays red)', () => {
     const gapStart = W.start + 400 * 60e6 + 7;
     const row: Span[] = [
       { start: W.start, end: gapStart, state: 'present' },
-      { start: gapStart, end: gapStart + 15e6, state: 'missing' },
+      { start: gapStart, end: gapStart + 15e6, state: 'missing', missingSamples: 15 },
       { start: gapStart + 15e6, end: W.end, state: 'present' },
     ];
-    const reduced = reduceSpans(row, W, 1000); // pixel = 60 s
-    expect(reduced).toEqual([
-      { start: W.start, end: gapStart, state: 'present' },
-      { start: gapStart, end: gapStart + 60e6, state: 'mixed', percent: 75, parts: { missing: 15e6, present: 45e6 } },
-      { start: gapStart + 60e6, end: W.end, state: 'present' },
-    ]);
+    expect(reduceSpans(row, W, 1000)).toEqual(row); // pixel = 60 s
   });
 
-  it('merges a narrow run at the end of the row into the span before it', () => {
+  it('keeps the few minutes not yet arrived at the end of a 21-day row apart from the weeks before (the purple rows of the demo)', () => {
+    const days21 = { start: 0, end: 21 * 86_400e6 };
     const row: Span[] = [
-      { start: W.start, end: W.end - 10e6, state: 'present' },
-      { start: W.end - 10e6, end: W.end, state: 'missing' },
+      { start: 0, end: days21.end - 300e6, state: 'present' },
+      { start: days21.end - 300e6, end: days21.end, state: 'pending' },
     ];
-    const [only] = reduceSpans(row, W, 1000);
-    expect(only).toMatchObject({ start: W.start, end: W.end, state: 'mixed' });
-    expect(only.percent).toBeCloseTo((100 * (W.end - 10e6 - W.start)) / (W.end - W.start), 10);
+    expect(reduceSpans(row, days21, 1000)).toEqual(row);
+    const late: Span[] = [
+      { start: 0, end: days21.end - 900e6, state: 'present' },
+      { start: days21.end - 900e6, end: days21.end - 600e6, state: 'missing', missingSamples: 300 },
+      { start: days21.end - 600e6, end: days21.end, state: 'pending' },
+    ];
+    const reduced = reduceSpans(late, days21, 1000);
+    expect(reduced[0]).toEqual(late[0]);
+    expect(reduced[1]).toMatchObject({ start: days21.end - 900e6, end: days21.end, state: 'mixed', percent: 0, missingSamples: 300, parts: { missing: 300e6, pending: 600e6 } });
   });
 
-  it('gives at most maxPoints spans tiling the window, each mixed percent right, wide spans untouched', () => {
+  it('gathers hourly one-sample gaps only where several share a pixel, each mixed span at most a pixel wide', () => {
+    // 720 one-second gaps, one an hour, over 30 days at 1000 points (43.2 min a pixel): the
+    // hours between are wider than a pixel, so every gap stays its own missing span.
+    const days30 = { start: 0, end: 30 * 86_400e6 };
+    const row: Span[] = [];
+    for (let h = 0; h < 720; h++) {
+      row.push({ start: h * 3600e6, end: h * 3600e6 + 3599e6, state: 'present' }, { start: h * 3600e6 + 3599e6, end: (h + 1) * 3600e6, state: 'missing', missingSamples: 1 });
+    }
+    const reduced = reduceSpans(row, days30, 1000);
+    expect(reduced.filter((span) => span.state === 'missing')).toHaveLength(720);
+    expect(reduced.some((span) => span.state === 'mixed')).toBe(false);
+    // At 100 points (7.2 h a pixel) the hours are narrow too: mixed spans, none wider than a pixel, every gap's samples counted.
+    const coarse = reduceSpans(row, days30, 100);
+    const pixel = (days30.end - days30.start) / 100;
+    expect(coarse.every((span) => span.state === 'mixed' && span.end - span.start <= pixel)).toBe(true);
+    expect(coarse.reduce((sum, span) => sum + (span.missingSamples ?? 0), 0)).toBe(720);
+  });
+
+  it('tiles the window with at most 2 × maxPoints spans; mixed ones hold several narrow spans in at most a pixel; nothing else changes', () => {
     fc.assert(
       fc.property(rowArbitrary, fc.integer({ min: 1, max: 2000 }), (row, maxPoints) => {
         const reduced = reduceSpans(row, W, maxPoints);
         const pixel = (W.end - W.start) / maxPoints;
-        expect(reduced.length).toBeLessThanOrEqual(maxPoints);
+        expect(reduced.length).toBeLessThanOrEqual(2 * maxPoints);
         expect(reduced[0].start).toBe(W.start);
         expect(reduced[reduced.length - 1].end).toBe(W.end);
         for (let i = 1; i < reduced.length; i++) expect(reduced[i].start).toBe(reduced[i - 1].end);
         for (const span of reduced) {
-          expect(span.end - span.start).toBeGreaterThanOrEqual(Math.min(pixel, W.end - W.start) - 1e-6);
           const inside = timeIn(row, span.start, span.end);
           if (span.state === 'mixed') {
+            expect(span.end - span.start).toBeLessThanOrEqual(pixel);
+            expect(Object.keys(inside).length).toBeGreaterThan(1);
             const expected = percentOfParts(inside);
             if (expected === null) expect(span.percent).toBeNull();
             else expect(span.percent).toBeCloseTo(expected, 6);
           } else {
-            // A solid span holds only its own state.
-            expect(Object.keys(inside)).toEqual([span.state]);
+            // Any other span is one of the row's, untouched.
+            expect(row).toContainEqual(span);
           }
         }
-        // Spans at least a pixel wide whose neighbours are too keep their exact times.
-        for (let i = 1; i + 1 < row.length; i++) {
-          const [a, b, c] = [row[i - 1], row[i], row[i + 1]];
-          if ([a, b, c].every((s) => s.end - s.start >= pixel)) expect(reduced).toContainEqual(b);
-        }
+        // Spans at least a pixel wide keep their exact times.
+        for (const span of row) if (span.end - span.start >= pixel) expect(reduced).toContainEqual(span);
       }),
       { numRuns: 300 },
     );
@@ -123,7 +141,8 @@ describe('reduceSpans', () => {
 
 describe('mixed span helpers', () => {
   it('percent counts present and sparse time over expected time', () => {
-    expect(percentOfParts({ present: 30, sparse2: 10, missing: 60, not_expected: 1000 })).toBe(40);
+    expect(percentOfParts({ present: 30, sparse2: 10, missing: 60, not_expected: 1000, pending: 500 })).toBe(40);
+    expect(percentOfParts({ overlap: 10, missing: 10 })).toBe(50);
     expect(percentOfParts({ not_expected: 10 })).toBeNull();
   });
   it('dominant state is the one holding the most time', () => {

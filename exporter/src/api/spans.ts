@@ -1,28 +1,36 @@
 /**
- * Timeline spans: run-length encoding of states over a window, and the reduction of a row to at
- * most `maxPoints` spans for a panel `maxPoints` pixels wide. Pure functions.
+ * Timeline spans: run-length encoding of states over a window, and the reduction of a row for a
+ * panel `maxPoints` pixels wide. Pure functions.
  */
 import type { Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 
-/** What a stretch of a channel's time is (DESIGN.md: coverage, expected time, sparsity states). */
-export type SpanState = 'present' | 'sparse1' | 'sparse2' | 'sparse3' | 'missing' | 'not_expected';
+/**
+ * What a stretch of a channel's time is (DESIGN.md: coverage, expected time, sparsity states;
+ * core notYetArrivedFrom):
+ * covered: `present`, `sparse1..3` (by sample completeness), `overlap` (covered by two copies);
+ * not covered: `missing` (expected and due), `pending` (expected, not yet arrived: within the
+ * channel's expected latency), `not_expected` (outside the metadata epochs).
+ */
+export type SpanState = 'present' | 'sparse1' | 'sparse2' | 'sparse3' | 'overlap' | 'missing' | 'pending' | 'not_expected';
 
-export const SPAN_STATES: readonly SpanState[] = ['present', 'sparse1', 'sparse2', 'sparse3', 'missing', 'not_expected'];
+export const SPAN_STATES: readonly SpanState[] = ['present', 'sparse1', 'sparse2', 'sparse3', 'overlap', 'missing', 'pending', 'not_expected'];
 
 /** States whose time is covered by data. */
 export function isCovered(state: SpanState): boolean {
-  return state === 'present' || state === 'sparse1' || state === 'sparse2' || state === 'sparse3';
+  return state === 'present' || state === 'sparse1' || state === 'sparse2' || state === 'sparse3' || state === 'overlap';
 }
 
 export interface Span {
   start: Micros;
   end: Micros;
   state: SpanState | 'mixed';
-  /** Mixed spans: 100 × covered / expected time inside the span; null when none of it is expected. */
+  /** Mixed spans: 100 × covered / (covered + missing) time inside the span; null when neither is there. */
   percent?: number | null;
   /** Mixed spans: µs of each state inside the span. */
   parts?: Partial<Record<SpanState, number>>;
+  /** Missing and mixed spans: the samples the missing time inside would hold, at the channel's rate. */
+  missingSamples?: number;
 }
 
 /** Collects spans in time order, merging a span into the previous one when it continues it with the same state. */
@@ -40,7 +48,7 @@ export class SpanBuilder {
   }
 }
 
-/** 100 × covered / (covered + missing) of a mixed span's parts; null when nothing is expected. */
+/** 100 × covered / (covered + missing) of a mixed span's parts; null when there is neither (not-expected or not-yet-arrived time only). */
 export function percentOfParts(parts: Partial<Record<SpanState, number>>): number | null {
   let covered = 0;
   for (const state of SPAN_STATES) if (isCovered(state)) covered += parts[state] ?? 0;
@@ -62,92 +70,63 @@ export function dominantState(parts: Partial<Record<SpanState, number>>): SpanSt
   return best;
 }
 
-interface Mixed {
-  start: Micros;
-  end: Micros;
-  parts: Partial<Record<SpanState, number>>;
-}
+/** Spans narrower than a pixel gathered into one. */
+class Group {
+  readonly members: Span[] = [];
 
-function addPart(mixed: Mixed, state: SpanState | 'mixed', micros: number, parts?: Partial<Record<SpanState, number>>): void {
-  if (state === 'mixed') {
-    for (const [s, time] of Object.entries(parts ?? {}) as [SpanState, number][]) mixed.parts[s] = (mixed.parts[s] ?? 0) + time;
-  } else {
-    mixed.parts[state] = (mixed.parts[state] ?? 0) + micros;
+  get width(): number {
+    return this.members.length === 0 ? 0 : this.members[this.members.length - 1].end - this.members[0].start;
   }
-  mixed.end += micros;
-}
 
-function finishMixed(mixed: Mixed): Span {
-  const states = Object.keys(mixed.parts) as SpanState[];
-  if (states.length === 1) return { start: mixed.start, end: mixed.end, state: states[0] };
-  return { start: mixed.start, end: mixed.end, state: 'mixed', percent: percentOfParts(mixed.parts), parts: mixed.parts };
+  /** The one span, as it is; several: a mixed span with the time of each state and their missing samples. */
+  span(): Span {
+    if (this.members.length === 1) return { ...this.members[0] };
+    const parts: Partial<Record<SpanState, number>> = {};
+    let missingSamples = 0;
+    for (const member of this.members) {
+      if (member.state === 'mixed') {
+        for (const [state, time] of Object.entries(member.parts ?? {}) as [SpanState, number][]) parts[state] = (parts[state] ?? 0) + time;
+      } else {
+        parts[member.state] = (parts[member.state] ?? 0) + member.end - member.start;
+      }
+      missingSamples += member.missingSamples ?? 0;
+    }
+    const mixed: Span = { start: this.members[0].start, end: this.members[this.members.length - 1].end, state: 'mixed', percent: percentOfParts(parts), parts };
+    if (parts.missing !== undefined) mixed.missingSamples = missingSamples;
+    return mixed;
+  }
 }
 
 /**
- * Reduces a row of contiguous spans (in time order, tiling the window, run-length encoded) to
- * at most `maxPoints` spans. A pixel is p = (window length) / maxPoints. Spans at least one pixel
- * wide stay as they are, with their exact times. Runs of narrower spans merge into `mixed` spans
- * of about one pixel, carrying their percent present and the time of each state; a mixed span
- * still narrower than a pixel takes what it lacks from the start of the next span (or, at the end
- * of the row, merges with the previous span), and a remainder narrower than a pixel goes with it.
- * Every span of the result is then at least one pixel wide, so there are at most maxPoints.
+ * Reduces a row of contiguous spans (in time order, tiling the window, run-length encoded) for a
+ * panel `maxPoints` pixels wide, without hiding anything: a pixel is p = (window length) /
+ * maxPoints. Every span keeps its exact times and state, except where several spans narrower
+ * than a pixel follow each other: those are gathered, in time order, into `mixed` spans at most
+ * one pixel wide (a group closes when the next narrow span would make it wider), carrying the
+ * time of each state, percent and missing samples. A narrow span alone between wide ones stays
+ * as it is (a one-sample gap in a month is a `missing` span, drawn at least a device pixel
+ * wide), and no wide span lends time to a mixed one. Any two neighbours of the result together
+ * are wider than a pixel, so a row has at most 2 × maxPoints spans.
  */
 export function reduceSpans(spans: readonly Span[], window: Interval, maxPoints: number): Span[] {
   const pixel = (window.end - window.start) / maxPoints;
   if (!(pixel > 0)) return spans.map((span) => ({ ...span }));
   const out: Span[] = [];
-  let mixed: Mixed | null = null;
+  let group = new Group();
   const close = () => {
-    if (mixed !== null) out.push(finishMixed(mixed));
-    mixed = null;
+    if (group.members.length > 0) out.push(group.span());
+    group = new Group();
   };
   for (const span of spans) {
-    let at = span.start;
-    while (at < span.end) {
-      const width = span.end - at;
-      const m = mixed as Mixed | null;
-      if (m !== null && m.end - m.start < pixel) {
-        // Fill the open mixed span up to a pixel, or take the whole span if the rest would be narrow.
-        let take = Math.min(width, Math.ceil(m.start + pixel - m.end));
-        if (width - take < pixel) take = width;
-        addPart(m, span.state, take, take === width && at === span.start ? span.parts : scaleParts(span, take));
-        at += take;
-        continue;
-      }
-      if (width >= pixel) {
-        close();
-        out.push(at === span.start ? { ...span } : { start: at, end: span.end, state: span.state });
-        at = span.end;
-      } else {
-        close();
-        mixed = { start: at, end: at, parts: {} };
-        addPart(mixed, span.state, width, span.parts);
-        at = span.end;
-      }
+    const width = span.end - span.start;
+    if (width >= pixel) {
+      close();
+      out.push({ ...span });
+      continue;
     }
+    if (group.width + width > pixel) close();
+    group.members.push(span);
   }
-  const m = mixed as Mixed | null;
-  if (m !== null) {
-    const last = out[out.length - 1];
-    if (m.end - m.start < pixel && last !== undefined) {
-      // Too narrow at the end of the row: merge with the previous span.
-      out.pop();
-      const merged: Mixed = { start: last.start, end: last.start, parts: {} };
-      addPart(merged, last.state, last.end - last.start, last.parts);
-      addPart(merged, 'mixed', m.end - m.start, m.parts);
-      out.push(finishMixed(merged));
-    } else {
-      out.push(finishMixed(m));
-    }
-  }
+  close();
   return out;
-}
-
-/** The parts of the first `micros` of a span (a solid span: that state; a mixed one: its parts scaled). */
-function scaleParts(span: Span, micros: number): Partial<Record<SpanState, number>> | undefined {
-  if (span.state !== 'mixed') return undefined;
-  const total = span.end - span.start;
-  const parts: Partial<Record<SpanState, number>> = {};
-  for (const [state, time] of Object.entries(span.parts ?? {}) as [SpanState, number][]) parts[state] = (time * micros) / total;
-  return parts;
 }

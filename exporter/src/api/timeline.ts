@@ -1,9 +1,13 @@
 /**
- * One channel's timeline over a window: which time is present (and how densely), missing, or not
- * expected, as run-length spans, with the row's figures. Pure.
+ * One channel's timeline over a window: which time is present (and how densely), covered twice,
+ * missing, not yet arrived, or not expected, as run-length spans, with the row's figures. Pure.
  *
  * - not_expected: outside the channel's metadata epochs (DESIGN.md: never missing).
- * - missing: expected but not covered (coverage = union of [start, end + Δ) of joined segments).
+ * - pending: expected, not covered, from `notYetArrivedFrom` on (core notYetArrivedFrom: after
+ *   the newest data and within the expected latency): neither present nor missing, and left
+ *   out of the row's figures.
+ * - missing: expected, due and not covered (coverage = union of [start, end + Δ) of joined segments).
+ * - overlap: covered by more than one copy of the data (core overlapIntervals).
  * - present / sparse1..3: covered and expected; which one comes from the sample completeness of
  *   the covered time in fixed buckets (default: one pixel wide, aligned to the window start).
  *   Sparsity buckets' completeness = samples received / (covered expected time × rate), where
@@ -13,9 +17,9 @@
  *   present (µs rounding of Δ). Missing time is already drawn as missing, so it does not count
  *   against the sparsity of the data around it.
  */
-import { availabilityOver, expectedIntervals, sparsityState } from '@lacuna/core';
+import { availabilityOver, dueUntil, expectedIntervals, sparsityState } from '@lacuna/core';
 import type { ChannelEpoch, Micros, Segment } from '@lacuna/core';
-import { coveredEnd, coverage, intersectIntervals, joinSegments, type Interval, type Tolerance } from '@lacuna/core';
+import { coveredEnd, coverage, intersectIntervals, joinSegments, newestCoveredEnd, overlapIntervals, type Interval, type Tolerance } from '@lacuna/core';
 import { SpanBuilder, type Span, type SpanState } from './spans.ts';
 
 export interface ChannelTimeline {
@@ -28,6 +32,10 @@ export interface ChannelTimeline {
   gaps: number;
   maxGapSeconds: number;
   overlaps: number;
+  /** Time of the newest sample of the data read (the window's and its neighbours'); null without any. */
+  lastSample: Micros | null;
+  /** Where not-yet-arrived time begins, when inside the window (else null). */
+  notYetArrivedFrom: Micros | null;
 }
 
 export interface TimelineOptions {
@@ -35,6 +43,12 @@ export interface TimelineOptions {
   /** Width of the sparsity buckets in µs (≥ 1), aligned to window.start. */
   bucket: number;
   tolerance: Tolerance;
+  /**
+   * Now: expected time after the newest data and within the channel's expected latency before
+   * it (core notYetArrivedFrom, expectedLatencySeconds) is not yet arrived. Absent: all
+   * expected time is due.
+   */
+  now?: Micros;
 }
 
 /** Completeness at or above 1 − this is complete. */
@@ -95,6 +109,18 @@ export function bucketStates(joined: readonly Segment[], epochs: readonly Channe
   return states;
 }
 
+/** The rate at time t: the metadata epoch's in force, else that of the data last started before t (or the first). */
+function rateAt(t: Micros, rated: readonly RatedInterval[], joined: readonly Segment[]): number | null {
+  const piece = rated.find((r) => r.start <= t && t < r.end);
+  if (piece?.rate != null) return piece.rate;
+  let rate: number | null = joined[0]?.sampleRate ?? null;
+  for (const segment of joined) {
+    if (segment.start > t) break;
+    rate = segment.sampleRate;
+  }
+  return rate;
+}
+
 /**
  * The channel's timeline. `segments`: its stored segments reaching into the window, with the
  * neighbours (as core/src/store/rollups.ts segmentsAround gives them).
@@ -102,10 +128,14 @@ export function bucketStates(joined: readonly Segment[], epochs: readonly Channe
 export function channelTimeline(segments: readonly Segment[], epochs: readonly ChannelEpoch[], options: TimelineOptions): ChannelTimeline {
   const { window, bucket, tolerance } = options;
   const joined = joinSegments(segments, { tolerance });
+  const pendingFrom = options.now === undefined ? window.end : dueUntil(window, epochs, newestCoveredEnd(joined), options.now);
   const expected = expectedIntervals(epochs, window);
-  const figures = availabilityOver(joined, { window, expected, tolerance });
+  const due = expectedIntervals(epochs, { start: window.start, end: pendingFrom });
+  const figures = availabilityOver(joined, { window, expected: due, tolerance });
   const covered = intersectIntervals(coverage(joined), expected);
+  const twice = intersectIntervals(overlapIntervals(joined, { tolerance }), expected);
   const states = bucketStates(joined, epochs, { window, bucket });
+  const rated = ratedExpected(epochs, window);
 
   const builder = new SpanBuilder();
   const pushCovered = (a: Micros, b: Micros) => {
@@ -117,6 +147,27 @@ export function channelTimeline(segments: readonly Segment[], epochs: readonly C
       i++;
     }
   };
+  let o = 0;
+  const pushCoveredOrTwice = (a: Micros, b: Micros) => {
+    while (o < twice.length && twice[o].end <= a) o++;
+    for (let k = o; a < b && k < twice.length && twice[k].start < b; k++) {
+      pushCovered(a, Math.max(a, twice[k].start));
+      const upTo = Math.min(b, twice[k].end);
+      builder.push(Math.max(a, twice[k].start), upTo, 'overlap');
+      a = Math.max(a, upTo);
+    }
+    pushCovered(a, b);
+  };
+  const pushUncovered = (a: Micros, b: Micros) => {
+    const split = Math.min(b, Math.max(a, pendingFrom));
+    if (split > a) {
+      const rate = rateAt(a, rated, joined);
+      builder.push(a, split, 'missing');
+      const last = builder.spans[builder.spans.length - 1];
+      if (rate !== null) last.missingSamples = (last.missingSamples ?? 0) + Math.round(((split - a) * rate) / 1e6);
+    }
+    builder.push(split, b, 'pending');
+  };
   let cursor = window.start;
   let k = 0;
   for (const e of expected) {
@@ -124,11 +175,11 @@ export function channelTimeline(segments: readonly Segment[], epochs: readonly C
     let at = e.start;
     while (k < covered.length && covered[k].start < e.end) {
       const c = covered[k++];
-      builder.push(at, c.start, 'missing');
-      pushCovered(c.start, c.end);
+      pushUncovered(at, c.start);
+      pushCoveredOrTwice(c.start, c.end);
       at = c.end;
     }
-    builder.push(at, e.end, 'missing');
+    pushUncovered(at, e.end);
     cursor = e.end;
   }
   builder.push(cursor, window.end, 'not_expected');
@@ -141,5 +192,7 @@ export function channelTimeline(segments: readonly Segment[], epochs: readonly C
     gaps: figures.gaps,
     maxGapSeconds: figures.maxGapSeconds,
     overlaps: figures.overlaps,
+    lastSample: joined.reduce<Micros | null>((latest, segment) => (latest === null || segment.end > latest ? segment.end : latest), null),
+    notYetArrivedFrom: pendingFrom < window.end ? pendingFrom : null,
   };
 }

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoChannelInfo } from '@lacuna/collector';
 import type { Store } from '@lacuna/core';
+import { DEFAULT_EXPECTED_LATENCY_S, notYetArrivedFrom } from '@lacuna/core';
 import { parseWindows } from '../status.ts';
 import { exporterFixture, hasSharedData, SHARED_DATA, type ExporterFixture } from '../testing/fixture.ts';
 import { MetricsRefresher, type MetricsOptions } from './refresher.ts';
@@ -63,9 +64,18 @@ function idLabels(key: string) {
 }
 
 /** |[end − window, end) ∩ epoch|, µs: the expected time of a demo channel in a window. */
+/** Where the channel's time not yet arrived begins at END: after its last sample, and within warn_s (default an hour) of END. */
+function dueUntil(info: DemoChannelInfo): number {
+  return notYetArrivedFrom(info.lastSample + 1e6 / info.sampleRate, END, info.warnS ?? DEFAULT_EXPECTED_LATENCY_S);
+}
+
+/** The expected time of the window whose data is due by END: [start, stop). */
+function dueWindow(info: DemoChannelInfo, window: number): { start: number; stop: number } {
+  return { start: Math.max(END - window, info.epochStart), stop: Math.min(END, info.epochEnd ?? END, dueUntil(info)) };
+}
+
 function expectedMicros(info: DemoChannelInfo, window: number): number {
-  const start = Math.max(END - window, info.epochStart);
-  const stop = Math.min(END, info.epochEnd ?? END);
+  const { start, stop } = dueWindow(info, window);
   return Math.max(0, stop - start);
 }
 
@@ -251,15 +261,18 @@ describe('GET /metrics on a scanned demo archive', () => {
       const labels = idLabels(channel.channel);
       const delta = 1e6 / channel.sampleRate;
       for (const [window, micros] of Object.entries(WINDOW_MICROS)) {
-        const start = Math.max(END - micros, channel.epochStart);
-        const stop = Math.min(END, channel.epochEnd ?? END);
-        if (stop <= start) continue;
-        // A gap counts when its missing span [last before + Δ, first after) meets expected time in the window.
+        if (Math.min(END, channel.epochEnd ?? END) <= Math.max(END - micros, channel.epochStart)) continue;
+        const { start, stop } = dueWindow(channel, micros);
+        // A gap counts when its missing span [last before + Δ, first after) meets expected, due time in the window.
         const gaps = fixture.manifest.gaps.filter((gap) => gap.channel === channel.channel && gap.start + delta < stop && gap.end > start);
-        const longest = Math.max(0, ...gaps.map((gap) => (Math.min(gap.end, END) - Math.max(gap.start, END - micros)) / 1e6));
+        const spans = gaps.map((gap) => ({ start: gap.start, end: gap.end }));
+        // So does the open gap after the last sample (as MUSTANG counts it), reaching to the window's end, when due time is missing there.
+        const tolerance = delta / 2;
+        if (stop - Math.max(start, channel.lastSample + delta) > tolerance) spans.push({ start: channel.lastSample, end: END });
+        const longest = Math.max(0, ...spans.map((gap) => (Math.min(gap.end, END) - Math.max(gap.start, END - micros)) / 1e6));
         const overlaps = fixture.manifest.overlaps.filter((o) => o.channel === channel.channel && o.end >= END - micros && o.end < END);
         const where = `${channel.channel} ${window}`;
-        expect(value(samples, 'lacuna_channel_gaps', { ...labels, window }), where).toBe(gaps.length);
+        expect(value(samples, 'lacuna_channel_gaps', { ...labels, window }), where).toBe(spans.length);
         expect(value(samples, 'lacuna_channel_max_gap_seconds', { ...labels, window }), where).toBeCloseTo(longest, 6);
         expect(value(samples, 'lacuna_channel_overlaps', { ...labels, window }), where).toBe(overlaps.length);
       }

@@ -25,8 +25,8 @@ const WINDOW_HELP = 'over the trailing window ending now (label window, e.g. 1h,
 /** The HELP text of every family computed from the store, as a user reads it. */
 export const STORE_METRICS_HELP = {
   lacuna_channel_availability_ratio: `Fraction of the expected time covered by data, 0 to 1, ${WINDOW_HELP}.`,
-  lacuna_channel_gaps: `Number of gaps (breaks between consecutive data longer than the tolerance) ${WINDOW_HELP}.`,
-  lacuna_channel_max_gap_seconds: `Longest gap, from the last sample before it to the first sample after it, clipped to the window; 0 without gaps; ${WINDOW_HELP}.`,
+  lacuna_channel_gaps: `Number of gaps (breaks between consecutive data longer than the tolerance, and missing time before the first or after the last sample, as MUSTANG counts them; time not yet arrived within the expected latency is no gap) ${WINDOW_HELP}.`,
+  lacuna_channel_max_gap_seconds: `Longest gap, from the last sample before it (or the window start) to the first sample after it (or the window end), clipped to the window; 0 without gaps; ${WINDOW_HELP}.`,
   lacuna_channel_overlaps: `Number of overlaps (data received more than once for the same time) ${WINDOW_HELP}.`,
   lacuna_channel_last_sample_timestamp_seconds: 'Time of the newest sample of the channel (Td), Unix seconds. No sample when the channel never had data.',
   lacuna_channel_total_latency_seconds: 'How old the newest sample is now (Tm - Td): the delay from measurement to now, what the warn and fail thresholds are compared against.',

@@ -27,6 +27,9 @@ const CATEGORY: Record<SpanState, OoiCategory> = {
   sparse1: 'Sparse 1',
   sparse2: 'Sparse 2',
   sparse3: 'Sparse 3',
+  overlap: 'Present',
+  // ooi-status has no such category: time not arrived by now is missing to it.
+  pending: 'Missing',
 };
 
 /** Deployment colours alternate by position: even #0073cf, odd #cf5c00. */
@@ -51,15 +54,17 @@ export function categoryOf(span: Span): OoiCategory {
 }
 
 /**
- * A stream's triples from its reduced spans: adjacent spans of one category merge; triples
- * that are empty once written to the second are dropped. No triple at all gives the single
- * zero-length `[lower, "Not Expected", lower]`, as ooi-status answers for a stream without data.
+ * A stream's triples from its reduced spans: a span narrower than `threshold` µs takes the
+ * category of the one before it (ooi-status shows no gap under its threshold); adjacent spans of
+ * one category merge; triples that are empty once written to the second are dropped. No triple
+ * at all gives the single zero-length `[lower, "Not Expected", lower]`, as ooi-status answers
+ * for a stream without data.
  */
-export function streamTriples(spans: readonly Span[], lower: Micros): Triple[] {
+export function streamTriples(spans: readonly Span[], lower: Micros, threshold = 0): Triple[] {
   const merged: { start: Micros; end: Micros; category: OoiCategory }[] = [];
   for (const span of spans) {
-    const category = categoryOf(span);
     const last = merged[merged.length - 1];
+    const category = last !== undefined && span.end - span.start < threshold ? last.category : categoryOf(span);
     if (last !== undefined && last.category === category && last.end === span.start) last.end = span.end;
     else merged.push({ start: span.start, end: span.end, category });
   }

@@ -40,6 +40,17 @@ describe('ooi-status format pieces', () => {
     expect(streamTriples([], t0)).toEqual([['2024-01-01 00:00:00', 'Not Expected', '2024-01-01 00:00:00']]);
   });
 
+  it('hides gaps narrower than the threshold, as ooi-status does', () => {
+    const t0 = Date.UTC(2024, 0, 1) * 1000;
+    const spans = [
+      { start: t0, end: t0 + 100e6, state: 'present' as const },
+      { start: t0 + 100e6, end: t0 + 102e6, state: 'missing' as const },
+      { start: t0 + 102e6, end: t0 + 200e6, state: 'present' as const },
+    ];
+    expect(streamTriples(spans, t0, 5e6)).toEqual([['2024-01-01 00:00:00', 'Present', '2024-01-01 00:03:20']]);
+    expect(streamTriples(spans, t0, 1e6)).toHaveLength(3);
+  });
+
   it('numbers deployments from the epochs, colours alternating', () => {
     const e = (start: number, end: number | null) => ({ network: 'X', station: 'S', location: '', channel: 'C', start, end, sampleRate: 1, latitude: null, longitude: null, elevation: null, warnS: null, failS: null });
     const deployments = deploymentsIn([e(30e6, null), e(0, 10e6), e(15e6, 20e6)], 5e6, 100e6);

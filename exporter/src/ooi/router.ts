@@ -65,12 +65,13 @@ export function ooiRouter(context: ExporterContext): Router {
     if (upper > lower) {
       const window = { start: lower, end: upper };
       const segments = await segmentsAround(store, filter, window, extents);
+      const threshold = (upper - lower) / OOI_POINTS;
       const timeline = channelTimeline(segments.get(key) ?? [], epochs, {
         window,
-        bucket: Math.max(1, Math.ceil((upper - lower) / OOI_POINTS)),
+        bucket: Math.max(1, Math.ceil(threshold)),
         tolerance: toleranceFor(context.tolerance ?? [], id),
       });
-      data = streamTriples(reduceSpans(timeline.spans, window, OOI_POINTS), lower);
+      data = streamTriples(reduceSpans(timeline.spans, window, OOI_POINTS), lower, threshold);
     } else {
       data = streamTriples([], lower);
     }
