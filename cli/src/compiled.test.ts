@@ -34,6 +34,20 @@ describe('the compiled lacuna command', () => {
     expect(JSON.parse(stdout)).toEqual([]);
   });
 
+  it('scans an archive, reading its files on threads', async () => {
+    const archive = join(cwd, 'demo');
+    expect((await run(BIN, ['demo', archive], cwd)).status).toBe(0);
+    const onThreads = await run(BIN, ['scan', archive, '--read-threads', '2', '--format', 'json', '--store', join(cwd, 'threads')], cwd);
+    const here = await run(BIN, ['scan', archive, '--read-threads', '0', '--format', 'json', '--store', join(cwd, 'here')], cwd);
+    expect(onThreads.stderr).toBe('');
+    const figures = (text: string) => {
+      const { filesScanned, records, segments, failures } = JSON.parse(text) as { filesScanned: number; records: number; segments: number; failures: unknown[] };
+      return { filesScanned, records, segments, failures };
+    };
+    expect(figures(onThreads.stdout)).toEqual(figures(here.stdout));
+    expect(figures(onThreads.stdout).records).toBeGreaterThan(1000);
+  });
+
   it('says how to build it when it was not built', async () => {
     const checkout = join(cwd, 'unbuilt');
     mkdirSync(join(checkout, 'bin'), { recursive: true });

@@ -11,16 +11,25 @@ import { withStore, type Io } from '../context.ts';
 export const scanSpec: CommandSpec = {
   name: 'scan',
   summary: 'Scan miniSEED archives (folders in a layout) or files into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; deleted files are forgotten.',
-  usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--store DIR|URL]',
+  usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--read-threads N] [--store DIR|URL]',
   options: {
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds); a PATTERN is a path template such as "{NET}/{STA}/{YEAR}/*.{DAY}.mseed" or "**/*.mseed"' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata (StationXML or CSV) giving the expected epochs; repeatable' },
     tolerance: TOLERANCE_OPTION,
     format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
+    'read-threads': { type: 'string', value: 'N', description: 'threads reading files beside the one storing them; 0 reads in that one (default: one per core, at most 4, when there are 64 MB or more to read)' },
     store: STORE_OPTION,
   },
   details: 'A PATH that is a file is scanned whatever its name; the layout picks the files under a folder.\nPlaceholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
 };
+
+/** `--read-threads`: a whole number 0..64, or undefined (the scan chooses). */
+export function readThreadsOption(command: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(String(value)) || count > 64) throw new UsageError(`${command}: --read-threads must be a whole number from 0 to 64 (got "${String(value)}")`);
+  return count;
+}
 
 export function layoutOption(command: string, value: unknown): Layout {
   try {
@@ -70,12 +79,13 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
   const format = choice('scan', 'format', values.format, ['text', 'json'] as const, 'text');
   const layout = layoutOption('scan', values.layout);
   const tolerance = toleranceRules('scan', values.tolerance);
+  const readThreads = readThreadsOption('scan', values['read-threads']);
   return withStore(values, async (store) => {
     await loadMetadata(store, 'scan', (values.metadata as string[] | undefined) ?? [], tolerance);
     const progress = terminalProgress(io.stderr);
     let report: ScanReport;
     try {
-      report = await scanArchive(store, { roots: positionals, layout, tolerance, onProgress: progress.update });
+      report = await scanArchive(store, { roots: positionals, layout, tolerance, readThreads, onProgress: progress.update });
     } catch (error) {
       if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
       throw error;

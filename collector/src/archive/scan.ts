@@ -4,6 +4,7 @@ import { ownsStation, formatShard, type Micros, type StationShard } from '@lacun
 import type { ToleranceRule } from '@lacuna/core';
 import type { FileScan, FileState, Store } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
+import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
 import { walkArchive, type ArchiveFile } from './walk.ts';
 
@@ -22,6 +23,12 @@ export interface ScanOptions {
   /** Scan only the files of this part of the stations (sharded collectors); the layout must name {NET} and {STA}. */
   shard?: StationShard;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Threads reading files beside the one storing them (readers.ts); 0 reads in this thread.
+   * Default: none for less than READ_THREADS_FROM bytes to read (starting threads costs more
+   * than it saves), else one per core (defaultReadThreads).
+   */
+  readThreads?: number;
 }
 
 export interface ScanReport {
@@ -44,6 +51,7 @@ export class ScanRootError extends Error {}
 const BATCH_FILES = 256;
 const BATCH_SEGMENTS = 50_000;
 const READ_LANES = 2;
+const READ_THREADS_FROM = 64 * 1024 * 1024;
 
 function changedSince(file: ArchiveFile, known: FileState | undefined): boolean {
   return known === undefined || known.size !== file.size || known.mtime !== file.mtime;
@@ -123,11 +131,14 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
     return storing;
   };
 
+  const threadCount = options.readThreads ?? (bytesTotal < READ_THREADS_FROM ? 0 : defaultReadThreads());
+  const threads = threadCount > 0 ? new ReadThreads(threadCount, options.tolerance ?? []) : null;
+  const read = threads ? (file: ArchiveFile) => threads.read(file) : (file: ArchiveFile) => scanFile(file, options.tolerance ?? []);
   let next = 0;
   const lane = async () => {
     while (next < changed.length) {
       const file = changed[next++];
-      const scan = await scanFile(file, options.tolerance ?? []);
+      const scan = await read(file);
       report.filesScanned += 1;
       report.bytes += file.size;
       report.records += scan.state.records;
@@ -141,13 +152,15 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   };
 
   try {
-    await Promise.all(Array.from({ length: READ_LANES }, lane));
+    await Promise.all(Array.from({ length: threads?.capacity ?? READ_LANES }, lane));
     await flush();
   } catch (error) {
     await store
       .finishRun(runId, roots, { ...summaryOf(report), status: 'failed' })
       .catch(() => undefined); // the store itself may be what failed
     throw error;
+  } finally {
+    await threads?.close();
   }
   report.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
   report.elapsedMs = Date.now() - started;

@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTime, type ToleranceRule } from '@lacuna/core';
+import { testBackends } from '@lacuna/core/testing';
+import { encodeSeries } from '../mseed/writer.ts';
+import { compileLayout } from './layouts.ts';
+import { ReadThreads } from './readers.ts';
+import { scanArchive } from './scan.ts';
+import { scanFile } from './scan-file.ts';
+import type { ArchiveFile } from './walk.ts';
+
+const temp = mkdtempSync(join(tmpdir(), 'lacuna-readers-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** A day file of 1 Hz LHZ records with a gap of `gapS` seconds after the first hour. */
+function dayFile(root: string, station: string, day: string, gapS = 0): ArchiveFile {
+  const start = parseTime(day);
+  const path = join(root, day.slice(0, 4), 'XX', station, 'LHZ.D', `XX.${station}..LHZ.D.${day.slice(0, 4)}.${String(Number(day.slice(8)) + 59).padStart(3, '0')}`);
+  mkdirSync(dirname(path), { recursive: true });
+  const series = (from: number, samples: number) => [...encodeSeries({ network: 'XX', station, location: '', channel: 'LHZ', start: from, sampleRate: 1, totalSamples: samples, recordLength: 512 })];
+  writeFileSync(path, Buffer.concat([...series(start, 3600), ...series(start + (3600 + gapS) * 1e6, 7200)]));
+  return fileOf(path);
+}
+
+function fileOf(path: string): ArchiveFile {
+  const info = statSync(path, { bigint: true });
+  return { path, size: Number(info.size), mtime: Number(info.mtimeNs / 1000n) };
+}
+
+describe('reading archive files on worker threads', () => {
+  it('gives each file the scan this thread would give it: segments, tolerance rules, damage, not miniSEED, vanished', async () => {
+    const whole = dayFile(temp, 'AAA', '2024-03-01', 5);
+    const joined = dayFile(temp, 'BBB', '2024-03-01', 0.4); // within a tolerance of 0.5 s: one segment
+    const torn = dayFile(temp, 'CCC', '2024-03-01', 60);
+    truncateSync(torn.path, 512 * 12 + 77);
+    const junk = join(temp, 'junk');
+    writeFileSync(junk, 'not miniSEED\n'.repeat(100));
+    const files = [whole, joined, fileOf(torn.path), fileOf(junk), { path: join(temp, 'gone'), size: 1024, mtime: 0 }];
+    const rules: ToleranceRule[] = [{ patterns: [{ network: 'XX', station: 'BBB', location: '*', channel: '*' }], tolerance: { seconds: 0.5 } }];
+
+    const threads = new ReadThreads(2, rules);
+    try {
+      const onThreads = await Promise.all(files.map((file) => threads.read(file)));
+      const here = await Promise.all(files.map((file) => scanFile(file, rules)));
+      expect(onThreads).toEqual(here);
+      expect(onThreads.map((scan) => scan.segments.length)).toEqual([2, 1, 1, 0, 0]);
+      expect(onThreads.map((scan) => scan.state.status)).toEqual(['ok', 'ok', 'error', 'error', 'error']);
+      expect(onThreads[2].state.errorOffset).toBe(512 * 12);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  describe.each(testBackends().slice(0, 1))('an archive scan on $name', (backend) => {
+    it('stores what it read on threads as it stores what it read in its own thread', async () => {
+      const copies = [join(temp, 'here'), join(temp, 'threads')];
+      for (const copy of copies) for (const [i, station] of ['EEE', 'FFF', 'GGG'].entries()) dayFile(copy, station, `2024-03-0${i + 2}`, 30 * i);
+      const store = await backend.open();
+      try {
+        const reports = [];
+        for (const [k, copy] of copies.entries()) reports.push(await scanArchive(store, { roots: [copy], layout: compileLayout('sds'), readThreads: k === 0 ? 0 : 2 }));
+        const [here, onThreads] = reports;
+        expect({ ...onThreads, runId: 0, elapsedMs: 0 }).toEqual({ ...here, runId: 0, elapsedMs: 0 });
+        expect(onThreads.segments).toBe(1 + 2 + 2);
+        const stored = await store.segments({ patterns: [], window: { start: parseTime('2024-01-01'), end: parseTime('2025-01-01') } });
+        const [fromHere, fromThreads] = copies.map((copy) =>
+          stored.filter((segment) => segment.source.startsWith(`${copy}/`)).map((segment) => ({ ...segment, source: segment.source.slice(copy.length), firstSeen: 0 })),
+        );
+        expect(fromHere).toHaveLength(5);
+        expect(fromThreads).toEqual(fromHere);
+      } finally {
+        await backend.dispose(store);
+      }
+    });
+  });
+});
