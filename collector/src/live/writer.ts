@@ -1,7 +1,7 @@
 import { channelKey } from '@lacuna/core';
-import type { ChannelId } from '@lacuna/core';
+import type { ChannelId, LivePiece, Micros } from '@lacuna/core';
 import { batchRows, type BatchOutcome, type LiveBatch, type LiveLatestRow, type LiveSink, type LiveSourceState, type LiveView, type LiveWriterStatus, type StreamThresholds } from '@lacuna/core';
-import { compactLiveSegments, storeLiveBatches } from '@lacuna/core';
+import { compactLiveSegments, liveSegmentsSince, storeLiveBatches } from '@lacuna/core';
 import { touchDays, type TouchedDays } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
@@ -146,6 +146,11 @@ export class LiveWriter implements LiveSink, LiveView {
   status(): LiveWriterStatus {
     const { files, bytes } = this.spool.stats();
     return { storeUp: this.storeUp, queued: this.queue.length, spoolFiles: files, spoolBytes: bytes };
+  }
+
+  async storedSince(source: string, since: Micros): Promise<LivePiece[]> {
+    await this.settle();
+    return liveSegmentsSince(this.store, source, since);
   }
 
   /** A source whose packets /metrics sees before they are flushed; detached when it stops. */

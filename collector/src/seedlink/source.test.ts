@@ -2,7 +2,7 @@
  * A SeedLink server (FakeSeedLinkServer, the test double written for these tests) feeding the
  * store through SeedLinkSource and the live writer, over 127.0.0.1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,43 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
       await writer.compactNow();
       const segments = await store.segments({ patterns: parseChannelPatterns('XX.RST'), window: ALL });
       expect(segments.map((s) => [s.start, s.samples])).toEqual([[T0, 10 * 112]]);
+    } finally {
+      await writer.close();
+      await server.stop();
+    }
+  });
+
+  it('stores once what the server sends again after a crash left the state file behind the store', async () => {
+    const server = await new FakeSeedLinkServer('ringserver').listen(0);
+    const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    const stateFile = join(spool, 'seedlink-crash.json');
+    const record = (count: number, first: number) =>
+      encodeSeries({ network: 'XX', station: 'DUP', location: '', channel: 'HHZ', start: T0 + first * 1_120_000, sampleRate: 100, totalSamples: count * 112 });
+    const source = () =>
+      new SeedLinkSource({
+        address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'DUP', selectors: [] }] },
+        sink: writer,
+        flushMs: 3_600_000,
+        stateFile,
+        client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
+        log: () => {},
+      });
+    try {
+      server.add(record(10, 0));
+      const first = source();
+      await first.start();
+      await until('10 packets', () => first.client.stats.packets === 10);
+      await first.stop();
+      // The crash came after the store had the 10 packets and before the state file said so: it still says packet 6.
+      writeFileSync(stateFile, JSON.stringify({ XX_DUP: { sequence: '6', time: T0 + 5 * 1_120_000 } }));
+      server.add(record(2, 10));
+      const second = source();
+      await second.start();
+      await until('6 packets: 4 again and 2 new', () => second.client.stats.packets === 6);
+      await second.stop();
+      await writer.compactNow();
+      const segments = await store.segments({ patterns: parseChannelPatterns('XX.DUP'), window: ALL });
+      expect(segments.map((s) => [s.start, s.samples])).toEqual([[T0, 12 * 112]]);
     } finally {
       await writer.close();
       await server.stop();

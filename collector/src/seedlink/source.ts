@@ -79,9 +79,25 @@ export class SeedLinkSource {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log(`${this.source}: state file ${this.options.stateFile} not used (${(error as Error).message}); starting afresh`);
       }
     }
+    await this.markStored();
     this.client.start();
     this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 5000);
     this.timer.unref();
+  }
+
+  /**
+   * After a restart the state file may be behind the store (a crash after a write, before the
+   * file was replaced): the server then sends again what is stored. What the store holds from the
+   * oldest resume time on is marked, so those packets are dropped as repeats.
+   */
+  private async markStored(): Promise<void> {
+    const times = [...this.client.resumePoints.values()].map((point) => point.time).filter((time) => time !== null);
+    if (times.length === 0 || !this.options.sink.storedSince) return;
+    try {
+      this.accumulator.markStored(await this.options.sink.storedSince(this.source, Math.min(...times)));
+    } catch (error) {
+      this.log(`${this.source}: cannot read what is stored (${(error as Error).message}); packets the server sends again may be stored twice`);
+    }
   }
 
   /** Stops the client and hands over what was received. */

@@ -31,6 +31,8 @@ interface ChannelState {
   id: ChannelId;
   stream: string;
   tolerance: Tolerance;
+  /** Runs already in the store (from before a restart): records inside one are repeats. */
+  stored: Run[];
   /** Pieces since the last drain; `open` is the one the next record may extend. */
   pieces: Piece[];
   open: Piece | null;
@@ -45,9 +47,9 @@ interface ChannelState {
  * the segment pieces and newest samples of the next batch. A record that continues its channel's
  * open piece (same rate and quality, |start − (end + Δ)| ≤ tol) extends it in O(1); any other one
  * starts a new piece, which the store's compaction joins later. A record wholly inside the run it
- * would continue, or inside a piece already received, is a duplicate (a packet resent after a
- * reconnect) and is dropped. The newest sample of each channel and its receipt time are tracked
- * exactly, record by record.
+ * would continue, inside a piece already received, or inside data stored before a restart
+ * (`markStored`), is a duplicate (a packet resent after a reconnect or a crash) and is dropped.
+ * The newest sample of each channel and its receipt time are tracked exactly, record by record.
  */
 export class LiveAccumulator {
   readonly #rules: readonly ToleranceRule[];
@@ -70,6 +72,7 @@ export class LiveAccumulator {
         id: { network: id.network, station: id.station, location: id.location, channel: id.channel },
         stream,
         tolerance: toleranceFor(this.#rules, id),
+        stored: [],
         pieces: [],
         open: null,
         run: null,
@@ -101,6 +104,11 @@ export class LiveAccumulator {
     const run = state.run;
     const sameKind = (rate: number, q: string) => q === quality && ratesMatch(rate, sampleRate);
     if (run !== null && start >= run.start && end <= run.end && sameKind(run.sampleRate, run.quality)) return 'duplicate';
+    if (state.stored.length > 0) {
+      if (state.stored.some((known) => start >= known.start && end <= known.end && sameKind(known.sampleRate, known.quality))) return 'duplicate';
+      // Past everything stored before: no repeat of it can follow in order.
+      if (state.stored.every((known) => start > known.end)) state.stored = [];
+    }
     // The newest few pieces only: a flood of gappy data must not make each record cost more.
     for (let i = state.pieces.length - 1; i >= 0 && i >= state.pieces.length - RECENT_PIECES; i--) {
       const piece = state.pieces[i];
@@ -135,6 +143,17 @@ export class LiveAccumulator {
     }
     this.#noteLatest(state, end, receivedAt);
     return 'new';
+  }
+
+  /**
+   * Data the store holds already (pieces written before a restart): records wholly inside one are
+   * repeats (a server sending again what a crash left unacknowledged) and are dropped.
+   */
+  markStored(pieces: readonly (ChannelId & Run)[]): void {
+    for (const piece of pieces) {
+      const state = this.#state(channelKey(piece), piece, '');
+      state.stored.push({ start: piece.start, end: piece.end, sampleRate: piece.sampleRate, quality: piece.quality });
+    }
   }
 
   /** A sign of life without data: the channel's newest sample is at `time`, received at `receivedAt`. */

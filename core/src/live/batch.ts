@@ -91,6 +91,11 @@ export interface LiveSink {
   nextBatchId(): number;
   /** The expected-streams rule of a channel, if any (its expected rate and thresholds). */
   thresholdsFor(id: ChannelId): StreamThresholds | null;
+  /**
+   * What a source stored of data ending at or after `since`, once what waits in the spool is
+   * written (a source restarting drops what a server sends again of it). Absent: nothing known.
+   */
+  storedSince?(source: string, since: Micros): Promise<LivePiece[]>;
 }
 
 /** What a live writer says of itself: whether the store takes its writes, and what waits to be stored. */

@@ -388,6 +388,11 @@ export async function compactLiveSegments(
 // ---------------------------------------------------------------------------------------------
 // Readers
 
+/** The rows of a live source that end at or after `since`: what it stored before a restart. */
+export async function liveSegmentsSince(store: Store, source: string, since: Micros): Promise<LivePiece[]> {
+  return store.rows<CompactRow>(`SELECT ${LIVE_SEGMENT_COLUMNS} FROM segments WHERE source = {source:String} AND end_time >= fromUnixTimestamp64Micro({since:Int64}, 'UTC')`, { source, since });
+}
+
 /** Per matching channel, the newest sample of any live source (the earliest receipt of it). */
 export async function liveLatest(store: Store, filter: SqlFragment = channelFilter([])): Promise<LiveLatestRow[]> {
   return store.rows<LiveLatestRow>(`SELECT network, station, location, channel, source, stream,

@@ -80,6 +80,22 @@ describe.each(testBackends())('POST /api/v1/ingest on $name', (backend) => {
     expect(await stored('DUP.A..x')).toEqual([[parseTime('2024-07-01T09:00:00Z'), parseTime('2024-07-01T09:00:09Z'), 10, 1]]);
   });
 
+  it('stores a batch once when a retry sends its items in another order', async () => {
+    const items = [
+      { stream: 'DUP-B/x', start: '2024-07-01T09:00:00Z', end: '2024-07-01T09:00:09Z', samples: 10 },
+      { stream: 'DUP-B/x', start: '2024-07-01T09:00:20Z', end: '2024-07-01T09:00:29Z', samples: 10 },
+      { stream: 'DUP-C/x', start: '2024-07-01T09:00:00Z', end: '2024-07-01T09:00:09Z', samples: 10 },
+    ];
+    const first = (await (await post(JSON.stringify(items))).json()) as { batch: string; outcome: string };
+    const retry = (await (await post(JSON.stringify([items[2], items[0], items[1]]))).json()) as { batch: string; outcome: string };
+    expect(first.outcome).toBe('stored');
+    expect(retry).toEqual(expect.objectContaining({ batch: first.batch, outcome: 'duplicate' }));
+    expect(await stored('DUP.B..x')).toEqual([
+      [parseTime('2024-07-01T09:00:00Z'), parseTime('2024-07-01T09:00:09Z'), 10, 1],
+      [parseTime('2024-07-01T09:00:20Z'), parseTime('2024-07-01T09:00:29Z'), 10, 1],
+    ]);
+  });
+
   it('takes NDJSON, and lists each rejected item with its index and the reason, storing the rest', async () => {
     const lines = [
       JSON.stringify({ stream: 'ND-A/x', start: '2024-07-01T08:00:00Z', end: '2024-07-01T08:00:09Z', samples: 10 }),

@@ -17,8 +17,8 @@
  *
  * Answer: 200 `{accepted, rejected: [{index, reason}], batch, outcome}` (index from 0, in body
  * order; outcome `stored`, `spooled` when the store is away, or `duplicate` when the same batch
- * was stored before: a batch's id is a hash of its accepted items, so posting it again stores
- * nothing twice). 400 with the same body when no item is accepted. The bearer token
+ * was stored before: a batch's id is a hash of its accepted items in any order, so posting it
+ * again, even reordered, stores nothing twice). 400 with the same body when no item is accepted. The bearer token
  * (LACUNA_API_TOKEN) is required; without one configured, ingest is refused (403).
  */
 import { createHash } from 'node:crypto';
@@ -131,10 +131,14 @@ function itemsOf(req: Request): { items: unknown[]; unreadable: Map<number, stri
   throw new HttpError(400, 'the body must be an item, an array of items or {"items": [...]}');
 }
 
-/** A batch id from its accepted items: the same items, the same id (48 bits of SHA-256). */
+/**
+ * A batch id from its accepted items: the same items, the same id (48 bits of SHA-256), in any
+ * order and however often an item repeats, so a retry that reorders the items is a duplicate.
+ */
 function batchId(accepted: readonly Accepted[]): number {
   const hash = createHash('sha256');
-  for (const item of accepted) hash.update(`${item.stream}\n${item.start}\n${item.end}\n${item.samples}\n${item.rate}\n${item.quality}\n`);
+  const items = new Set(accepted.map((item) => `${item.stream}\n${item.start}\n${item.end}\n${item.samples}\n${item.rate}\n${item.quality}\n`));
+  for (const item of [...items].sort()) hash.update(item);
   return hash.digest().readUIntBE(0, 6);
 }
 
