@@ -104,6 +104,17 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     expect(client.stats.reconnects).toBe(0);
   });
 
+  it('skips and counts a packet with an impossible sample rate, and keeps every good one', async () => {
+    const server = await serve(identity);
+    server.faults = { impossibleRate: new Set([3]) };
+    server.add(series('ABC', 5));
+    const { client, records, malformed } = connect(server, 'XX_ABC');
+    await until('4 records', () => records.length >= 4);
+    expect(sequences(records)).toEqual([1, 2, 4, 5]);
+    expect(client.stats.malformed).toBe(1);
+    expect(malformed).toEqual([expect.stringMatching(/packet 3 of XX_ABC \(XX\.ABC\.\.HHZ\) skipped: sample rate 9\.31e-10 Hz is below one sample a year/)]);
+  });
+
   it('reads a slow server that sends a few bytes at a time', async () => {
     const server = await serve(identity);
     server.faults = { slow: { chunkBytes: 97, delayMs: 1 } };

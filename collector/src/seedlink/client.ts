@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { formatTime, globToRegExp } from '@lacuna/core';
+import { dataProblem, formatTime, globToRegExp } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
 import { backoffDelayMs, type Backoff } from '../live/backoff.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
@@ -515,6 +515,14 @@ export class SeedLinkClient {
             continue;
           }
           const stationId = frame.stationId || `${header.network}_${header.station}`;
+          // The store's one rule for data (core storable.ts): a packet it cannot hold is skipped and counted.
+          const problem = dataProblem({ start: header.start, samples: header.samples, sampleRate: header.sampleRate });
+          if (problem !== null) {
+            this.resuming.delete(stationId);
+            this.resumePoints.set(stationId, { sequence: frame.sequence, time: this.resumePoints.get(stationId)?.time ?? null });
+            this.malformed(`packet ${frame.sequence} of ${stationId} (${header.network}.${header.station}.${header.location}.${header.channel}) skipped: ${problem}`);
+            continue;
+          }
           const wanted = this.resuming.get(stationId);
           if (wanted !== undefined) {
             this.resuming.delete(stationId);

@@ -43,6 +43,8 @@ export interface Faults {
   cutMidPacketAfter?: number;
   /** Send the packets with these sequence numbers with a damaged miniSEED header. */
   corrupt?: ReadonlySet<number>;
+  /** Send these with an impossible sample rate: factor and multiplier both −32768 (9.3e-10 Hz). */
+  impossibleRate?: ReadonlySet<number>;
   /** Write at most `chunkBytes` at a time, `delayMs` apart. */
   slow?: { chunkBytes: number; delayMs: number };
 }
@@ -382,6 +384,11 @@ export class FakeSeedLinkServer {
     if (this.faults.corrupt?.has(packet.sequence)) {
       record = Buffer.from(record);
       record.write('##', 6, 'latin1'); // no quality code, no header indicator: not a record
+    }
+    if (this.faults.impossibleRate?.has(packet.sequence)) {
+      record = Buffer.from(record);
+      record.writeInt16BE(-32768, 32);
+      record.writeInt16BE(-32768, 34);
     }
     if (connection.version === 3) {
       const header = Buffer.from(`SL${(packet.sequence & 0xffffff).toString(16).toUpperCase().padStart(6, '0')}`, 'latin1');
