@@ -47,6 +47,30 @@ async function loadEmbeddedEngine(location: StoreLocation): Promise<typeof impor
   }
 }
 
+/** ClickHouse errors that say the store is away, busy or cannot write now: the same data may be taken later. */
+const TRANSIENT_ERRORS = new Set([
+  'TIMEOUT_EXCEEDED', 'SOCKET_TIMEOUT', 'NETWORK_ERROR', 'ALL_CONNECTION_TRIES_FAILED', 'TOO_MANY_SIMULTANEOUS_QUERIES',
+  'MEMORY_LIMIT_EXCEEDED', 'NOT_ENOUGH_SPACE', 'READONLY', 'TABLE_IS_READ_ONLY', 'KEEPER_EXCEPTION', 'ABORTED',
+  'QUERY_WAS_CANCELLED', 'AUTHENTICATION_FAILED', 'REQUIRED_PASSWORD', 'UNKNOWN_DATABASE', 'UNKNOWN_TABLE', 'NO_ZOOKEEPER',
+  'CANNOT_ALLOCATE_MEMORY', 'CANNOT_WRITE_TO_FILE_DESCRIPTOR', 'CANNOT_FSYNC', 'SERVER_OVERLOADED',
+]);
+
+/**
+ * Whether the store refused what it was sent, so sending the same again would fail again (a value
+ * it cannot parse, an insert it will not take), as opposed to being unreachable, overloaded or
+ * unable to write for now (then the same write is retried later). Errors of the client itself
+ * serializing values (TypeError, RangeError) are refusals too; anything unknown is not, so that
+ * data is kept and retried rather than set aside.
+ */
+export function isRefusedContent(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  // chdb's client error class is a copy of @clickhouse/client's: known by its shape, not its class.
+  const type = (error as { type?: unknown } | null)?.type;
+  if (!(error instanceof Error) || typeof type !== 'string') return false;
+  if (type === 'TOO_MANY_PARTS') return /partitions for single INSERT block/.test(error.message); // else: merges lag behind inserts
+  return !TRANSIENT_ERRORS.has(type);
+}
+
 /**
  * One client API for both backends: the embedded engine plugs into @clickhouse/client as a
  * connection, so every query below runs unchanged on a server. Server credentials come from

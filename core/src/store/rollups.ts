@@ -23,9 +23,9 @@ import { availabilityByBucket, expectedIntervals } from '../availability.ts';
 import { channelKey } from '../channel.ts';
 import { MICROS_PER_DAY, type ChannelEpoch, type ChannelId, type Micros, type Segment } from '../model.ts';
 import { ratesMatch, type Interval, type Tolerance } from '../segments.ts';
-import { floorToDay } from '../time.ts';
+import { floorToDay, utcFields } from '../time.ts';
 import { toleranceFor, type ToleranceRule } from '../tolerance-rules.ts';
-import { queryRows, type SqlFragment } from './sql.ts';
+import { insertByPartition, queryRows, type SqlFragment } from './sql.ts';
 import { stationShardFilter, type StationShard } from '../shard.ts';
 import type { Store } from './store.ts';
 
@@ -398,7 +398,8 @@ async function refreshChunk(store: Store, chunk: { id: ChannelId; from: Micros; 
       ]);
     }
   }
-  if (dailyRows.length > 0) await store.client.insert({ table: 'availability_daily', values: dailyRows, format: 'JSONCompactEachRow' });
+  // The table is partitioned by year (migration 4): a refresh may span more than 100 of them.
+  await insertByPartition(store.client, 'availability_daily', dailyRows, 'JSONCompactEachRow', (row) => utcFields((row[4] as number) * MICROS_PER_DAY).year);
   const extentRows = chunk.map((c) => {
     const extent = extents.get(channelKey(c.id));
     return [c.id.network, c.id.station, c.id.location, c.id.channel, extent?.first ?? 0, extent?.last ?? 0, extent?.segments ?? 0, version, extent ? 0 : 1];

@@ -152,6 +152,57 @@ describe.each(testBackends())('store on $name', (backend) => {
     ]);
   });
 
+  it('stores valid data of any span in one batch: 101 files a month apart, files 8.4 years apart, one a year over 350 years', async () => {
+    const monthly = Array.from({ length: 101 }, (_, k) => {
+      const month = `${2000 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01T00:00:00Z`;
+      return fileScan(`/span/monthly/${k}`, month, [segment('SP.MON..LHZ', month, 600)]);
+    });
+    await store.storeFileScans(monthly, 40);
+    const apart = [
+      fileScan('/span/apart/1', '2010-01-01T00:00:00Z', [segment('SP.APART..LHZ', '2010-01-01T00:00:00Z', 600)]),
+      fileScan('/span/apart/2', '2018-06-01T00:00:00Z', [segment('SP.APART..LHZ', '2018-06-01T00:00:00Z', 600)]),
+    ];
+    await store.storeFileScans(apart, 41);
+    const yearly = Array.from({ length: 350 }, (_, k) => {
+      const day = `${1901 + k}-07-01T00:00:00Z`;
+      return fileScan(`/span/yearly/${k}`, day, [segment('SP.YEAR..LHZ', day, 60)]);
+    });
+    await store.storeFileScans(yearly, 42);
+
+    const everything = { start: t('1900-01-01'), end: t('2255-01-01') };
+    expect(await store.segments({ patterns: parseChannelPatterns('SP.MON'), window: everything })).toHaveLength(101);
+    expect(await store.segments({ patterns: parseChannelPatterns('SP.APART'), window: everything })).toHaveLength(2);
+    expect(await store.segments({ patterns: parseChannelPatterns('SP.YEAR'), window: everything })).toHaveLength(350);
+    expect([...(await store.fileStates(['/span'])).values()].filter((f) => f.status === 'ok')).toHaveLength(453);
+    // The daily rollups span every day between a channel's first and last touched day.
+    const rollups = await store.rows<{ station: string; days: number; covered: number }>(
+      `SELECT station, count() AS days, countIf(covered_us > 0) AS covered FROM availability_daily FINAL WHERE network = 'SP' GROUP BY station ORDER BY station`,
+    );
+    expect(rollups.map((r) => [r.station, r.covered])).toEqual([['APART', 2], ['MON', 101], ['YEAR', 350]]);
+    expect(rollups.find((r) => r.station === 'YEAR')!.days).toBe((t('2250-07-02') - t('1901-07-01')) / 86_400e6);
+  });
+
+  it('records a file as scanned only once its segments and rollups are stored', async () => {
+    const path = '/f/XX.LATE..LHZ';
+    const scan = fileScan(path, '2024-07-01T00:00:00Z', [segment('XX.LATE..LHZ', '2024-07-01T00:00:00Z', 600)]);
+    // A rollup refresh that fails (an insert the store refuses) fails the batch, before any file state.
+    const client = new Proxy(store.client, {
+      get(target, name) {
+        if (name === 'insert') {
+          return (params: { table: string }) => (params.table === 'availability_daily' ? Promise.reject(new Error('refused')) : target.insert(params as never));
+        }
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const broken = Object.create(store, { client: { value: client } }) as Store;
+    await expect(broken.storeFileScans([scan], 50)).rejects.toThrow('refused');
+    expect((await store.fileStates(['/f'])).size).toBe(0);
+    await store.storeFileScans([scan], 51);
+    expect((await store.fileStates(['/f'])).get(path)?.status).toBe('ok');
+    expect(await store.segments({ patterns: parseChannelPatterns('XX.LATE'), window: ALL })).toHaveLength(1);
+  });
+
   it('takes hostile pattern text as data, never as SQL', async () => {
     const hostile = { network: "X' OR 1=1 --", station: '*', location: '*', channel: '*' };
     expect(await store.segments({ patterns: [hostile], window: ALL })).toEqual([]);

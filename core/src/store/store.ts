@@ -186,7 +186,9 @@ export class Store {
 
   /**
    * Stores a batch of file scans and refreshes the daily rollups of the channel-days their old
-   * and new segments occupy (rollups.ts), so nothing derived goes stale.
+   * and new segments occupy (rollups.ts), so nothing derived goes stale. The files' states are
+   * recorded last: a file counts as scanned (and a rescan skips it) only once its segments and
+   * their rollups are stored; a batch that fails is scanned again next time.
    */
   async storeFileScans(scans: FileScan[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
     if (scans.length === 0) return;
@@ -196,8 +198,9 @@ export class Store {
     const touched: TouchedDays = new Map();
     for (const segment of previous) touchDays(touched, segment, segment.start, segment.end);
     for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
-    await this.writeFileScans(scans, scanId, previous);
+    await this.writeSegments(scans, scanId, previous);
     await refreshRollups(this, touched, options);
+    await this.recordFileStates(scans, scanId);
   }
 
   /** Files that are gone: their segments go, their state rows are marked deleted, their days' rollups are refreshed. */
@@ -209,13 +212,13 @@ export class Store {
   }
 
   /**
-   * Stores a batch of file scans. Each file's new segments are written before its old ones go,
-   * so a scan killed at any point loses nothing; a file whose state row is not yet updated is
-   * simply scanned again next time, and the old generation is removed then. Data seen before
-   * keeps its first_seen; new data is first seen at the file's modification time. `previous` are
-   * the segments stored now from these files.
+   * Stores the segments of a batch of file scans. Each file's new segments are written before its
+   * old ones go, so a scan killed at any point loses nothing; a file whose state row is not yet
+   * updated is simply scanned again next time, and the old generation is removed then. Data seen
+   * before keeps its first_seen; new data is first seen at the file's modification time.
+   * `previous` are the segments stored now from these files.
    */
-  private async writeFileScans(scans: FileScan[], scanId: Micros, previous: readonly StoredSegment[]): Promise<void> {
+  private async writeSegments(scans: FileScan[], scanId: Micros, previous: readonly StoredSegment[]): Promise<void> {
     const paths = scans.map((scan) => scan.state.path);
     const earlierByIdentity = new Map<string, StoredSegment[]>();
     for (const segment of previous) {
@@ -264,6 +267,13 @@ export class Store {
         query_params: { paths, scanId },
       });
     }
+  }
+
+  /**
+   * Records the files' states alone, leaving their stored segments as they are: for a file whose
+   * new segments the store refused (scan.ts), what it held before stays.
+   */
+  async recordFileStates(scans: Pick<FileScan, 'state'>[], scanId: Micros): Promise<void> {
     const now = Date.now() * 1000;
     await this.client.insert({
       table: 'files',
