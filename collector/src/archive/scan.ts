@@ -3,6 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import { ownsStation, formatShard, type Micros, type StationShard } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import type { FileScan, FileState, Store } from '@lacuna/core';
+import { isRefusedContent } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
@@ -120,6 +121,32 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
       elapsedMs: Date.now() - started,
     });
 
+  const refresh = { tolerance: options.tolerance };
+  /**
+   * A batch the store refuses for its content is stored again file by file, so that one bad file
+   * cannot sink the others; a file the store still refuses is recorded as failed with the store's
+   * reason (its earlier segments, if any, stay). A store that is away fails the scan.
+   */
+  const storeBatch = async (batch: FileScan[]) => {
+    try {
+      await store.storeFileScans(batch, runId, refresh);
+      return;
+    } catch (error) {
+      if (!isRefusedContent(error)) throw error;
+    }
+    for (const scan of batch) {
+      try {
+        await store.storeFileScans([scan], runId, refresh);
+      } catch (error) {
+        if (!isRefusedContent(error)) throw error;
+        const reason = `not stored: the store refused its segments (${firstLine(error)})`;
+        await store.recordFileStates([{ state: { ...scan.state, status: 'error', error: reason, errorOffset: null } }], runId);
+        report.failures = report.failures.filter((failure) => failure.path !== scan.state.path);
+        report.failures.push({ path: scan.state.path, error: reason, errorOffset: null });
+      }
+    }
+  };
+
   let pending: FileScan[] = [];
   let pendingSegments = 0;
   let storing: Promise<void> = Promise.resolve();
@@ -127,7 +154,7 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
     const batch = pending;
     pending = [];
     pendingSegments = 0;
-    storing = storing.then(() => store.storeFileScans(batch, runId, { tolerance: options.tolerance }));
+    storing = storing.then(() => storeBatch(batch));
     return storing;
   };
 
@@ -166,6 +193,10 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   report.elapsedMs = Date.now() - started;
   await store.finishRun(runId, roots, { ...summaryOf(report), status: 'ok' });
   return report;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 function summaryOf(report: ScanReport) {
