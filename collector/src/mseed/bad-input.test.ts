@@ -118,6 +118,41 @@ describe.each([undefined, 1000])('damaged files (chunk size %s)', (chunkSize) =>
     expect(result.error?.reason).toMatch(/^impossible start time/);
   });
 
+  it('a sample rate no series has: factor and multiplier both -32768 (issue 11 case 1)', async () => {
+    const recs = v2Records(3);
+    recs[1].writeInt16BE(-32768, 32);
+    recs[1].writeInt16BE(-32768, 34);
+    const { result, headers } = await scanAll(tmpFile(Buffer.concat(recs)), { chunkSize });
+    expect(headers).toHaveLength(1);
+    expect(result.error).toEqual({ offset: 512, reason: expect.stringMatching(/^sample rate 9\.31e-10 Hz is below one sample a year .*\(factor -32768, multiplier -32768\)$/) });
+  });
+
+  it('a blockette 100 rate of 1e-30 Hz', async () => {
+    const recs = v2Records(2, { blockette100: true });
+    let b100 = recs[1].readUInt16BE(46);
+    while (recs[1].readUInt16BE(b100) !== 100) b100 = recs[1].readUInt16BE(b100 + 2);
+    recs[1].writeFloatBE(1e-30, b100 + 4);
+    const { result, headers } = await scanAll(tmpFile(Buffer.concat(recs)), { chunkSize });
+    expect(headers).toHaveLength(1);
+    expect(result.error?.offset).toBe(512);
+    expect(result.error?.reason).toMatch(/^sample rate 1\.00e-30 Hz is below one sample a year .*\(blockette 100\)$/);
+  });
+
+  it('a start before 1900: year 1900, day 1, a time correction of minus a day', async () => {
+    const recs = v2Records(2, { start: Date.UTC(1899, 11, 31, 0, 0, 1) * 1000, timeCorrection: -864_000_000 });
+    expect(recs[0].readUInt16BE(20)).toBe(1900);
+    const { result, headers } = await scanAll(tmpFile(Buffer.concat(recs)), { chunkSize });
+    expect(headers).toHaveLength(0);
+    expect(result.error).toEqual({ offset: 0, reason: expect.stringMatching(/^start 1899-12-31T00:00:01.000000Z is outside the storable range/) });
+  });
+
+  it('a v3 record whose last sample lies past 2255: 160 samples a year apart from 2100', async () => {
+    const record = encodeMseed3Record({ ...base, start: Date.UTC(2100, 0, 1) * 1000, sampleRate: 1 / (365 * 86_400), samples: 160, recordLength: 2048 });
+    const { result } = await scanAll(tmpFile(record), { chunkSize });
+    expect(result.error?.offset).toBe(0);
+    expect(result.error?.reason).toMatch(/^last sample .* is outside the storable range/);
+  });
+
   it('an hour of 24', async () => {
     const recs = v2Records(2);
     recs[1][24] = 24;

@@ -18,7 +18,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Micros } from '@lacuna/core';
-import { epochMicrosFromYearDay } from '@lacuna/core';
+import { dataProblem, epochMicrosFromYearDay } from '@lacuna/core';
 import { crc32c, crc32cZeros4 } from './crc32c.ts';
 
 /**
@@ -456,16 +456,18 @@ function parseV2(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
     rate = 0;
   }
   if (!(rate >= 0) || rate === Infinity) return bad(st, `invalid sample rate ${rate} in blockette 100`);
-
   const applied = (act & 0x02) !== 0;
+  const start = epochMicrosFromYearDay(year, day, hour, minute, second, fract * 100) + (applied ? 0 : tc * 100) + usec;
+  const problem = dataProblem({ start, samples, sampleRate: rate });
+  if (problem !== null) return bad(st, `${problem}${hasB100 ? ' (blockette 100)' : ` (factor ${factor}, multiplier ${mult})`}`);
+
   out.format = 2;
   out.network = st.v2Net[slot];
   out.station = st.v2Sta[slot];
   out.location = st.v2Loc[slot];
   out.channel = st.v2Cha[slot];
   out.quality = QUALITY_BY_BYTE[q];
-  out.start =
-    epochMicrosFromYearDay(year, day, hour, minute, second, fract * 100) + (applied ? 0 : tc * 100) + usec;
+  out.start = start;
   out.sampleRate = rate;
   out.samples = samples;
   out.recordLength = recordLength;
@@ -580,6 +582,9 @@ function parseV3(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
     return bad(st, `invalid sample rate ${rawRate}`);
   }
   const rate = rawRate < 0 ? -1 / rawRate : rawRate + 0; // + 0 turns -0 into 0
+  const start = epochMicrosFromYearDay(year, day, hour, minute, second, 0) + Math.round(nanos / 1000);
+  const problem = dataProblem({ start, samples, sampleRate: rate });
+  if (problem !== null) return bad(st, problem);
 
   // Identifier strings, cached by the raw source identifier bytes.
   const s0 = p + V3_HEADER;
@@ -617,7 +622,7 @@ function parseV3(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
   out.location = st.v3Loc[slot];
   out.channel = st.v3Cha[slot];
   out.quality = quality;
-  out.start = epochMicrosFromYearDay(year, day, hour, minute, second, 0) + Math.round(nanos / 1000);
+  out.start = start;
   out.sampleRate = rate;
   out.samples = samples;
   out.recordLength = recordLength;
