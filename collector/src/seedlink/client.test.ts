@@ -112,7 +112,8 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     await until('4 records', () => records.length >= 4);
     expect(sequences(records)).toEqual([1, 2, 4, 5]);
     expect(client.stats.malformed).toBe(1);
-    expect(malformed).toEqual([expect.stringMatching(/packet 3 of XX_ABC \(XX\.ABC\.\.HHZ\) skipped: sample rate 9\.31e-10 Hz is below one sample a year/)]);
+    // The header reader refuses the record (core dataProblem), so the packet is skipped as malformed miniSEED.
+    expect(malformed).toEqual([expect.stringMatching(/packet 3 (of XX_ABC )?skipped: .*sample rate 9\.31e-10 Hz is below one sample a year/)]);
   });
 
   it('reads a slow server that sends a few bytes at a time', async () => {
