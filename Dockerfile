@@ -17,7 +17,8 @@ COPY exporter/src exporter/src
 COPY cli cli
 RUN npm run build
 
-FROM node:20.19.5-bookworm-slim
+# The image (the last stage, so `docker build .` makes it).
+FROM node:20.19.5-bookworm-slim AS lacuna
 WORKDIR /app
 ENV NODE_ENV=production
 
@@ -30,8 +31,9 @@ COPY cli/bin cli/bin
 COPY --from=build /app/cli/dist cli/dist
 
 # Where the exporter's spool lives (docker-compose.yml mounts a volume here): live data pushed
-# while the store is away waits on disk, so it must outlive the container.
-RUN mkdir -p /var/lib/lacuna && chown node:node /var/lib/lacuna
+# while the store is away waits on disk, so it must outlive the container. /archive is where
+# docker-compose.yml mounts the archive volume, which the demo profile writes as this user.
+RUN mkdir -p /var/lib/lacuna /archive && chown node:node /var/lib/lacuna /archive
 
 USER node
 ENTRYPOINT ["node", "/app/cli/bin/lacuna.js"]

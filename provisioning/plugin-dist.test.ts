@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The Grafana plugin as docker-compose.yml mounts it: `npm run build:plugin` must leave in
+ * The Grafana plugin as grafana.Dockerfile copies it into the Grafana image (its first stage runs
+ * the same build): `npm run build:plugin` must leave in
  * grafana-plugin/dist/ the app with its nested datasource and panels, each with a plugin.json
  * (its version filled in) and an AMD module.js, which is what Grafana 12 loads.
  */
