@@ -125,6 +125,29 @@ describe.each(testBackends())('POST /api/v1/ingest on $name', (backend) => {
     expect(await stored('ND.A..x')).toEqual([[parseTime('2024-07-01T08:00:00Z'), parseTime('2024-07-01T08:00:09Z'), 10, 1]]);
   });
 
+  it('refuses items whose times or rate the store cannot hold with a 400 naming each, and the API stays up (issue 11 case 3)', async () => {
+    const items = [
+      { stream: 'X/y', start: '1700-01-01T00:00:00Z', end: '1700-01-01T00:00:09Z', samples: 10 },
+      { stream: 'X/y', start: '1700-01-01T00:00:00Z', end: '2024-07-01T00:00:00Z' },
+      { stream: 'X/y', start: '2024-07-01T00:00:00Z', end: '2024-07-01T00:00:00Z', samples: 1, rate: 1e-30 },
+      { stream: 'X/y', start: '2024-07-01T00:00:00Z', end: '2024-07-01T00:00:00.000001Z', samples: 1000 },
+    ];
+    const response = await post(JSON.stringify(items));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { rejected: { index: number; reason: string }[] };
+    expect(body.rejected).toEqual([
+      { index: 0, reason: expect.stringMatching(/^start 1700-01-01T00:00:00.000000Z is outside the storable range 1900-01-01/) },
+      { index: 1, reason: expect.stringMatching(/^start 1700-01-01T00:00:00.000000Z is outside the storable range/) },
+      { index: 2, reason: expect.stringMatching(/^sample rate 1.00e-30 Hz is below one sample a year/) },
+      { index: 3, reason: expect.stringMatching(/^sample rate 9.99e\+8 Hz is above one sample a microsecond/) },
+    ]);
+    expect(await stored('X.y')).toEqual([]);
+    for (const path of ['timeline', 'stats', 'completion']) {
+      const answer = await fetch(`${exporter.url}/api/v1/${path}?channel=*&from=2024-06-01T00:00:00Z&to=2024-07-01T12:00:00Z`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(`${path} ${answer.status}`).toBe(`${path} 200`);
+    }
+  });
+
   it('answers 400 when no item is accepted, and names a body that is not JSON', async () => {
     const none = await post(JSON.stringify([{ stream: '', start: 'x', end: 'y' }]));
     expect(none.status).toBe(400);

@@ -29,7 +29,7 @@ import { LiveAccumulator } from '@lacuna/core';
 import type { LiveSink } from '@lacuna/core';
 import { streamChannel } from '@lacuna/core';
 import { MICROS_PER_SECOND, type Micros } from '@lacuna/core';
-import { parseTime } from '@lacuna/core';
+import { dataProblem, parseTime, timeProblem } from '@lacuna/core';
 import { HttpError } from '../http/errors.ts';
 
 export const INGEST_SOURCE = 'push';
@@ -89,6 +89,8 @@ function checkItem(raw: unknown, sink: LiveSink, receivedAt: Micros): Accepted |
   } catch (error) {
     return (error as Error).message;
   }
+  const timesProblem = timeProblem(start, 'start') ?? timeProblem(end, 'end');
+  if (timesProblem !== null) return timesProblem;
   if (end < start) return `end ${item.end} is before start ${item.start}`;
   if (end > receivedAt + MAX_FUTURE_US) return `end ${item.end} is ${Math.round((end - receivedAt) / MICROS_PER_SECOND)} s in the future`;
   const quality = item.quality ?? 'D';
@@ -106,6 +108,8 @@ function checkItem(raw: unknown, sink: LiveSink, receivedAt: Micros): Accepted |
       return `rate ${item.rate} Hz does not fit ${item.samples} samples from start to end (${rate.toPrecision(6)} Hz)`;
     }
   }
+  const problem = dataProblem({ start, end, samples: item.samples, sampleRate: rate });
+  if (problem !== null) return problem;
   return { stream: item.stream, start, end, samples: item.samples, rate, quality };
 }
 
