@@ -1,6 +1,6 @@
 import type { ChannelEpoch, Micros } from '@lacuna/core';
 import { MetadataError } from './errors.ts';
-import { formatTime } from '@lacuna/core';
+import { formatTime, sampleRateProblem } from '@lacuna/core';
 import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
 /**
@@ -227,7 +227,7 @@ export function parseChannelCsv(text: string, sourceName: string): ChannelEpoch[
     if (end !== null && start !== null && end <= start) {
       fail(end < start ? `end "${get('end')}" is before start "${get('start')}"` : `end "${get('end')}" equals start`);
     }
-    const sampleRate = num('sample_rate', (x) => x > 0, 'must be > 0 samples per second');
+    const sampleRate = num('sample_rate', (x) => sampleRateProblem(x) === null, sampleRateProblem(Number(get('sample_rate'))) ?? '');
     const latitude = num('latitude', (x) => x >= -90 && x <= 90, 'must be within -90..90');
     const longitude = num('longitude', (x) => x >= -180 && x <= 180, 'must be within -180..180');
     const elevation = num('elevation', () => true, '');

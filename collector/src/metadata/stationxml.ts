@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ChannelEpoch, Micros } from '@lacuna/core';
+import { sampleRateProblem } from '@lacuna/core';
 import { MetadataError } from './errors.ts';
 import { isFarFuture, parseIsoMicros, TimeSyntaxError } from './time.ts';
 
@@ -174,7 +175,15 @@ function number(source: string, where: string, node: XmlNode, name: string, min:
   return x;
 }
 
+/** The channel's rate, null when not given (or 0: SOH channels often say 0); a rate the store cannot take is an error (core's storable rule). */
 function sampleRate(source: string, where: string, cha: XmlNode): number | null {
+  const rate = givenSampleRate(source, where, cha);
+  const problem = rate === null ? null : sampleRateProblem(rate);
+  if (problem !== null) throw new MetadataError(source, where, `bad SampleRate: ${problem}`);
+  return rate;
+}
+
+function givenSampleRate(source: string, where: string, cha: XmlNode): number | null {
   const direct = childText(cha, 'SampleRate');
   if (direct !== undefined && direct !== '') {
     const x = parseNumber(source, where, 'SampleRate', direct);

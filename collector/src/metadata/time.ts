@@ -1,5 +1,5 @@
 import type { Micros } from '@lacuna/core';
-import { InvalidTimeError, parseTime } from '@lacuna/core';
+import { InvalidTimeError, parseTime, timeProblem } from '@lacuna/core';
 
 /*
  * Times in channel metadata: core's exact-microsecond parser (ISO 8601 calendar and ordinal
@@ -20,13 +20,18 @@ const EXPECTED = 'expected ISO 8601 such as 2024-01-31T12:00:00Z or 2024-01-31, 
 export function parseIsoMicros(text: string): Micros {
   const s = text.trim();
   if (RELATIVE.test(s)) throw new TimeSyntaxError('relative times (now, -7d) are not allowed in metadata');
+  let time: Micros;
   try {
-    return parseTime(s);
+    time = parseTime(s);
   } catch (e) {
     if (!(e instanceof InvalidTimeError)) throw e;
     // core's list of accepted forms includes `now` and `-7d`, which metadata does not take.
     throw new TimeSyntaxError(e.unrecognized ? EXPECTED : e.reason);
   }
+  // core's storable rule: the store cannot hold a time before 1900 (far-future ends are open epochs, see isFarFuture).
+  const problem = timeProblem(time);
+  if (problem !== null) throw new TimeSyntaxError(problem);
+  return time;
 }
 
 /**
