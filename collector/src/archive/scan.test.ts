@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,67 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     expect(rerun.filesScanned).toBe(2);
     const stored = await store.segments({ patterns: parseChannelPatterns('XX.KIL'), window: ALL });
     expect(stored.map((s) => s.samples)).toEqual([86_400, 86_400]);
+  });
+
+  it('a record with an impossible rate is damage: the file is listed with reason and offset, the rest of its batch is stored (issue 11 case 1)', async () => {
+    const root = join(temp, 'impossible-rate');
+    writeDay(root, 'RATE', '2024-08-01', { samples: 3600 });
+    const bad = writeDay(root, 'RATE', '2024-08-02', { samples: 3600 });
+    const bytes = readFileSync(bad);
+    bytes.writeInt16BE(-32768, 512 * 3 + 32); // the fourth record: factor and multiplier -32768
+    bytes.writeInt16BE(-32768, 512 * 3 + 34);
+    writeFileSync(bad, bytes);
+    const scan = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(scan.failures).toEqual([{ path: bad, errorOffset: 1536, error: expect.stringMatching(/^sample rate 9\.31e-10 Hz is below one sample a year/) }]);
+    const { segments, gaps } = await report(store, 'XX.RATE');
+    expect(segments.map((s) => [formatTime(s.start), s.samples])).toEqual([
+      ['2024-08-01T00:00:00.000000Z', 3600],
+      ['2024-08-02T00:00:00.000000Z', 3 * maxSamplesPerRecord(512, 2)],
+    ]);
+    expect(gaps).toHaveLength(1);
+    expect((await store.files({ errorsOnly: true })).map((f) => [f.path, f.errorOffset])).toContainEqual([bad, 1536]);
+  });
+
+  it('stores valid files of one channel 8.4 years apart and 101 files a month apart in one scan (issue 11 case 2)', async () => {
+    const root = join(temp, 'span');
+    writeDay(root, 'APART', '2010-01-01', { samples: 60 });
+    writeDay(root, 'APART', '2018-06-01', { samples: 60 });
+    for (let k = 0; k < 101; k++) writeDay(root, 'MONTH', `${2000 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`, { samples: 60 });
+    const scan = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect([scan.filesScanned, scan.failures]).toEqual([103, []]);
+    expect((await report(store, 'XX.APART', { window: { start: parseTime('2000-01-01'), end: parseTime('2030-01-01') } })).segments).toHaveLength(2);
+    expect((await report(store, 'XX.MONTH', { window: { start: parseTime('2000-01-01'), end: parseTime('2030-01-01') } })).segments).toHaveLength(101);
+    const again = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect(again.filesUnchanged).toBe(103);
+  });
+
+  it('stores a batch the store refuses file by file: one refused file does not sink the others', async () => {
+    const root = join(temp, 'refused');
+    const good = [writeDay(root, 'OKAY', '2024-09-01', { samples: 600 }), writeDay(root, 'OKAY', '2024-09-02', { samples: 600 })];
+    const poisoned = writeDay(root, 'POISN', '2024-09-01', { samples: 600 });
+    // A test double for a store that refuses one file's rows for their content, as ClickHouse
+    // refuses a value it cannot parse (an error with a ClickHouse type): every insert holding them fails.
+    const refusing = new Proxy(store.client, {
+      get(target, name) {
+        if (name === 'insert') {
+          return (params: { table: string; values: { station?: string }[] }) => {
+            if (params.table === 'segments' && params.values.some((row) => row.station === 'POISN')) {
+              return Promise.reject(Object.assign(new Error('Cannot parse input: expected \',\' before: \'e+44}\''), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', code: '27' }));
+            }
+            return target.insert(params as never);
+          };
+        }
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const picky = Object.create(store, { client: { value: refusing } }) as Store;
+    const scan = await scanArchive(picky, { roots: [root], layout: compileLayout('sds') });
+    expect(scan.failures).toEqual([{ path: poisoned, errorOffset: null, error: expect.stringMatching(/^not stored: the store refused its segments \(Cannot parse input/) }]);
+    expect((await report(store, 'XX.OKAY')).segments.map((s) => s.samples)).toEqual([600, 600]);
+    const states = await store.fileStates([root]);
+    expect(good.map((path) => states.get(path)?.status)).toEqual(['ok', 'ok']);
+    expect(states.get(poisoned)).toMatchObject({ status: 'error', errorOffset: null });
   });
 
   it('keeps when data was first seen, so a late-filled gap shows as backfill', async () => {
