@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileScanOf, segmentOf } from '@lacuna/core/testing';
 import { testBackends } from '@lacuna/core/testing';
+import { parseTime } from '@lacuna/core';
 import { attentionReport } from './commands/start.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
@@ -45,7 +46,7 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
       expect(stderr).toMatch(/scanned (\d+) of \1 files \(0 unchanged, 0 deleted\)/);
       expect(existsSync(join(cwd, 'data', 'lacuna'))).toBe(true);
       // The dead channel of the demo is at the top of the list.
-      expect(stdout).toMatch(/over the last 24 h, \d+ below 99 %:\n\s+\S+\s+0\.00 %/);
+      expect(stdout).toMatch(/: 2 failed, 0 degraded; over the last 24 h, \d+ below 99 %:\n\s+\S+\s+FAILED\s+0\.00 %/);
       const url = /exporter (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
       expect(url).toBeDefined();
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -76,9 +77,9 @@ describe('the attention report after each scan', () => {
         [fileScanOf('/p/2024.061', '2024-03-02T06:00:00Z', [segmentOf('XX.PART..LHZ', '2024-03-01T00:00:00Z', 12 * 3600), segmentOf('XX.PART..LHZ', '2024-03-01T18:00:00Z', 12 * 3600)])],
         1,
       );
-      const report = await attentionReport(store, []);
-      expect(report).toContain('over the last 24 h, 1 below 99 %:');
-      expect(report).toMatch(/XX\.PART\.\.LHZ\s+75\.00 %\s+1 gaps/);
+      const report = await attentionReport(store, [], parseTime('2024-03-02T06:00:00Z'));
+      expect(report).toContain('1 channels at 2024-03-02T06:00:00.000000Z: 0 failed, 0 degraded; over the last 24 h, 1 below 99 %:');
+      expect(report).toMatch(/XX\.PART\.\.LHZ\s+NOT_TRACKED\s+75\.00 %\s+1 gaps  latency 1s\n$/);
     } finally {
       await backend.dispose(store);
     }

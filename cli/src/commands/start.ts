@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import schedule from 'node-schedule';
 import { resolveStoreLocation } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
-import { availabilityOver, dueUntil, expectedIntervals, newestCoveredEnd } from '@lacuna/core';
-import { channelKey } from '@lacuna/core';
-import { groupByChannel } from '@lacuna/core';
-import { MICROS_PER_DAY } from '@lacuna/core';
-import { formatTime } from '@lacuna/core';
-import { toleranceFor, type ToleranceRule } from '@lacuna/core';
 import { formatShard, parseShard, ShardError, type StationShard } from '@lacuna/core';
-import { scanArchive } from '@lacuna/collector';
+import { formatTime, type ChannelState, type Micros, type ToleranceRule } from '@lacuna/core';
+import { DEMO_MANIFEST, extendDemoArchive, readDemoManifest, scanArchive, startDemoDigitiser, type DemoDigitiser } from '@lacuna/collector';
+import { channelStatuses, parseWindows } from '@lacuna/exporter';
 import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { openStore, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
@@ -21,7 +18,9 @@ import { layoutOption, loadMetadata, scanSummary } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
-/** Below this availability over the last day a channel is listed after each scan; a few minutes of latency stay quiet. */
+/** The demo grows every few seconds; scanned every minute, its channels' latency stays within their warn intervals. */
+export const DEMO_SCHEDULE = '* * * * *';
+/** Below this availability over the last day a channel is listed after each scan. */
 const ATTENTION_PERCENT = 99;
 
 export const startSpec: CommandSpec = {
@@ -46,27 +45,39 @@ export const startSpec: CommandSpec = {
   details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
 };
 
-/** A few lines on what needs attention: the channels least available over the last 24 hours. */
-export async function attentionReport(store: Store, tolerance: readonly ToleranceRule[]): Promise<string> {
-  const extent = await store.extent([]);
-  if (extent === null) return 'no data yet\n';
-  const window = { start: extent.end + 1 - MICROS_PER_DAY, end: extent.end + 1 };
-  const [channels, segments, epochs] = await Promise.all([store.channels([]), store.segments({ patterns: [], window, neighbors: true }), store.epochs([])]);
-  const worst = groupByChannel(channels, segments, epochs)
-    .map((data) => ({
-      channel: channelKey(data.id),
-      // As of the newest data: what has not arrived by then is not yet missing.
-      figures: availabilityOver(data.segments, {
-        window,
-        expected: expectedIntervals(data.epochs, { start: window.start, end: dueUntil(window, data.epochs, newestCoveredEnd(data.segments), window.end) }),
-        tolerance: toleranceFor(tolerance, data.id),
-      }),
-    }))
-    .filter(({ figures }) => figures.percent !== null && figures.percent < ATTENTION_PERCENT)
-    .sort((a, b) => a.figures.percent! - b.figures.percent!);
-  const lines = [`${channels.length} channels, data until ${formatTime(extent.end)}; over the last 24 h, ${worst.length} below ${ATTENTION_PERCENT} %:`];
-  for (const { channel, figures } of worst.slice(0, 10)) lines.push(`  ${channel.padEnd(18)} ${figures.percent!.toFixed(2).padStart(6)} %  ${figures.gaps} gaps`);
-  if (worst.length > 10) lines.push(`  … and ${worst.length - 10} more`);
+const DAY_WINDOW = parseWindows('1d');
+const SEVERITY: Record<ChannelState, number> = { FAILED: 0, DEGRADED: 1, OPERATIONAL: 2, NOT_TRACKED: 3 };
+
+/** A latency for people: 45s, 12m 3s, 2h 5m, 4d 3h. */
+export function humanDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+/**
+ * What needs attention now: channels late beyond their warn or fail interval (their state, as
+ * /metrics and the alerts see it) and channels below 99 % over the last 24 hours up to now,
+ * worst first.
+ */
+export async function attentionReport(store: Store, tolerance: readonly ToleranceRule[], now: Micros): Promise<string> {
+  const statuses = await channelStatuses(store, { patterns: [], windows: DAY_WINDOW, now, tolerance });
+  if (statuses.length === 0) return 'no channels yet\n';
+  const rows = statuses.map((status) => ({ status, ratio: status.windows['1d'].ratio }));
+  const attention = rows
+    .filter(({ status, ratio }) => status.state === 'FAILED' || status.state === 'DEGRADED' || (ratio !== null && ratio < ATTENTION_PERCENT / 100))
+    .sort((a, b) => SEVERITY[a.status.state] - SEVERITY[b.status.state] || (a.ratio ?? 1) - (b.ratio ?? 1) || (a.status.key < b.status.key ? -1 : 1));
+  const count = (state: ChannelState) => statuses.filter((status) => status.state === state).length;
+  const below = rows.filter(({ ratio }) => ratio !== null && ratio < ATTENTION_PERCENT / 100).length;
+  const lines = [`${statuses.length} channels at ${formatTime(now)}: ${count('FAILED')} failed, ${count('DEGRADED')} degraded; over the last 24 h, ${below} below ${ATTENTION_PERCENT} %:`];
+  for (const { status, ratio } of attention.slice(0, 10)) {
+    const latency = status.latency ? `latency ${humanDuration(status.latency.total)}` : 'no data';
+    const percent = ratio === null ? '   n/a' : (100 * ratio).toFixed(2).padStart(6);
+    lines.push(`  ${status.key.padEnd(18)} ${status.state.padEnd(11)} ${percent} %  ${String(status.windows['1d'].gaps).padStart(3)} gaps  ${latency}`);
+  }
+  if (attention.length > 10) lines.push(`  … and ${attention.length - 10} more`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,24 +96,49 @@ function shardOption(value: unknown, target: 'all' | 'collector', namesStation: 
   return shard;
 }
 
+function archiveOption(values: Record<string, unknown>): string[] {
+  return ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
+}
+
+/**
+ * The demo archive, brought to now: written on the first start, extended by what its channels
+ * recorded since on a later one (so its faults stay as planted), written anew when it is of an
+ * older kind that did not grow.
+ */
+async function prepareDemo(dir: string, io: Io): Promise<void> {
+  if (existsSync(join(dir, DEMO_MANIFEST))) {
+    const version = await readDemoManifest(dir).then((manifest) => manifest.version as number, () => 0);
+    if (version === 2) {
+      const before = await readDemoManifest(dir);
+      const after = await extendDemoArchive(dir, Date.now() * 1000);
+      io.stderr.write(`demo archive ${dir}: brought to now, ${after.records - before.records} records appended; it grows every few seconds\n`);
+      return;
+    }
+    io.stderr.write(`demo archive ${dir} is of an older kind that does not grow: writing it anew\n`);
+    await rm(dir, { recursive: true, force: true });
+  }
+  await writeDemo(dir, io);
+}
+
 export async function startCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`start: unexpected argument "${positionals[0]}" (archives go with --archive)`);
   const target = choice('start', 'target', values.target, ['all', 'collector'] as const, 'all');
   const layout = layoutOption('start', values.layout);
   const tolerance = toleranceRules('start', values.tolerance);
-  const cron = (values.schedule as string | undefined) ?? DEFAULT_SCHEDULE;
+  const demo = archiveOption(values).length === 0 && !wantsLiveSources(values);
+  const cron = (values.schedule as string | undefined) ?? (demo ? DEMO_SCHEDULE : DEFAULT_SCHEDULE);
   const probe = schedule.scheduleJob(cron, () => undefined);
   if (probe === null) throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
   probe.cancel();
-  let archives = ((values.archive as string[] | undefined) ?? []).map((dir) => resolve(dir));
+  let archives = archiveOption(values);
   let metadata = (values.metadata as string[] | undefined) ?? [];
   const liveOptions = await liveConfig('start', values);
   const shard = shardOption(values.shard, target, layout.namesStation, layout.template);
 
-  if (archives.length === 0 && !wantsLiveSources(values)) {
+  let digitiser: DemoDigitiser | null = null;
+  if (demo) {
     const demoDir = resolve(DEFAULT_DEMO_DIR);
-    if (!existsSync(join(demoDir, 'demo-manifest.json'))) await writeDemo(demoDir, io);
-    else io.stderr.write(`demo archive ${demoDir} (already there)\n`);
+    await prepareDemo(demoDir, io);
     archives = [demoDir];
     if (metadata.length === 0) metadata = [join(demoDir, 'metadata.csv')];
   }
@@ -112,6 +148,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
   if (shard) io.stderr.write(`collector ${formatShard(shard)}: scanning the stations of part ${shard.index} of ${shard.count}\n`);
   await loadMetadata(store, 'start', metadata, tolerance, shard);
+  if (demo) digitiser = startDemoDigitiser(archives[0], { onError: (error) => io.stderr.write(`demo archive: ${(error as Error).message}\n`) });
 
   let exporter: ExporterProcess | null = null;
   let scanning: Promise<void> | null = null;
@@ -126,7 +163,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
         await exporter?.refreshMetrics();
-        io.stdout.write(await attentionReport(store, tolerance));
+        io.stdout.write(await attentionReport(store, tolerance, Date.now() * 1000));
       })
       .catch((error: unknown) => {
         progress.clear();
@@ -147,6 +184,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
     if (target === 'all') exporter = await runExporter(store, values, io, tolerance, writer ?? undefined);
   } catch (error) {
     job?.cancel();
+    await digitiser?.stop();
     await live?.stop();
     await writer?.close();
     await store.close();
@@ -159,6 +197,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
 
   await untilStopped(io);
   job?.cancel();
+  await digitiser?.stop();
   await scanning;
   await live?.stop();
   await exporter?.close();

@@ -1,4 +1,4 @@
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { channelKey } from '@lacuna/core';
 import {
@@ -25,6 +25,12 @@ import { sdsRelativePath } from './sds.ts';
  * it starts in, so records cross midnight as in real day files. About 6 MB per day of archive
  * (≈ 130 MB for the default 21 days).
  */
+
+export const DEMO_MANIFEST = 'demo-manifest.json';
+/** A live record that would take longer than this to fill is written 512 bytes long, as a low-rate digitiser sends short records. */
+const LIVE_RECORD_MAX = 120 * MICROS_PER_SECOND;
+/** Time from a record's arrival to the next scan that stores it, at most (the demo rescans every minute), and to the next metrics refresh. */
+const LIVE_SCAN_ALLOWANCE_S = 60 + 30;
 
 const DAY = MICROS_PER_DAY;
 const HOUR = MICROS_PER_HOUR;
@@ -78,13 +84,46 @@ export interface DemoChannelInfo {
   bytes: number;
 }
 
+/**
+ * A channel that keeps receiving data after the demo was written, as from a digitiser: records of
+ * `recordSamples` samples follow its newest sample without a gap, and each is appended to its day
+ * file `delay` after its last sample (so `delay` is the channel's data latency, fixed forever).
+ */
+export interface DemoLiveChannel {
+  channel: string;
+  sampleRate: number;
+  byteOrder: 'big' | 'little';
+  /** First sample of the first live record: the sample after the newest one written at `created`. */
+  from: Micros;
+  recordLength: number;
+  recordSamples: number;
+  /** From a record's last sample to its arrival in the archive. */
+  delay: Micros;
+  /** The day file of `from`, and its size when the demo was written (0: it had no history). */
+  firstFile: string;
+  firstFileBytes: number;
+  /** The channel's records, bytes, files and record lengths when the demo was written. */
+  atCreation: { records: number; bytes: number; files: number; recordLengths: number[] };
+}
+
+/** Names of the alerting rules (provisioning/prometheus/rules) that the demo's faults raise. */
+export type DemoAlertName = 'LacunaChannelLatencyFailed' | 'LacunaChannelLatencyDegraded' | 'LacunaChannelAvailabilityLow' | 'LacunaChannelNoData' | 'LacunaStationDegraded' | 'LacunaNetworkDegraded';
+
+/** One firing alert: its name and the labels that say what it is about (severity aside). */
+export interface DemoExpectedAlert {
+  alertname: DemoAlertName;
+  labels: Record<string, string>;
+}
+
 export interface DemoManifest {
-  version: 1;
+  version: 2;
   seed: number;
   days: number;
   /** First midnight of the archive (UTC). */
   start: Micros;
-  /** The demo's "now": no sample and no mtime is later. */
+  /** When the demo was written: the faults lie before it. */
+  created: Micros;
+  /** The demo's "now": the archive holds what had arrived by then; no sample and no mtime is later. */
   end: Micros;
   layout: 'sds';
   /** Channel metadata CSV beside the archive, relative to its root. */
@@ -95,9 +134,9 @@ export interface DemoManifest {
   /** Every gap in the archive (the backfilled one is not: its data is there), by channel and time. */
   gaps: DemoGap[];
   overlaps: DemoOverlap[];
-  /** Open metadata epoch (expected), but no data in its last `silentDays` UTC days and today. */
+  /** Open metadata epoch (expected), but no data since `lastSample`: none in its last `silentDays` UTC days and today. */
   deadChannel: { channel: string; lastSample: Micros; silentDays: number };
-  /** Data stops about two hours before `end`: high latency. */
+  /** Its data arrives about two hours after it was sampled (latencyS, fixed): high latency. */
   lateChannel: { channel: string; lastSample: Micros; latencyS: number };
   /** A gap whose data arrived later: see `explanation`. */
   backfill: {
@@ -122,6 +161,18 @@ export interface DemoManifest {
   notExpectedBefore: { channel: string; epochStart: Micros; firstSample: Micros };
   /** A channel whose records change length (512 ↔ 4096 bytes) every day at 12:00. */
   mixedRecordLengths: { channel: string; recordLengths: number[] };
+  /** Channels that keep receiving data (all but the dead one and the one whose epoch ended). */
+  live: DemoLiveChannel[];
+  /**
+   * What a monitor of the demo shows at any time from `expected.from` on (a day after `created`,
+   * once no planted gap lies in a trailing day): each channel's state, and the alerts firing.
+   */
+  expected: {
+    from: Micros;
+    states: Record<string, 'OPERATIONAL' | 'DEGRADED' | 'FAILED' | 'NOT_TRACKED'>;
+    alerts: DemoExpectedAlert[];
+    explanation: string;
+  };
   files: number;
   bytes: number;
   records: number;
@@ -597,11 +648,32 @@ export async function writeDemoArchive(dir: string, options: DemoOptions = {}): 
   const bfCut = bf.cuts.find((c) => c.backfill)!;
   const bfFile = files.find((f) => f.backfill.length > 0)!;
   const bhz = plan(ROLE.bhz);
+  const live = plans
+    .filter((p) => p.key !== ROLE.dead && p.key !== ROLE.epochEnds)
+    .map((p): DemoLiveChannel => {
+      const from = p.last + p.delta;
+      const recordLength = maxSamplesPerRecord(p.def.recordLength, 2) * p.delta <= LIVE_RECORD_MAX ? p.def.recordLength : 512;
+      const firstFile = sdsRelativePath(p.id, floorToDay(from));
+      const channel = info.get(p.key)!;
+      return {
+        channel: p.key,
+        sampleRate: p.def.sampleRate,
+        byteOrder: p.station.byteOrder,
+        from,
+        recordLength,
+        recordSamples: maxSamplesPerRecord(recordLength, 2),
+        delay: end - p.last,
+        firstFile,
+        firstFileBytes: files.find((f) => f.path === firstFile)?.bytes ?? 0,
+        atCreation: { records: channel.records, bytes: channel.bytes, files: channel.files, recordLengths: channel.recordLengths },
+      };
+    });
   const manifest: DemoManifest = {
-    version: 1,
+    version: 2,
     seed,
     days,
     start,
+    created: end,
     end,
     layout: 'sds',
     metadataFile: 'metadata.csv',
@@ -639,12 +711,82 @@ export async function writeDemoArchive(dir: string, options: DemoOptions = {}): 
     notExpectedAfter: { channel: ROLE.epochEnds, epochEnd: plan(ROLE.epochEnds).epochEnd!, lastSample: plan(ROLE.epochEnds).last },
     notExpectedBefore: { channel: bhz.key, epochStart: bhz.epochStart, firstSample: bhz.first },
     mixedRecordLengths: { channel: ROLE.mixed, recordLengths: info.get(ROLE.mixed)!.recordLengths },
+    live,
+    expected: expectedAtSteadyState(end, [...info.values()], live, ROLE.dead, ROLE.epochEnds),
     files: files.length,
     bytes: totalBytes,
     records: totalRecords,
   };
-  await writeFile(join(dir, 'demo-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await writeDemoManifest(dir, manifest);
   return manifest;
+}
+
+/** The manifest's file, replaced whole (a reader never sees half of it). */
+export async function writeDemoManifest(dir: string, manifest: DemoManifest): Promise<void> {
+  const path = join(dir, DEMO_MANIFEST);
+  await writeFile(`${path}.part`, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(`${path}.part`, path);
+}
+
+/**
+ * What the demo's monitor shows from a day after its creation on, by the definitions (channel
+ * state from total latency against warn/fail; availability of the trailing hour and day) and
+ * the alerting rules' thresholds: the dead channel is FAILED with no data in the last hour and
+ * too little in the last day; a channel whose data arrives later than its fail (warn) interval is
+ * FAILED (DEGRADED), and without data in the last hour once its delay exceeds an hour; a station
+ * or network is degraded when one of its channels is. Every other channel stays OPERATIONAL:
+ * its records arrive within its warn interval, and no planted gap lies in its trailing day.
+ */
+function expectedAtSteadyState(created: Micros, channels: DemoChannelInfo[], live: DemoLiveChannel[], dead: string, retired: string): DemoManifest['expected'] {
+  const states: DemoManifest['expected']['states'] = {};
+  const alerts: DemoExpectedAlert[] = [];
+  const labelsOf = (key: string) => {
+    const [network, station, location, channel] = key.split('.');
+    return { network, station, location, channel };
+  };
+  const late = new Set<string>();
+  for (const info of channels) {
+    const key = info.channel;
+    const feed = live.find((l) => l.channel === key);
+    // The newest sample is at most delay + one record old, plus the time until the next scan.
+    const worstLatencyS = feed ? (feed.delay + feed.recordSamples * 1e6 / feed.sampleRate) / SECOND + LIVE_SCAN_ALLOWANCE_S : Infinity;
+    const bestLatencyS = feed ? feed.delay / SECOND : Infinity;
+    if (key === retired || (info.warnS === null && info.failS === null)) {
+      states[key] = 'NOT_TRACKED';
+    } else if (info.failS !== null && bestLatencyS > info.failS) {
+      states[key] = 'FAILED';
+      alerts.push({ alertname: 'LacunaChannelLatencyFailed', labels: labelsOf(key) });
+    } else if (info.warnS !== null && bestLatencyS > info.warnS) {
+      states[key] = 'DEGRADED';
+      alerts.push({ alertname: 'LacunaChannelLatencyDegraded', labels: labelsOf(key) });
+    } else {
+      if ((info.failS !== null && worstLatencyS > info.failS) || (info.warnS !== null && worstLatencyS > info.warnS)) {
+        throw new Error(`demo plan: ${key} would flicker between states (latency up to ${worstLatencyS} s)`);
+      }
+      states[key] = 'OPERATIONAL';
+    }
+    if (states[key] === 'FAILED' || states[key] === 'DEGRADED') late.add(key);
+    if (key === retired) continue;
+    if (bestLatencyS >= 3600) alerts.push({ alertname: 'LacunaChannelNoData', labels: { ...labelsOf(key), window: '1h' } });
+    if (key === dead || worstLatencyS > 0.1 * 86_400) alerts.push({ alertname: 'LacunaChannelAvailabilityLow', labels: { ...labelsOf(key), window: '1d' } });
+  }
+  const stations = [...new Set([...late].map((key) => key.split('.').slice(0, 2).join('.')))].sort(compareKeys);
+  for (const station of stations) {
+    const [network, name] = station.split('.');
+    alerts.push({ alertname: 'LacunaStationDegraded', labels: { network, station: name } });
+  }
+  for (const network of [...new Set(stations.map((station) => station.split('.')[0]))]) {
+    alerts.push({ alertname: 'LacunaNetworkDegraded', labels: { network } });
+  }
+  return {
+    from: created + DAY,
+    states,
+    alerts,
+    explanation:
+      'The dead channel has had no data since deadChannel.lastSample; the late channel\'s data arrives lateChannel.latencyS after it was sampled; ' +
+      'every other channel keeps receiving records within its warn interval. The planted gaps lie before `created`, so from a day later no ' +
+      'trailing day holds one, and these states and alerts hold at any time from `from` on (alerts after their `for` durations).',
+  };
 }
 
 function compareKeys(a: string, b: string): number {

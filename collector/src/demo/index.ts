@@ -1,5 +1,8 @@
 export {
+  DEMO_MANIFEST,
   writeDemoArchive,
+  type DemoExpectedAlert,
+  type DemoLiveChannel,
   type DemoChannelInfo,
   type DemoGap,
   type DemoGapSize,
@@ -9,3 +12,4 @@ export {
 } from './demo.ts';
 export { sdsRelativePath } from './sds.ts';
 export { writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticArchiveResult } from './synthetic.ts';
+export { extendDemoArchive, readDemoManifest, startDemoDigitiser, type DemoDigitiser } from './live.ts';
