@@ -107,7 +107,15 @@ export interface DemoLiveChannel {
 }
 
 /** Names of the alerting rules (provisioning/prometheus/rules) that the demo's faults raise. */
-export type DemoAlertName = 'LacunaChannelLatencyFailed' | 'LacunaChannelLatencyDegraded' | 'LacunaChannelAvailabilityLow' | 'LacunaChannelNoData' | 'LacunaStationDegraded' | 'LacunaNetworkDegraded';
+export type DemoAlertName =
+  | 'LacunaChannelLatencyFailed'
+  | 'LacunaChannelLatencyDegraded'
+  | 'LacunaChannelAvailabilityLow'
+  | 'LacunaChannelNoData'
+  | 'LacunaStationDown'
+  | 'LacunaStationDegraded'
+  | 'LacunaNetworkDown'
+  | 'LacunaNetworkDegraded';
 
 /** One firing alert: its name and the labels that say what it is about (severity aside). */
 export interface DemoExpectedAlert {
@@ -730,12 +738,13 @@ export async function writeDemoManifest(dir: string, manifest: DemoManifest): Pr
 
 /**
  * What the demo's monitor shows from a day after its creation on, by the definitions (channel
- * state from total latency against warn/fail; availability of the trailing hour and day) and
- * the alerting rules' thresholds: the dead channel is FAILED with no data in the last hour and
- * too little in the last day; a channel whose data arrives later than its fail (warn) interval is
- * FAILED (DEGRADED), and without data in the last hour once its delay exceeds an hour; a station
- * or network is degraded when one of its channels is. Every other channel stays OPERATIONAL:
- * its records arrive within its warn interval, and no planted gap lies in its trailing day.
+ * state from total latency against warn/fail; availability of the trailing hour and day) and the
+ * alerting rules (provisioning/prometheus/rules): the dead channel is FAILED with too little data
+ * in the last day; a channel whose data arrives later than its fail (warn) interval is FAILED
+ * (DEGRADED); the latency alerts fire for them (Degraded for FAILED too: "degraded or worse");
+ * NoData is for channels without thresholds, a station or network alert for one whose every
+ * tracked channel is late. Every other channel stays OPERATIONAL: its records arrive within its
+ * warn interval, and no planted gap lies in its trailing day.
  */
 function expectedAtSteadyState(created: Micros, channels: DemoChannelInfo[], live: DemoLiveChannel[], dead: string, retired: string): DemoManifest['expected'] {
   const states: DemoManifest['expected']['states'] = {};
@@ -744,39 +753,49 @@ function expectedAtSteadyState(created: Micros, channels: DemoChannelInfo[], liv
     const [network, station, location, channel] = key.split('.');
     return { network, station, location, channel };
   };
-  const late = new Set<string>();
+  const SEVERITY = { OPERATIONAL: 0, DEGRADED: 1, FAILED: 2 } as const;
+  const tracked = new Map<string, 0 | 1 | 2>();
   for (const info of channels) {
     const key = info.channel;
     const feed = live.find((l) => l.channel === key);
-    // The newest sample is at most delay + one record old, plus the time until the next scan.
-    const worstLatencyS = feed ? (feed.delay + feed.recordSamples * 1e6 / feed.sampleRate) / SECOND + LIVE_SCAN_ALLOWANCE_S : Infinity;
+    // The newest sample is at least `delay` old, and at most a record more, plus the time until the next scan.
     const bestLatencyS = feed ? feed.delay / SECOND : Infinity;
-    if (key === retired || (info.warnS === null && info.failS === null)) {
+    const worstLatencyS = feed ? (feed.delay + (feed.recordSamples * SECOND) / feed.sampleRate) / SECOND + LIVE_SCAN_ALLOWANCE_S : Infinity;
+    const untracked = info.warnS === null && info.failS === null;
+    if (key === retired || untracked) {
       states[key] = 'NOT_TRACKED';
     } else if (info.failS !== null && bestLatencyS > info.failS) {
       states[key] = 'FAILED';
-      alerts.push({ alertname: 'LacunaChannelLatencyFailed', labels: labelsOf(key) });
     } else if (info.warnS !== null && bestLatencyS > info.warnS) {
       states[key] = 'DEGRADED';
-      alerts.push({ alertname: 'LacunaChannelLatencyDegraded', labels: labelsOf(key) });
     } else {
       if ((info.failS !== null && worstLatencyS > info.failS) || (info.warnS !== null && worstLatencyS > info.warnS)) {
         throw new Error(`demo plan: ${key} would flicker between states (latency up to ${worstLatencyS} s)`);
       }
       states[key] = 'OPERATIONAL';
     }
-    if (states[key] === 'FAILED' || states[key] === 'DEGRADED') late.add(key);
+    const state = states[key];
+    if (state !== 'NOT_TRACKED') tracked.set(key, SEVERITY[state]);
+    if (state === 'FAILED') alerts.push({ alertname: 'LacunaChannelLatencyFailed', labels: labelsOf(key) });
+    if (state === 'FAILED' || state === 'DEGRADED') alerts.push({ alertname: 'LacunaChannelLatencyDegraded', labels: labelsOf(key) });
     if (key === retired) continue;
-    if (bestLatencyS >= 3600) alerts.push({ alertname: 'LacunaChannelNoData', labels: { ...labelsOf(key), window: '1h' } });
+    if (untracked && bestLatencyS >= 3600) alerts.push({ alertname: 'LacunaChannelNoData', labels: { ...labelsOf(key), window: '1h' } });
     if (key === dead || worstLatencyS > 0.1 * 86_400) alerts.push({ alertname: 'LacunaChannelAvailabilityLow', labels: { ...labelsOf(key), window: '1d' } });
   }
-  const stations = [...new Set([...late].map((key) => key.split('.').slice(0, 2).join('.')))].sort(compareKeys);
-  for (const station of stations) {
+  // Station and network alerts read the best tracked channel of each.
+  const best = (level: (key: string) => string) => {
+    const byGroup = new Map<string, number>();
+    for (const [key, severity] of tracked) byGroup.set(level(key), Math.min(byGroup.get(level(key)) ?? 2, severity));
+    return [...byGroup].sort(([a], [b]) => compareKeys(a, b));
+  };
+  for (const [station, severity] of best((key) => key.split('.').slice(0, 2).join('.'))) {
     const [network, name] = station.split('.');
-    alerts.push({ alertname: 'LacunaStationDegraded', labels: { network, station: name } });
+    if (severity === 2) alerts.push({ alertname: 'LacunaStationDown', labels: { network, station: name } });
+    if (severity >= 1) alerts.push({ alertname: 'LacunaStationDegraded', labels: { network, station: name } });
   }
-  for (const network of [...new Set(stations.map((station) => station.split('.')[0]))]) {
-    alerts.push({ alertname: 'LacunaNetworkDegraded', labels: { network } });
+  for (const [network, severity] of best((key) => key.split('.')[0])) {
+    if (severity === 2) alerts.push({ alertname: 'LacunaNetworkDown', labels: { network } });
+    if (severity >= 1) alerts.push({ alertname: 'LacunaNetworkDegraded', labels: { network } });
   }
   return {
     from: created + DAY,
