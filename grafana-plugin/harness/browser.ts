@@ -36,6 +36,8 @@ export interface HarnessOptions {
   devicePixelRatio?: number;
   /** Classic scrollbars that take room, as on Windows and Linux desktops (headless hides them). */
   classicScrollbars?: boolean;
+  /** The page is ready once this global is an object (default `lacuna`, the harness's). */
+  ready?: string;
 }
 
 /** Launches Chromium and opens `url` in a page of the given viewport. */
@@ -58,7 +60,7 @@ export async function openHarness(url: string, viewport = { width: 1280, height:
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
-    await page.waitForFunction(() => typeof window.lacuna === 'object');
+    await page.waitForFunction((name) => typeof (window as unknown as Record<string, unknown>)[name] === 'object', options.ready ?? 'lacuna');
     return {
       page,
       errors,
