@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net';
-import { dataProblem, formatTime, globToRegExp } from '@lacuna/core';
+import { formatTime, globToRegExp } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
 import { backoffDelayMs, type Backoff } from '../live/backoff.ts';
 import { parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 import { infoRecordText, parseInfoJson, parseInfoXml, type SeedLinkInfo } from './info.ts';
-import { chooseProtocol, dataCommand, FrameReader, parseHello, selectorV4, sequenceBefore, type Frame, type ResumePoint, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
+import { chooseProtocol, dataCommand, FrameReader, nextPacket, parseHello, selectorV4, sequenceBefore, type Frame, type ResumePoint, type SeedLinkAddress, type ServerHello, type StationSelection } from './protocol.ts';
 
 /** A data record as it arrived. */
 export interface SeedLinkRecord {
@@ -498,55 +498,38 @@ export class SeedLinkClient {
   /** Reads every complete frame; returns whether an INFO (keepalive) answer is still outstanding. */
   private drain(reader: FrameReader, receivedAt: Micros, infoOutstanding: boolean): boolean {
     for (;;) {
-      const frame = reader.next();
-      if (frame === null) return infoOutstanding;
-      switch (frame.kind) {
-        case 'data': {
-          let header: MseedRecordHeader;
-          try {
-            header = parseRecordHeader(frame.payload, 0, frame.payload.length);
-          } catch (error) {
-            if (!reader.followedByPacketOrNothing()) {
-              // Stray bytes that happened to look like a packet header: look again one byte on.
-              reader.rewindAndSkip(frame.size);
-              continue;
-            }
-            this.malformed(`packet ${frame.sequence}${frame.stationId ? ` of ${frame.stationId}` : ''} skipped: ${(error as Error).message}`);
-            continue;
-          }
-          const stationId = frame.stationId || `${header.network}_${header.station}`;
-          // The store's one rule for data (core storable.ts): a packet it cannot hold is skipped and counted.
-          const problem = dataProblem({ start: header.start, samples: header.samples, sampleRate: header.sampleRate });
-          if (problem !== null) {
-            this.resuming.delete(stationId);
-            this.resumePoints.set(stationId, { sequence: frame.sequence, time: this.resumePoints.get(stationId)?.time ?? null });
-            this.malformed(`packet ${frame.sequence} of ${stationId} (${header.network}.${header.station}.${header.location}.${header.channel}) skipped: ${problem}`);
-            continue;
-          }
+      const packet = nextPacket(reader);
+      if (packet === null) return infoOutstanding;
+      switch (packet.kind) {
+        case 'record': {
+          const { sequence, stationId, header } = packet;
           const wanted = this.resuming.get(stationId);
           if (wanted !== undefined) {
             this.resuming.delete(stationId);
             // A server resuming where asked sends that packet first, or a later one (ring-wide numbering skips);
             // an earlier one means it went by the time instead: it no longer had the packet asked for.
-            if (sequenceBefore(this.version, frame.sequence, wanted)) this.resumeFailed(stationId, `it sent packet ${frame.sequence} first`);
+            if (sequenceBefore(this.version, sequence, wanted)) this.resumeFailed(stationId, `it sent packet ${sequence} first`);
           }
-          this.resumePoints.set(stationId, { sequence: frame.sequence, time: header.start });
+          this.resumePoints.set(stationId, { sequence, time: header.start });
           this.stats.packets++;
-          this.options.onRecord({ header, stationId, sequence: frame.sequence, receivedAt });
+          this.options.onRecord({ header, stationId, sequence, receivedAt });
           break;
         }
+        case 'skipped':
+          if (packet.stationId !== '') this.passed(packet.stationId, packet.sequence);
+          this.malformed(`packet ${packet.sequence}${packet.stationId ? ` of ${packet.stationId}` : ''} skipped: ${packet.why}`);
+          break;
         case 'other':
-          this.resuming.delete(frame.stationId);
-          this.resumePoints.set(frame.stationId, { sequence: frame.sequence, time: this.resumePoints.get(frame.stationId)?.time ?? null });
+          this.passed(packet.stationId, packet.sequence);
           break;
         case 'info':
-          if (frame.last) infoOutstanding = false;
+          if (packet.last) infoOutstanding = false;
           break;
         case 'garbage':
-          this.malformed(`${frame.bytes} byte${frame.bytes === 1 ? '' : 's'} that are no SeedLink packet skipped`);
+          this.malformed(`${packet.bytes} byte${packet.bytes === 1 ? '' : 's'} that are no SeedLink packet skipped`);
           break;
         case 'line':
-          this.malformed(`the server said: ${frame.text}`);
+          this.malformed(`the server said: ${packet.text}`);
           break;
         case 'end':
           // The server finished a transfer it will not continue: reconnect (resuming) later.
@@ -554,6 +537,12 @@ export class SeedLinkClient {
           break;
       }
     }
+  }
+
+  /** A packet of the station that carries no record to keep: resuming goes on after it, from the same time. */
+  private passed(stationId: string, sequence: bigint): void {
+    this.resuming.delete(stationId);
+    this.resumePoints.set(stationId, { sequence, time: this.resumePoints.get(stationId)?.time ?? null });
   }
 
   private malformed(why: string): void {

@@ -4,7 +4,7 @@
  * framing of the byte stream into packets.
  */
 import { utcFields, type Micros } from '@lacuna/core';
-import { MAX_V3_RECORD_LENGTH } from '../mseed/reader.ts';
+import { MAX_V3_RECORD_LENGTH, parseRecordHeader, type MseedRecordHeader } from '../mseed/reader.ts';
 
 export const DEFAULT_SEEDLINK_PORT = 18000;
 
@@ -300,5 +300,36 @@ export class FrameReader {
   /** Undoes the last `next()` of `consumed` bytes and skips one byte instead (garbage that looked like a header). */
   rewindAndSkip(consumed: number): void {
     this.start = this.start - consumed + 1;
+  }
+}
+
+/** What a transfer holds next, with data packets' records read: a record, a data packet skipped, or another frame. */
+export type Packet =
+  | { kind: 'record'; sequence: bigint; stationId: string; header: MseedRecordHeader }
+  /** A data packet whose record cannot be read, or holds times or a rate the store cannot hold (the reader applies core storable.ts). */
+  | { kind: 'skipped'; sequence: bigint; stationId: string; why: string }
+  | Exclude<Frame, { kind: 'data' }>;
+
+/**
+ * The next packet of a transfer, or null until more bytes come: frames from `reader`, each data
+ * packet's miniSEED header read (the reader refuses what the store cannot hold). A "packet" whose
+ * record does not parse and that no packet follows was stray bytes that looked like a header:
+ * they are looked at again one byte on.
+ */
+export function nextPacket(reader: FrameReader): Packet | null {
+  for (;;) {
+    const frame = reader.next();
+    if (frame === null || frame.kind !== 'data') return frame;
+    let header: MseedRecordHeader;
+    try {
+      header = parseRecordHeader(frame.payload, 0, frame.payload.length);
+    } catch (error) {
+      if (!reader.followedByPacketOrNothing()) {
+        reader.rewindAndSkip(frame.size);
+        continue;
+      }
+      return { kind: 'skipped', sequence: frame.sequence, stationId: frame.stationId, why: (error as Error).message };
+    }
+    return { kind: 'record', sequence: frame.sequence, stationId: frame.stationId || `${header.network}_${header.station}`, header };
   }
 }
