@@ -52,6 +52,8 @@ export interface TimelineSpan {
   state: string;
   /** Mixed spans: percent present inside the span. */
   percent: number | null;
+  /** Missing and mixed spans: the samples their missing time would hold (null: not given). */
+  missingSamples?: number | null;
 }
 
 export interface TimelineRow {
@@ -59,6 +61,8 @@ export interface TimelineRow {
   percent: number | null;
   gaps: number;
   longestGapSeconds: number;
+  /** Time of the newest sample ("no data since …"); null without data. */
+  lastSampleUs?: number | null;
   spans: TimelineSpan[];
 }
 
@@ -75,7 +79,7 @@ export function readTimeline(json: unknown): Timeline {
       const startUs = timeField(span, 'start');
       const endUs = timeField(span, 'end');
       if (startUs === null || endUs === null || endUs <= startUs) continue;
-      spans.push({ startUs, endUs, state: stringField(span, 'state'), percent: numberField(span, 'percent') });
+      spans.push({ startUs, endUs, state: stringField(span, 'state'), percent: numberField(span, 'percent'), missingSamples: numberField(span, 'missingSamples') });
     }
     spans.sort((a, b) => a.startUs - b.startUs);
     return {
@@ -83,6 +87,7 @@ export function readTimeline(json: unknown): Timeline {
       percent: numberField(row, 'percent'),
       gaps: numberField(row, 'gaps') ?? 0,
       longestGapSeconds: numberField(row, 'maxGapSeconds') ?? 0,
+      lastSampleUs: timeField(row, 'lastSample'),
       spans,
     };
   });
@@ -95,6 +100,8 @@ export interface CompletionRow {
   /** Per bucket, aligned with Completion.bucketStartsUs; null where nothing was expected. */
   percent: (number | null)[];
   completeness: (number | null)[];
+  /** Where the channel's time not yet arrived begins (its cells from there on are neither present nor missing); null: none. */
+  notYetArrivedFromUs?: number | null;
 }
 
 export interface Completion {
@@ -122,6 +129,7 @@ export function readCompletion(json: unknown, requestedBucket: 'day' | 'hour'): 
     channel: channelIdOf(row),
     percent: numbersOrNull(row.percent, bucketStartsUs.length),
     completeness: numbersOrNull(row.completeness, bucketStartsUs.length),
+    notYetArrivedFromUs: timeField(row, 'notYetArrivedFrom'),
   }));
   return { bucket, bucketStartsUs, rows };
 }
@@ -132,7 +140,7 @@ export interface Gap {
   startUs: number;
   endUs: number;
   seconds: number;
-  missingSamples: number | null;
+  missingSamples?: number | null;
   sampleRate: number | null;
 }
 

@@ -47,6 +47,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
   const end = new Array<number>(spanCount);
   const state = new Array<string>(spanCount);
   const percent = new Array<number | null>(spanCount);
+  const missingSamples = new Array<number | null>(spanCount);
   const startUs = new Array<number>(spanCount);
   const endUs = new Array<number>(spanCount);
   let i = 0;
@@ -57,6 +58,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
       end[i] = ms(span.endUs);
       state[i] = span.state;
       percent[i] = span.state === 'present' ? 100 : span.state === 'missing' ? 0 : span.percent;
+      missingSamples[i] = span.missingSamples ?? null;
       startUs[i] = span.startUs;
       endUs[i] = span.endUs;
       i++;
@@ -72,6 +74,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
       { name: 'end', type: FieldType.time, values: end, config: { displayName: 'End' } },
       { name: 'state', type: FieldType.string, values: state, config: { displayName: 'State' } },
       { name: 'percent', type: FieldType.number, values: percent, config: { ...percentConfig, displayName: 'Present in span' } },
+      { name: 'missing_samples', type: FieldType.number, values: missingSamples, config: { displayName: 'Missing samples', decimals: 0 } },
       { name: 'start_us', type: FieldType.number, values: startUs, config: { ...hiddenInViz, displayName: 'Start (µs)' } },
       { name: 'end_us', type: FieldType.number, values: endUs, config: { ...hiddenInViz, displayName: 'End (µs)' } },
     ],
@@ -90,6 +93,8 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
       { name: 'percent', type: FieldType.number, values: timeline.rows.map((r) => r.percent), config: { ...percentConfig, displayName: 'Present' } },
       { name: 'gaps', type: FieldType.number, values: timeline.rows.map((r) => r.gaps), config: { displayName: 'Gaps', decimals: 0 } },
       { name: 'longest_gap', type: FieldType.number, values: timeline.rows.map((r) => r.longestGapSeconds), config: { ...secondsConfig, displayName: 'Longest gap' } },
+      { name: 'last_sample', type: FieldType.time, values: timeline.rows.map((r) => (r.lastSampleUs == null ? null : ms(r.lastSampleUs))), config: { displayName: 'Last sample' } },
+      { name: 'last_sample_us', type: FieldType.number, values: timeline.rows.map((r) => r.lastSampleUs ?? null), config: { ...hiddenInViz, displayName: 'Last sample (µs)' } },
     ],
   });
   return [spans, rows];
@@ -103,14 +108,19 @@ export function completionFrame(completion: Completion, refId: string): DataFram
   const percent = new Array<number | null>(size);
   const completeness = new Array<number | null>(size);
   const bucketUs = new Array<number>(size);
+  const pending = new Array<number>(size);
+  const bucketLength = completion.bucket === 'day' ? 86_400_000_000 : 3_600_000_000;
   let i = 0;
   for (const row of completion.rows) {
     for (let c = 0; c < columns; c++) {
+      const start = completion.bucketStartsUs[c];
       channel[i] = row.channel;
-      bucket[i] = ms(completion.bucketStartsUs[c]);
-      bucketUs[i] = completion.bucketStartsUs[c];
+      bucket[i] = ms(start);
+      bucketUs[i] = start;
       percent[i] = row.percent[c];
       completeness[i] = row.completeness[c] === null ? null : (row.completeness[c] as number) * 100;
+      const from = row.notYetArrivedFromUs ?? null;
+      pending[i] = from === null ? 0 : Math.min(1, Math.max(0, (start + bucketLength - Math.max(start, from)) / bucketLength));
       i++;
     }
   }
@@ -124,6 +134,7 @@ export function completionFrame(completion: Completion, refId: string): DataFram
       { name: 'percent', type: FieldType.number, values: percent, config: { ...percentConfig, displayName: 'Present' } },
       { name: 'completeness', type: FieldType.number, values: completeness, config: { unit: 'percent', decimals: 2, displayName: 'Sample completeness' } },
       { name: 'bucket_us', type: FieldType.number, values: bucketUs, config: { ...hiddenInViz, displayName: 'Bucket start (µs)' } },
+      { name: 'not_yet_arrived', type: FieldType.number, values: pending, config: { unit: 'percentunit', decimals: 2, displayName: 'Not yet arrived' } },
     ],
   });
 }

@@ -1,6 +1,6 @@
 /** Colours of the panels from the Grafana theme, resolved once per theme into plain CSS strings. */
-import type { GrafanaTheme2 } from '@grafana/data';
-import { COLOR_KEY_COUNT, ColorKey } from './states';
+import type { GrafanaTheme2, PanelOptionsEditorBuilder } from '@grafana/data';
+import { COLOR_KEY_COUNT, COLOR_KEY_NAMES, COLOR_KEY_LABELS, type ColorKeyName } from './states';
 
 export interface PanelPalette {
   /** Indexed by ColorKey. */
@@ -16,19 +16,52 @@ export interface PanelPalette {
   fontSize: number;
 }
 
-export function panelPalette(theme: GrafanaTheme2): PanelPalette {
-  const color = (name: string) => theme.visualization.getColorByName(name);
+/** Per-state colours chosen in the panel options (Grafana colour names or CSS colours); absent or empty: the default. */
+export type StateColorOverrides = Partial<Record<ColorKeyName, string>>;
+
+/**
+ * The default state colours, by theme, as Grafana colour names where the theme has the colour.
+ * Present and missing differ in lightness as well as hue, so they stay apart for every kind of
+ * colour blindness (palette.test.ts checks ΔE76 ≥ 40 under simulated protanopia, deuteranopia
+ * and tritanopia, and a luminance contrast ≥ 3:1): a pale green against a deep red. Green and
+ * red of equal lightness (Grafana's `green` and `red`) are 8 ΔE apart for a deuteranope. Time
+ * not yet arrived and time not expected are neutral greys, neither good nor bad.
+ */
+export const DEFAULT_STATE_COLORS: Record<'dark' | 'light', Record<ColorKeyName, string>> = {
+  dark: {
+    present: 'super-light-green',
+    missing: 'semi-dark-red',
+    sparse1: 'light-yellow',
+    sparse2: 'yellow',
+    sparse3: 'orange',
+    not_expected: '#4a4e57',
+    mixed: 'purple',
+    overlap: 'blue',
+    pending: '#7d828c',
+    short_gap: 'light-red',
+    long_gap: 'dark-red',
+  },
+  light: {
+    present: 'super-light-green',
+    missing: 'dark-red',
+    sparse1: 'light-yellow',
+    sparse2: 'yellow',
+    sparse3: 'orange',
+    not_expected: '#c7cad1',
+    mixed: 'purple',
+    overlap: 'dark-blue',
+    pending: '#e6e8ec',
+    short_gap: 'semi-dark-red',
+    long_gap: '#8c0e1b',
+  },
+};
+
+export function panelPalette(theme: GrafanaTheme2, overrides: StateColorOverrides = {}): PanelPalette {
+  const defaults = DEFAULT_STATE_COLORS[theme.isDark ? 'dark' : 'light'];
   const states = new Array<string>(COLOR_KEY_COUNT);
-  states[ColorKey.Present] = color('green');
-  states[ColorKey.Missing] = color('red');
-  states[ColorKey.Sparse1] = color('yellow');
-  states[ColorKey.Sparse2] = color('orange');
-  states[ColorKey.Sparse3] = color('dark-orange');
-  // Not-expected time is neither good nor bad: a quiet grey that still differs from the background.
-  states[ColorKey.NotExpected] = theme.isDark ? '#4a4e57' : '#c7cad1';
-  states[ColorKey.Mixed] = color('purple');
-  states[ColorKey.ShortGap] = color('light-red');
-  states[ColorKey.LongGap] = color('dark-red');
+  COLOR_KEY_NAMES.forEach((name, key) => {
+    states[key] = theme.visualization.getColorByName(overrides[name] || defaults[name]);
+  });
   return {
     states,
     background: theme.colors.background.primary,
@@ -41,6 +74,20 @@ export function panelPalette(theme: GrafanaTheme2): PanelPalette {
     fontFamily: theme.typography.fontFamily,
     fontSize: 12,
   };
+}
+
+/** Colour pickers for the given states in the panel editor ("State colours"), stored in `stateColors`; empty: the theme's default. */
+export function addStateColorOptions<T extends { stateColors: StateColorOverrides }>(builder: PanelOptionsEditorBuilder<T>, keys: readonly ColorKeyName[]): PanelOptionsEditorBuilder<T> {
+  for (const key of keys) {
+    builder.addColorPicker({
+      path: `stateColors.${key}`,
+      name: COLOR_KEY_LABELS[key],
+      category: ['State colours'],
+      description: 'Empty: the default, chosen to stay distinguishable with colour blindness.',
+      defaultValue: '',
+    });
+  }
+  return builder;
 }
 
 /** Canvas font of the given size in the theme's family. */

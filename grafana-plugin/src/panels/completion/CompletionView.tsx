@@ -67,7 +67,7 @@ export function CompletionView({ frames, width, height, options, thresholds, err
   const [tooltip, setTooltip] = useState<TooltipContent | null>(null);
   const crosshair = useSharedCrosshair(eventBus);
 
-  const palette = useMemo(() => panelPalette(theme), [theme]);
+  const palette = useMemo(() => panelPalette(theme, options.stateColors), [theme, options.stateColors]);
   const model = useMemo(() => buildCompletionModel(frames), [frames]);
   const rows = useMemo(() => buildGridRows(model, { sortBy, groupByStation: options.groupByStation, collapsed }), [model, sortBy, options.groupByStation, collapsed]);
   const nesting = useMemo(() => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' }))), [rows]);

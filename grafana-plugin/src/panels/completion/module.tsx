@@ -1,4 +1,5 @@
 import { FieldConfigProperty, PanelPlugin, ThresholdsMode } from '@grafana/data';
+import { addStateColorOptions } from '../../shared/palette';
 import { CompletionPanel } from './CompletionPanel';
 import { DEFAULT_COMPLETION_OPTIONS as D, DEFAULT_THRESHOLD_STEPS, type CompletionOptions } from './options';
 
@@ -23,6 +24,7 @@ export const plugin = new PanelPlugin<CompletionOptions>(CompletionPanel)
     ],
   })
   .setPanelOptions((builder) =>
+    addStateColorOptions(
     builder
       .addRadio({
         path: 'sortBy',
@@ -64,5 +66,7 @@ export const plugin = new PanelPlugin<CompletionOptions>(CompletionPanel)
             { value: 'dayOfYear', label: 'Day of year' },
           ],
         },
-      })
-  );
+      }),
+    ['not_expected', 'pending', 'overlap']
+  )
+);

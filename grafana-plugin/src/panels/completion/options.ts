@@ -1,3 +1,4 @@
+import type { StateColorOverrides } from '../../shared/palette';
 /** The completion map's options, as the panel editor stores them. */
 export type CompletionSort = 'name' | 'availability';
 export type ColorMode = 'thresholds' | 'gradient';
@@ -15,6 +16,8 @@ export interface CompletionOptions {
   showTotals: boolean;
   /** Axis labels: dates at month starts, Mondays or days; or days of the year (`2024.061`). */
   axisLabels: AxisLabels;
+  /** Colours of states chosen in the panel editor (Grafana colour names or CSS colours); absent or empty: the default palette. */
+  stateColors: StateColorOverrides;
 }
 
 export type AxisLabels = 'date' | 'dayOfYear';
@@ -28,6 +31,7 @@ export const DEFAULT_COMPLETION_OPTIONS: CompletionOptions = {
   gradientMax: 100,
   showTotals: true,
   axisLabels: 'date',
+  stateColors: {},
 };
 
 /** Threshold steps of the default field config: below 90% red, 90–99% orange, 99% up green. */

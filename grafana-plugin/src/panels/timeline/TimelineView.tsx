@@ -11,11 +11,12 @@ import { panelPalette, formatPercent } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
 import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
-import { ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES } from '../../shared/states';
+import { COLOR_KEY_LABELS, ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES, SpanState } from '../../shared/states';
 import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND, resolveTimeZone } from '../../shared/time';
 import { TimelineRenderer } from './draw';
 import {
   buildDisplayRows,
+  colorKeysIn,
   contentHeight,
   fillRowLink,
   hitTest,
@@ -28,7 +29,7 @@ import {
   type GapColoring,
   type TimelineGeometry,
 } from './layout';
-import { buildTimelineModel } from './model';
+import { buildTimelineModel, type TimelineRow } from './model';
 import type { SortOrder, TimelineOptions } from './options';
 
 export interface TimelineViewProps {
@@ -71,9 +72,21 @@ function spanTooltip(display: DisplayRow, spanIndex: number): string[] {
     lines.push(`to ${formatMicros(end)}`);
     const percent = row.spanPercent[spanIndex];
     if (stateName === 'mixed' && !Number.isNaN(percent)) lines.push(`present in span: ${formatPercent(percent)}`);
+    const missing = row.missingSamples[spanIndex];
+    if (!Number.isNaN(missing)) lines.push(`missing samples: ${missing.toLocaleString('en-US')}`);
   }
   lines.push(`row: ${formatPercent(row.percent)} present · ${row.gaps} gap${row.gaps === 1 ? '' : 's'} · longest ${formatDuration(row.longestGapUs)}`);
+  const since = noDataSince(row);
+  if (since !== null) lines.push(since);
   return lines;
+}
+
+/** "no data since …" for a channel whose data stopped before the window's end and is now missing (not merely on its way). */
+export function noDataSince(row: TimelineRow): string | null {
+  let last = row.states.length - 1;
+  while (last >= 0 && (row.states[last] === SpanState.Pending || row.states[last] === SpanState.NotExpected)) last--;
+  if (last < 0 || row.states[last] !== SpanState.Missing) return null;
+  return row.lastSampleUs === null ? 'no data in the window' : `no data since ${formatMicros(row.lastSampleUs)}`;
 }
 
 function groupTooltip(display: DisplayRow): string[] {
@@ -100,7 +113,7 @@ export function TimelineView(props: TimelineViewProps) {
   const crosshair = useSharedCrosshair(props.eventBus);
 
   const zone = useMemo(() => resolveTimeZone(props.timeZone), [props.timeZone]);
-  const palette = useMemo(() => panelPalette(theme), [theme]);
+  const palette = useMemo(() => panelPalette(theme, options.stateColors), [theme, options.stateColors]);
   const model = useMemo(() => buildTimelineModel(frames), [frames]);
   const rows = useMemo(
     () => buildDisplayRows(model, { sortBy, groupByStation: options.groupByStation, collapsed }),
@@ -111,6 +124,7 @@ export function TimelineView(props: TimelineViewProps) {
     () => ({ enabled: options.colorGapsByLength, shortUs: options.shortGapSeconds * MICROS_PER_SECOND, longUs: options.longGapSeconds * MICROS_PER_SECOND }),
     [options.colorGapsByLength, options.shortGapSeconds, options.longGapSeconds]
   );
+  const shownColors = useMemo(() => colorKeysIn(model.rows, gaps), [model, gaps]);
   const { viewport } = surface;
   const geometry: TimelineGeometry = useMemo(
     () => ({
@@ -238,7 +252,7 @@ export function TimelineView(props: TimelineViewProps) {
       cursor={selection ? 'col-resize' : 'default'}
       footer={
         options.showLegend ? (
-          <TimelineLegend states={palette.states} gapsByLength={options.colorGapsByLength} shortGapSeconds={options.shortGapSeconds} longGapSeconds={options.longGapSeconds} />
+          <TimelineLegend states={palette.states} shown={shownColors} gapsByLength={options.colorGapsByLength} shortGapSeconds={options.shortGapSeconds} longGapSeconds={options.longGapSeconds} />
         ) : undefined
       }
       onScroll={onScroll}
@@ -253,28 +267,29 @@ export function TimelineView(props: TimelineViewProps) {
 
 interface LegendProps {
   states: readonly string[];
+  /** The colour keys in view: only these are listed. */
+  shown: ReadonlySet<number>;
   gapsByLength: boolean;
   shortGapSeconds: number;
   longGapSeconds: number;
 }
 
-export function TimelineLegend({ states, gapsByLength, shortGapSeconds, longGapSeconds }: LegendProps) {
+/** The legend of the states in view, in a fixed order (covered, then missing, then neutral time). */
+export function TimelineLegend({ states, shown, gapsByLength, shortGapSeconds, longGapSeconds }: LegendProps) {
   const short = formatDuration(shortGapSeconds * MICROS_PER_SECOND);
   const long = formatDuration(longGapSeconds * MICROS_PER_SECOND);
   const entries: Array<[number, string]> = [
-    [ColorKey.Present, 'Present'],
-    [ColorKey.Sparse1, 'Sparse 1–1.5Δ'],
-    [ColorKey.Sparse2, 'Sparse 1.5–2Δ'],
-    [ColorKey.Sparse3, 'Sparse ≥ 2Δ'],
-    ...(gapsByLength
-      ? ([
-          [ColorKey.ShortGap, `Gap < ${short}`],
-          [ColorKey.Missing, `Gap ${short}–${long}`],
-          [ColorKey.LongGap, `Gap ≥ ${long}`],
-        ] as Array<[number, string]>)
-      : ([[ColorKey.Missing, 'Missing']] as Array<[number, string]>)),
-    [ColorKey.NotExpected, 'Not expected'],
-    [ColorKey.Mixed, 'Mixed'],
+    [ColorKey.Present, COLOR_KEY_LABELS.present],
+    [ColorKey.Sparse1, COLOR_KEY_LABELS.sparse1],
+    [ColorKey.Sparse2, COLOR_KEY_LABELS.sparse2],
+    [ColorKey.Sparse3, COLOR_KEY_LABELS.sparse3],
+    [ColorKey.Overlap, COLOR_KEY_LABELS.overlap],
+    [ColorKey.ShortGap, `Gap < ${short}`],
+    [ColorKey.Missing, gapsByLength ? `Gap ${short}–${long}` : COLOR_KEY_LABELS.missing],
+    [ColorKey.LongGap, `Gap ≥ ${long}`],
+    [ColorKey.Mixed, COLOR_KEY_LABELS.mixed],
+    [ColorKey.Pending, COLOR_KEY_LABELS.pending],
+    [ColorKey.NotExpected, COLOR_KEY_LABELS.not_expected],
   ];
-  return <Legend entries={entries.map(([key, label]) => ({ color: states[key], label }))} />;
+  return <Legend entries={entries.filter(([key]) => shown.has(key)).map(([key, label]) => ({ color: states[key], label }))} />;
 }

@@ -6,6 +6,7 @@
 import { canvasFont, fitText, formatPercent, type PanelPalette } from '../../shared/palette';
 import { zoneCaption } from '../../shared/axis';
 import { pinnedLayout, rowLabelSize, type RowNesting } from '../../shared/rows';
+import { ColorKey } from '../../shared/states';
 import { plotLeft, plotRight, rowRuns, timeTicks, visibleRows, xOfTime, RunBuffer, type DisplayRow, type GapColoring, type TimelineGeometry } from './layout';
 
 export interface TimelineScene {
@@ -62,6 +63,28 @@ const AXIS_FONT_SIZE = 11;
 export class TimelineRenderer {
   private readonly runs = new RunBuffer();
   private readonly rects = new RectsByColor();
+  /** x, top of each overlap drawn this frame: a marker goes above it, as an overlap is often narrower than a pixel. */
+  private readonly overlaps: number[] = [];
+
+  /** A small downward triangle in the overlap colour, outlined in the background colour, at the top of each overlap. */
+  private drawOverlapMarkers(ctx: CanvasRenderingContext2D, palette: PanelPalette, barHeight: number): void {
+    if (this.overlaps.length === 0) return;
+    const half = Math.max(2, Math.min(5, barHeight / 2));
+    ctx.beginPath();
+    for (let i = 0; i < this.overlaps.length; i += 2) {
+      const x = this.overlaps[i];
+      const top = this.overlaps[i + 1];
+      ctx.moveTo(x - half, top);
+      ctx.lineTo(x + half, top);
+      ctx.lineTo(x, top + half * 1.4);
+      ctx.closePath();
+    }
+    ctx.fillStyle = palette.states[ColorKey.Overlap];
+    ctx.fill();
+    ctx.strokeStyle = palette.background;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
   /** The axis labels of the last frame with their extents, for the browser tests. */
   readonly axisLabels: Array<{ text: string; x0: number; x1: number }> = [];
 
@@ -93,6 +116,7 @@ export class TimelineRenderer {
 
     // Spans, batched by colour.
     this.rects.clear();
+    this.overlaps.length = 0;
     const barHeight = Math.max(1, g.rowHeight - 2 * ROW_GAP);
     for (let i = view.first; i < view.end; i++) {
       const channel = rows[i].row;
@@ -101,9 +125,11 @@ export class TimelineRenderer {
       rowRuns(channel, g, scene.gaps, this.runs);
       for (let k = 0; k < this.runs.count; k++) {
         this.rects.add(this.runs.color[k], this.runs.x0[k], top, this.runs.x1[k] - this.runs.x0[k], barHeight);
+        if (this.runs.color[k] === ColorKey.Overlap) this.overlaps.push((this.runs.x0[k] + this.runs.x1[k]) / 2, top);
       }
     }
     this.rects.fill(ctx, palette.states);
+    this.drawOverlapMarkers(ctx, palette, barHeight);
 
     // Labels and summaries, at a size the row height allows.
     const labelSize = rowLabelSize(g.rowHeight, palette.fontSize);

@@ -30,10 +30,12 @@ function row(id: string, percent: number | null, longestGapUs: number, spans: Ar
     percent,
     gaps: spans.filter((s) => s[2] === SpanState.Missing).length,
     longestGapUs,
+    lastSampleUs: null,
     starts: Float64Array.from(spans.map((s) => s[0])),
     ends: Float64Array.from(spans.map((s) => s[1])),
     states: Uint8Array.from(spans.map((s) => s[2])),
     spanPercent: new Float32Array(spans.length).fill(NaN),
+    missingSamples: new Float64Array(spans.length).fill(NaN),
   };
 }
 
@@ -166,6 +168,10 @@ describe('rowRuns', () => {
     expect(colorKeyOf(SpanState.Missing, 3600, gaps)).toBe(ColorKey.LongGap);
     expect(colorKeyOf(SpanState.Present, 10, gaps)).toBe(ColorKey.Present);
     expect(colorKeyOf(SpanState.Missing, 10, noGapColours)).toBe(ColorKey.Missing);
+    // A pixel of several states with any missing time is drawn as missing; without, as mixed.
+    expect(colorKeyOf(SpanState.Mixed, 10, noGapColours, 99.99)).toBe(ColorKey.Missing);
+    expect(colorKeyOf(SpanState.Mixed, 10, noGapColours, 100)).toBe(ColorKey.Mixed);
+    expect(colorKeyOf(SpanState.Mixed, 10, noGapColours)).toBe(ColorKey.Mixed);
   });
 
   it('ranks every gap colour above present, sparse and not-expected time', () => {

@@ -249,11 +249,25 @@ export interface GapColoring {
   longUs: number;
 }
 
-export function colorKeyOf(state: number, lengthUs: number, gaps: GapColoring): number {
+/**
+ * The colour of a span. A mixed span (several states inside one pixel) with missing time in it
+ * (percent present below 100) is drawn as missing: however short, a gap must show.
+ */
+export function colorKeyOf(state: number, lengthUs: number, gaps: GapColoring, spanPercent = NaN): number {
+  if (state === SpanState.Mixed && spanPercent < 100) return gaps.enabled ? ColorKey.ShortGap : ColorKey.Missing;
   if (state !== SpanState.Missing || !gaps.enabled) return state;
   if (lengthUs < gaps.shortUs) return ColorKey.ShortGap;
   if (lengthUs >= gaps.longUs) return ColorKey.LongGap;
   return ColorKey.Missing;
+}
+
+/** The colour keys the rows' spans are drawn in: what a legend of the states in view lists. */
+export function colorKeysIn(rows: readonly TimelineRow[], gaps: GapColoring): Set<number> {
+  const keys = new Set<number>();
+  for (const row of rows) {
+    for (let i = 0; i < row.states.length; i++) keys.add(colorKeyOf(row.states[i], row.ends[i] - row.starts[i], gaps, row.spanPercent[i]));
+  }
+  return keys;
 }
 
 /** Pixel runs [x0, x1) with a colour key, reused from frame to frame so drawing allocates nothing. */
@@ -312,7 +326,7 @@ export function rowRuns(row: TimelineRow, g: TimelineGeometry, gaps: GapColoring
     const start = row.starts[i];
     if (start >= g.toUs) break;
     const end = row.ends[i];
-    const color = colorKeyOf(row.states[i], end - start, gaps);
+    const color = colorKeyOf(row.states[i], end - start, gaps, row.spanPercent[i]);
     let x0 = Math.max(left, Math.floor(left + (start - g.fromUs) * scale));
     const x1 = Math.min(right, Math.max(x0 + 1, Math.ceil(left + (end - g.fromUs) * scale)));
     if (x0 >= right) break;
@@ -350,7 +364,7 @@ export function spanAtX(row: TimelineRow, x: number, g: TimelineGeometry, gaps: 
     const columnStart = timeAtX(column, g);
     const columnEnd = timeAtX(column + 1, g);
     for (let i = firstSpanEndingAfter(row, columnStart); i < row.starts.length && row.starts[i] < columnEnd; i++) {
-      if (colorKeyOf(row.states[i], row.ends[i] - row.starts[i], gaps) === scratch.color[k]) return i;
+      if (colorKeyOf(row.states[i], row.ends[i] - row.starts[i], gaps, row.spanPercent[i]) === scratch.color[k]) return i;
     }
     return scratch.span[k];
   }

@@ -85,7 +85,17 @@ describe('figuresFromSpans', () => {
       states: Uint8Array.from([SpanState.NotExpected, SpanState.Sparse2]),
       spanPercent: Float32Array.from([NaN, NaN]),
     };
-    expect(figuresFromSpans(row)).toEqual({ percent: 100, gaps: 0, longestGapUs: 0 });
+    expect(figuresFromSpans(row)).toEqual({ percent: 100, gaps: 0, longestGapUs: 0, lastSampleUs: 20 });
     expect(figuresFromSpans({ ...row, states: Uint8Array.from([SpanState.NotExpected, SpanState.NotExpected]) }).percent).toBeNull();
+  });
+
+  it('leaves time not yet arrived out of the percent, neither present nor missing', () => {
+    const row = {
+      starts: Float64Array.from([0, 10, 15]),
+      ends: Float64Array.from([10, 15, 20]),
+      states: Uint8Array.from([SpanState.Present, SpanState.Missing, SpanState.Pending]),
+      spanPercent: Float32Array.from([NaN, NaN, NaN]),
+    };
+    expect(figuresFromSpans(row)).toEqual({ percent: (100 * 10) / 15, gaps: 1, longestGapUs: 5, lastSampleUs: 10 });
   });
 });

@@ -16,11 +16,14 @@ export interface TimelineRow extends ChannelParts {
   percent: number | null;
   gaps: number;
   longestGapUs: number;
-  /** Spans in time order: start and end µs, state code, percent present (NaN: not given). */
+  /** Time of the newest sample, µs ("no data since …"); null: without data, or not given. */
+  lastSampleUs: number | null;
+  /** Spans in time order: start and end µs, state code, percent present and missing samples (NaN: not given). */
   starts: Float64Array;
   ends: Float64Array;
   states: Uint8Array;
   spanPercent: Float32Array;
+  missingSamples: Float64Array;
 }
 
 export interface TimelineModel {
@@ -37,6 +40,7 @@ interface RowFigures {
   percent: number | null;
   gaps: number;
   longestGapUs: number;
+  lastSampleUs: number | null;
 }
 
 function microsColumn(frame: DataFrame, microsName: string, msName: string): ArrayLike<number> | undefined {
@@ -49,6 +53,7 @@ function microsColumn(frame: DataFrame, microsName: string, msName: string): Arr
 
 /** Figures from the spans alone, for frames that came without the per-channel frame. */
 export function figuresFromSpans(row: Pick<TimelineRow, 'starts' | 'ends' | 'states' | 'spanPercent'>): RowFigures {
+  let lastCoveredUs: number | null = null;
   let covered = 0;
   let expected = 0;
   let gaps = 0;
@@ -68,13 +73,15 @@ export function figuresFromSpans(row: Pick<TimelineRow, 'starts' | 'ends' | 'sta
         }
         break;
       case SpanState.NotExpected:
+      case SpanState.Pending:
         break;
       default:
         expected += length;
         covered += length;
+        lastCoveredUs = row.ends[i];
     }
   }
-  return { percent: expected > 0 ? (100 * covered) / expected : null, gaps, longestGapUs };
+  return { percent: expected > 0 ? (100 * covered) / expected : null, gaps, longestGapUs, lastSampleUs: lastCoveredUs };
 }
 
 function sortSpans(row: TimelineRow): void {
@@ -87,11 +94,13 @@ function sortSpans(row: TimelineRow): void {
   const ends = row.ends.slice();
   const states = row.states.slice();
   const percent = row.spanPercent.slice();
+  const missing = row.missingSamples.slice();
   order.forEach((from, to) => {
     row.starts[to] = starts[from];
     row.ends[to] = ends[from];
     row.states[to] = states[from];
     row.spanPercent[to] = percent[from];
+    row.missingSamples[to] = missing[from];
   });
 }
 
@@ -102,10 +111,12 @@ function emptyRow(id: string): TimelineRow {
     percent: null,
     gaps: 0,
     longestGapUs: 0,
+    lastSampleUs: null,
     starts: new Float64Array(0),
     ends: new Float64Array(0),
     states: new Uint8Array(0),
     spanPercent: new Float32Array(0),
+    missingSamples: new Float64Array(0),
   };
 }
 
@@ -127,6 +138,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
     const percent = fieldValues<number | null>(frame, 'percent');
     const gaps = fieldValues<number | null>(frame, 'gaps');
     const longest = fieldValues<number | null>(frame, 'longest_gap');
+    const lastSample = microsColumn(frame, 'last_sample_us', 'last_sample');
     for (let i = 0; i < frame.length; i++) {
       const id = channel[i];
       if (!rows.has(id)) rows.set(id, emptyRow(id));
@@ -134,6 +146,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
         percent: percent?.[i] ?? null,
         gaps: gaps?.[i] ?? 0,
         longestGapUs: (longest?.[i] ?? 0) * MICROS_PER_SECOND,
+        lastSampleUs: lastSample?.[i] ?? null,
       });
     }
   }
@@ -145,6 +158,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
     const ends = microsColumn(frame, 'end_us', 'end');
     const states = fieldValues<string>(frame, 'state');
     const percent = fieldValues<number | null>(frame, 'percent');
+    const missingSamples = fieldValues<number | null>(frame, 'missing_samples');
     if (!channel || !starts || !ends || !states) continue;
 
     // Two passes: count each channel's spans, then fill typed arrays of exactly that size. Spans
@@ -178,6 +192,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
         ends: grow(existing.ends, offset + count),
         states: growBytes(existing.states, offset + count),
         spanPercent: growFloats(existing.spanPercent, offset + count),
+        missingSamples: grow(existing.missingSamples, offset + count),
       });
       filled.set(id, offset);
     }
@@ -196,6 +211,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
       row.states[at] = state;
       const p = percent?.[i];
       row.spanPercent[at] = p === null || p === undefined ? NaN : p;
+      row.missingSamples[at] = missingSamples?.[i] ?? NaN;
       at++;
     }
     if (row !== undefined) filled.set(row.id, at);

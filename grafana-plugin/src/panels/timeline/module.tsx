@@ -1,9 +1,12 @@
 import { PanelPlugin } from '@grafana/data';
+import { addStateColorOptions } from '../../shared/palette';
+import { COLOR_KEY_NAMES } from '../../shared/states';
 import { DEFAULT_TIMELINE_OPTIONS as D, type TimelineOptions } from './options';
 import { TimelinePanel } from './TimelinePanel';
 
 export const plugin = new PanelPlugin<TimelineOptions>(TimelinePanel).setNoPadding().setPanelOptions((builder) =>
-  builder
+  addStateColorOptions(
+    builder
     .addRadio({
       path: 'sortBy',
       name: 'Sort by',
@@ -43,5 +46,7 @@ export const plugin = new PanelPlugin<TimelineOptions>(TimelinePanel).setNoPaddi
       description: 'Opened by clicking a channel label. ${__row.channel}, ${__row.network}, ${__row.station}, ${__row.location}, ${__row.code}, dashboard variables, ${__from} and ${__to} are filled in.',
       defaultValue: D.rowLink,
       settings: { placeholder: '/d/lacuna-channel?var-channel=${__row.channel}&from=${__from}&to=${__to}' },
-    })
+    }),
+    COLOR_KEY_NAMES
+  )
 );

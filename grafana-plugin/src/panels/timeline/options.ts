@@ -1,3 +1,4 @@
+import type { StateColorOverrides } from '../../shared/palette';
 /** The timeline panel's options, as the panel editor stores them. */
 export type SortOrder = 'name' | 'availability' | 'longestGap';
 
@@ -19,6 +20,8 @@ export interface TimelineOptions {
    * `${__row.location}`, `${__row.code}`, plus dashboard variables and `${__from}`/`${__to}`.
    */
   rowLink: string;
+  /** Colours of states chosen in the panel editor (Grafana colour names or CSS colours); absent or empty: the default palette. */
+  stateColors: StateColorOverrides;
 }
 
 export const DEFAULT_TIMELINE_OPTIONS: TimelineOptions = {
@@ -30,4 +33,5 @@ export const DEFAULT_TIMELINE_OPTIONS: TimelineOptions = {
   longGapSeconds: 86_400,
   showLegend: true,
   rowLink: '',
+  stateColors: {},
 };
