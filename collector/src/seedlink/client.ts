@@ -386,6 +386,12 @@ export class SeedLinkClient {
     if (stations.length === 0) throw new Error('the server lists no station');
     this.subscribed = new Set(stations.map((selection) => `${selection.network}_${selection.station}`));
     this.firstStations ??= this.subscribed;
+    // The oldest data the server lists of each station (INFO STREAMS), where a station read from its oldest packet starts.
+    const oldestData = new Map<string, Micros>();
+    for (const station of info?.stations ?? []) {
+      const starts = station.streams.map((stream) => stream.start).filter((start) => start !== null);
+      if (starts.length > 0) oldestData.set(`${station.network}_${station.station}`, Math.min(...starts));
+    }
     const commands: string[] = [];
     for (const selection of stations) {
       const id = `${selection.network}_${selection.station}`;
@@ -393,7 +399,7 @@ export class SeedLinkClient {
       for (const selector of selection.selectors) commands.push(`SELECT ${this.version === 4 ? selectorV4(selector) : selector}`);
       const resume = this.resumePoints.get(id);
       // A station that appeared after the first subscription: all the server holds of it is new since.
-      commands.push(dataCommand(this.version, resume, this.firstStations.has(id) ? (this.options.begin ?? 'next') : 'oldest'));
+      commands.push(dataCommand(this.version, resume, this.firstStations.has(id) ? (this.options.begin ?? 'next') : 'oldest', oldestData.get(id) ?? null));
       if (resume !== undefined) this.resuming.set(id, resume.sequence + 1n);
     }
     if (info !== null) this.checkResumable(info, hello);

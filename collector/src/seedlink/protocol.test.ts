@@ -115,6 +115,9 @@ describe('SeedLink INFO', () => {
     expect(dataCommand(3, { sequence: 0xffffffn, time: null }, 'next')).toBe('DATA 000000');
     expect(dataCommand(4, undefined, 'next')).toBe('DATA');
     expect(dataCommand(3, undefined, 'oldest')).toBe('DATA ALL');
+    // ringserver 4.5 reads a station's DATA ALL as its next packet: v4 gives the oldest data's time.
+    expect(dataCommand(4, undefined, 'oldest', parseTime('2024-05-01T00:00:00.5Z'))).toBe('DATA ALL 2024-05-01T00:00:00Z');
+    expect(dataCommand(3, undefined, 'oldest', parseTime('2024-05-01T00:00:00.5Z'))).toBe('DATA ALL');
   });
 
   it('orders sequence numbers, v3 ones across the 24-bit wrap', () => {

@@ -50,26 +50,32 @@ export interface ResumePoint {
   time: Micros | null;
 }
 
+/** A DATA time argument: whole seconds, rounded down; v4 ISO, v3 comma-separated. */
+function dataTime(version: 3 | 4, time: Micros): string {
+  const f = utcFields(time);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return version === 4
+    ? `${String(f.year).padStart(4, '0')}-${two(f.month)}-${two(f.day)}T${two(f.hour)}:${two(f.minute)}:${two(f.second)}Z`
+    : `${f.year},${two(f.month)},${two(f.day)},${two(f.hour)},${two(f.minute)},${two(f.second)}`;
+}
+
 /**
  * The DATA command of a station: from the packet after the last one received and, as libslink
  * does, with the last packet's time, by which a server positions when its ring no longer holds
  * that sequence (ringserver checks the packet at the sequence has that start second, else goes by
- * the time); without a resume point, from the next packet or (`oldest`) the oldest it holds.
- * Times are whole seconds, rounded down (what both protocols' DATA takes): a resumed station may
- * get its last packet again, never miss one.
+ * the time); without a resume point, from the next packet or (`oldest`) the oldest it holds, from
+ * `oldestData` on when it is known (v4: ringserver 4.5 takes `DATA ALL` of a station as the next
+ * packet, and positions by a time given with it). Times are whole seconds, rounded down (what
+ * both protocols' DATA takes): a resumed station may get its last packet again, never miss one.
  */
-export function dataCommand(version: 3 | 4, resume: ResumePoint | undefined, begin: 'next' | 'oldest'): string {
-  if (resume === undefined) return begin === 'oldest' ? 'DATA ALL' : 'DATA';
+export function dataCommand(version: 3 | 4, resume: ResumePoint | undefined, begin: 'next' | 'oldest', oldestData: Micros | null = null): string {
+  if (resume === undefined) {
+    if (begin === 'next') return 'DATA';
+    return version === 4 && oldestData !== null ? `DATA ALL ${dataTime(4, oldestData)}` : 'DATA ALL';
+  }
   const next = resume.sequence + 1n;
   const sequence = version === 4 ? next.toString() : (next & 0xffffffn).toString(16).toUpperCase().padStart(6, '0');
-  if (resume.time === null) return `DATA ${sequence}`;
-  const f = utcFields(resume.time);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const time =
-    version === 4
-      ? `${String(f.year).padStart(4, '0')}-${two(f.month)}-${two(f.day)}T${two(f.hour)}:${two(f.minute)}:${two(f.second)}Z`
-      : `${f.year},${two(f.month)},${two(f.day)},${two(f.hour)},${two(f.minute)},${two(f.second)}`;
-  return `DATA ${sequence} ${time}`;
+  return resume.time === null ? `DATA ${sequence}` : `DATA ${sequence} ${dataTime(version, resume.time)}`;
 }
 
 /**
