@@ -117,12 +117,14 @@ describe('lacuna CLI', () => {
     expect(retired.slice(1).every((row) => row.percent === null && row.expected_s === 0)).toBe(true);
   });
 
-  it('ends a report without --end on the second after the last sample, so expected time is in whole seconds', async () => {
-    const rows = json<{ day: string; expected_s: number; percent: number | null }[]>(await lacuna('availability', '--channel', manifest.channelInfo[0].channel, '--format', 'json', '--store', store));
-    const today = rows.at(-1)!;
-    expect(today.day).toBe(formatTime(floorToDay(end)));
-    expect(today.expected_s).toBe(Math.floor((manifest.channelInfo[0].lastSample - floorToDay(end)) / 1e6) + 1);
-    expect(rows.every((row) => Number.isInteger(row.expected_s))).toBe(true);
+  it('ends a report without --end where the newest sample\'s coverage ends: no sliver of missing time, no 47351.000001', async () => {
+    for (const info of manifest.channelInfo.filter((candidate) => candidate.channel !== manifest.deadChannel.channel && candidate.epochEnd === null)) {
+      const rows = json<{ day: string; expected_s: number; percent: number | null; gaps: number }[]>(await lacuna('availability', '--channel', info.channel, '--format', 'json', '--store', store));
+      const today = rows.at(-1)!;
+      expect(today.day, info.channel).toBe(formatTime(floorToDay(end)));
+      expect(today.expected_s, info.channel).toBe((info.lastSample + 1e6 / info.sampleRate - Math.max(floorToDay(end), info.epochStart)) / 1e6);
+      expect(today.percent, info.channel).toBe(100);
+    }
   });
 
   it('writes CSV with a header and text with aligned columns', async () => {

@@ -152,6 +152,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
 
   let exporter: ExporterProcess | null = null;
   let scanning: Promise<void> | null = null;
+  let lastAttention: string | null = null;
   const scan = () => {
     if (scanning) {
       io.stderr.write('previous scan still running; skipping this one\n');
@@ -163,7 +164,11 @@ export async function startCommand(values: Record<string, unknown>, positionals:
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
         await exporter?.refreshMetrics();
-        io.stdout.write(await attentionReport(store, tolerance, Date.now() * 1000));
+        const attention = await attentionReport(store, tolerance, Date.now() * 1000);
+        // Printed after the first scan and whenever which channels need attention, or their state, changes: not every minute.
+        const gist = attention.split('\n').slice(1).map((line) => line.trim().split(/\s+/).slice(0, 2).join(' ')).join('\n');
+        if (gist !== lastAttention) io.stdout.write(attention);
+        lastAttention = gist;
       })
       .catch((error: unknown) => {
         progress.clear();

@@ -1,7 +1,7 @@
 import type { ChannelPattern } from '../channel.ts';
-import { MICROS_PER_SECOND, type Micros } from '../model.ts';
+import type { Micros } from '../model.ts';
 import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '../report.ts';
-import type { Interval } from '../segments.ts';
+import { newestCoveredEnd, type Interval } from '../segments.ts';
 import { floorToDay, floorToHour } from '../time.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
 import type { Store } from './store.ts';
@@ -31,8 +31,8 @@ export type ReportRow = Record<string, unknown>;
 
 /**
  * The window of a report: what was asked, with an open start at the selected channels' first
- * data (to the bucket for availability) and an open end at the whole second after their last
- * sample, so that expected time ends on a second and the last sample counts.
+ * data (to the bucket for availability), and an open end for now just after their last sample
+ * (reportRows moves it to where that sample's coverage ends).
  */
 async function reportWindow(store: Store, kind: ReportKind, request: ReportRequest, now: Micros): Promise<Interval | null> {
   const { start, end, patterns } = request;
@@ -40,7 +40,7 @@ async function reportWindow(store: Store, kind: ReportKind, request: ReportReque
   const extent = await store.extent(patterns);
   if (extent === null) return start !== undefined ? { start, end: now } : null;
   const align = kind !== 'availability' ? (t: Micros) => t : request.by === 'day' ? floorToDay : floorToHour;
-  return { start: start ?? align(extent.start), end: end ?? (Math.floor(extent.end / MICROS_PER_SECOND) + 1) * MICROS_PER_SECOND };
+  return { start: start ?? align(extent.start), end: end ?? extent.end + 1 };
 }
 
 export async function readReport(store: Store, kind: ReportKind, request: ReportRequest, now: Micros = Date.now() * 1000): Promise<ReportRow[]> {
@@ -48,6 +48,9 @@ export async function readReport(store: Store, kind: ReportKind, request: Report
   if (window === null) return [];
   const { patterns } = request;
   const [channels, segments, epochs] = await Promise.all([store.channels(patterns), store.segments({ patterns, window, neighbors: true }), store.epochs(patterns)]);
+  // An open end is where the newest sample's coverage ends (its time + Δ): expected time up to it
+  // counts, and no sliver after it shows as missing.
+  if (request.end === undefined) window.end = Math.max(window.end, newestCoveredEnd(segments.filter((segment) => segment.start < window.end)) ?? window.end);
   const data = groupByChannel(channels, segments, epochs);
   const options: ReportOptions = { window, mergeQuality: !request.keepQuality, tolerance: request.tolerance };
   const rows = kind === 'segments' ? segmentRows(data, options) : kind === 'gaps' ? gapRows(data, { ...options, overlaps: request.overlaps }) : availabilityRows(data, { ...options, bucket: request.by });
