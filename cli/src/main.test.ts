@@ -149,6 +149,7 @@ describe('lacuna CLI', () => {
       ['start', '--target', 'collector', '--shard', '3/3', '--archive', archive, '--store', store],
       ['start', '--shard', '0/2', '--archive', archive, '--store', store],
       ['start', '--target', 'collector', '--shard', '0/2', '--layout', '**/*', '--archive', archive, '--store', store],
+      ['serve', '--metrics-shard', '2/2', '--store', store],
     ];
     for (const argv of cases) {
       const run = await lacuna(...argv);

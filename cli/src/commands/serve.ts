@@ -1,5 +1,5 @@
 import { resolveStoreLocation } from '@lacuna/core';
-import type { Store } from '@lacuna/core';
+import { parseShard, type Store } from '@lacuna/core';
 import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '@lacuna/exporter';
 import { MetricsRefresher } from '@lacuna/exporter';
 import { parseMetricsLevel } from '@lacuna/exporter';
@@ -18,6 +18,11 @@ export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
   'metrics-level': { type: 'string', value: 'channel|station|network', description: 'finest series on /metrics, to bound cardinality on very large networks (default channel)' },
   'metrics-windows': { type: 'string', value: 'LIST', description: 'trailing availability windows on /metrics (default 1h,1d,7d)' },
   'metrics-refresh': { type: 'string', value: 'SECONDS', description: 'how often /metrics values are recomputed from the store; scrapes never wait for it (default 30)' },
+  'metrics-shard': {
+    type: 'string',
+    value: 'I/N',
+    description: "serve part I of N (counting from 0) of the stations on /metrics, by the collectors' rule (CRC-32 of NET.STA mod N), so that Prometheus scrapes a large network from N exporters; part 0 also carries the collector's and live sources' health. Other endpoints answer for every station",
+  },
   tolerance: TOLERANCE_OPTION,
 };
 
@@ -31,6 +36,7 @@ function metricsRefresher(store: Store, values: Record<string, unknown>, toleran
       windows: values['metrics-windows'] === undefined ? undefined : parseWindows(values['metrics-windows'] as string),
       tolerance,
       liveWriter,
+      shard: values['metrics-shard'] === undefined ? undefined : parseShard(values['metrics-shard'] as string),
     });
   } catch (error) {
     throw new UsageError(`metrics options: ${(error as Error).message}`);
@@ -40,7 +46,7 @@ function metricsRefresher(store: Store, values: Record<string, unknown>, toleran
 export const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
-  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
+  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--metrics-shard I/N] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
   options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION },
   details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api, /fdsnws and /available, and enables POST /api/v1/ingest (refused without it).',
 };

@@ -6,7 +6,7 @@ import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
 import { channelFilter } from './filter.ts';
-import { queryRows } from './sql.ts';
+import { queryRows, type SqlFragment } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
 import { ownsStation, stationShardFilter, type StationShard } from '../shard.ts';
@@ -108,7 +108,25 @@ export class Store {
   private constructor(
     readonly client: ClickHouseClient,
     readonly location: StoreLocation,
+    /** Reads of channels see only this part of the stations (scopedTo). */
+    readonly shard?: StationShard,
   ) {}
+
+  /**
+   * The same store seen through one part of the stations: its channel reads (segments, latest
+   * segments, channels, extent, epochs) return only the shard's stations, as a sharded /metrics
+   * serves them. It shares this store's connection: close this store, not the view.
+   */
+  scopedTo(shard: StationShard): Store {
+    return new Store(this.client, this.location, shard);
+  }
+
+  /** The condition for channel patterns, within the store's shard. */
+  private selectionFilter(patterns: ChannelPattern[]): SqlFragment {
+    const filter = channelFilter(patterns);
+    const owned = stationShardFilter(this.shard);
+    return owned.sql === '1' ? filter : { sql: `${filter.sql} AND ${owned.sql}`, params: { ...filter.params, ...owned.params } };
+  }
 
   /** Connects and applies pending migrations. Throws StoreUnavailableError when unreachable. */
   static async open(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
@@ -324,7 +342,7 @@ export class Store {
    * last segment before the window and first segment after it.
    */
   async segments(query: SegmentQuery): Promise<StoredSegment[]> {
-    const filter = channelFilter(query.patterns);
+    const filter = this.selectionFilter(query.patterns);
     const params = { ...filter.params, windowStart: query.window.start, windowEnd: query.window.end };
     const inWindow = `SELECT ${SEGMENT_COLUMNS} FROM segments
       WHERE ${filter.sql}
@@ -359,7 +377,7 @@ export class Store {
    * with live sources' per-packet receipt time as first_seen (see live.ts `withLiveLatest`).
    */
   async latestSegments(patterns: ChannelPattern[]): Promise<StoredSegment[]> {
-    const filter = channelFilter(patterns);
+    const filter = this.selectionFilter(patterns);
     const [rows, live] = await Promise.all([
       // The newest sample wins, then the earliest first_seen. Aggregating in the table's order
       // instead of sorting every segment of every channel: about five times faster.
@@ -384,7 +402,7 @@ export class Store {
 
   /** Channels that have any stored data or metadata, matching the patterns, in order. */
   async channels(patterns: ChannelPattern[]): Promise<ChannelId[]> {
-    const filter = channelFilter(patterns);
+    const filter = this.selectionFilter(patterns);
     return this.rows<ChannelId>(
       `SELECT DISTINCT network, station, location, channel FROM (
          SELECT network, station, location, channel FROM segments WHERE ${filter.sql}
@@ -400,7 +418,7 @@ export class Store {
    * (all of them without one), and how many segments that is; null when there are none.
    */
   async extent(patterns: ChannelPattern[], window: Partial<Interval> = {}): Promise<StoredExtent | null> {
-    const filter = channelFilter(patterns);
+    const filter = this.selectionFilter(patterns);
     const [row] = await this.rows<{ rows: number; start_us: number; end_us: number }>(
       `SELECT count() AS rows, toUnixTimestamp64Micro(min(start_time)) AS start_us, toUnixTimestamp64Micro(max(end_time)) AS end_us
        FROM segments WHERE ${filter.sql}
@@ -453,7 +471,7 @@ export class Store {
   }
 
   async epochs(patterns: ChannelPattern[]): Promise<ChannelEpoch[]> {
-    const filter = channelFilter(patterns);
+    const filter = this.selectionFilter(patterns);
     const rows = await this.rows<{
       network: string;
       station: string;

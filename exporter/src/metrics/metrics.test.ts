@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoChannelInfo } from '@lacuna/collector';
-import type { Store } from '@lacuna/core';
+import { stationShardOf, type Store } from '@lacuna/core';
 import { DEFAULT_EXPECTED_LATENCY_S, notYetArrivedFrom } from '@lacuna/core';
 import { parseWindows } from '../status.ts';
 import { exporterFixture, hasSharedData, SHARED_DATA, type ExporterFixture } from '../testing/fixture.ts';
@@ -322,6 +322,33 @@ describe('GET /metrics on a scanned demo archive', () => {
     }
     const dead = idLabels(fixture.manifest.deadChannel.channel);
     expect(value(station, 'lacuna_station_state', { network: dead.network, station: dead.station })).toBe(2);
+  });
+
+  it('splits by station with --metrics-shard: the parts hold every station once, and their network sums give the whole network ratio', async () => {
+    const count = 3;
+    const parts = await Promise.all(Array.from({ length: count }, async (_, index) => parse(await scrapeText(await refreshed({ shard: { index, count } })))));
+    const perStation = (s: Sample) => /^lacuna_(channel|station)_/.test(s.name);
+    const key = (s: Sample) => `${s.name}${JSON.stringify(s.labels)}`;
+    // Every per-channel and per-station sample of the whole is in exactly one part, with its value.
+    const union = parts.flatMap((part) => part.filter(perStation));
+    expect(union.map(key).sort()).toEqual(samples.filter(perStation).map(key).sort());
+    expect(new Map(union.map((s) => [key(s), s.value]))).toEqual(new Map(samples.filter(perStation).map((s) => [key(s), s.value])));
+    expect(parts.every((part) => part.some(perStation))).toBe(true);
+    // Stations of a part are that part's (CRC-32 of NET.STA mod N).
+    for (const [index, part] of parts.entries()) {
+      for (const s of part.filter((one) => one.name === 'lacuna_station_state')) expect(stationShardOf(s.labels.network, s.labels.station, count), key(s)).toBe(index);
+    }
+    // What is not per station comes from part 0 alone.
+    expect(find(parts[0], 'lacuna_collector_scans_total')).toEqual(find(samples, 'lacuna_collector_scans_total'));
+    expect(find(parts[1], 'lacuna_collector_scans_total')).toEqual([]);
+    expect(find(parts[2], 'lacuna_collector_files_scanned_total')).toEqual([]);
+    // The network ratio across parts, as the recording rule computes it.
+    for (const whole of find(samples, 'lacuna_network_availability_ratio')) {
+      const sum = (name: string) => parts.reduce((total, part) => total + (value(part, name, whole.labels) ?? 0), 0);
+      expect(sum('lacuna_network_covered_seconds') / sum('lacuna_network_expected_seconds'), key(whole)).toBeCloseTo(whole.value, 9);
+      expect(value(samples, 'lacuna_network_covered_seconds', whole.labels)! / value(samples, 'lacuna_network_expected_seconds', whole.labels)!).toBeCloseTo(whole.value, 9);
+    }
+    expect(Math.max(...parts.map((part) => value(part, 'lacuna_network_state', { network: 'XA' }) ?? -1))).toBe(value(samples, 'lacuna_network_state', { network: 'XA' }));
   });
 
   it("reports the collector's scans from the store: outcomes, files, durations and the last success", async () => {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import client from 'prom-client';
 import type { LiveView, LiveWriterStatus } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
-import type { Store } from '@lacuna/core';
+import type { StationShard, Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import { channelStatuses, DEFAULT_WINDOWS, type StatusWindow } from '../status.ts';
 import { collectorHealth } from './collector-runs.ts';
@@ -36,6 +36,13 @@ export interface MetricsOptions {
    * channels and the health of its live sources (a packet shows at the next scrape).
    */
   liveWriter?: LiveView;
+  /**
+   * Serve one part of the stations (`--metrics-shard I/N`, the collectors' rule): the channel,
+   * station and network series of the part's stations; part 0 also carries what is not per
+   * station (the collector's health, live sources and pipelines). Network roll-ups of a part cover
+   * its stations only: lacuna_network_covered_seconds and _expected_seconds sum across parts.
+   */
+  shard?: StationShard;
 }
 
 export interface RefreshResult {
@@ -104,7 +111,7 @@ function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: cli
  * Tests drive it without timers: `refreshNow()` and a pinned `now`.
  */
 export class MetricsRefresher {
-  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>> & Pick<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter'>;
+  readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter' | 'shard'>> & Pick<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter' | 'shard'>;
   /** The refresh's text, cut where the scrapes add samples (store-metrics.ts RenderedMetrics), plain and compressed. */
   private cached: Buffer[] = [];
   private compressed: Buffer[] = [];
@@ -136,6 +143,7 @@ export class MetricsRefresher {
       now: options.now ?? (() => Date.now() * 1000),
       onError: options.onError,
       liveWriter: options.liveWriter,
+      shard: options.shard,
     };
     const registers = [this.registry];
     this.storeUp = new client.Gauge({
@@ -240,12 +248,15 @@ export class MetricsRefresher {
 
   private async compute() {
     const now = this.options.now();
+    const { shard } = this.options;
+    // Part 0 of a sharded /metrics (or the only part) carries what is not per station.
+    const whole = shard === undefined || shard.index === 0;
     const [statuses, collector, live] = await Promise.all([
-      channelStatuses(this.store, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
-      collectorHealth(this.store),
+      channelStatuses(shard ? this.store.scopedTo(shard) : this.store, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
+      whole ? collectorHealth(this.store) : null,
       liveMetrics(this.store, now, this.options.liveWriter),
     ]);
-    return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows, live });
+    return renderStoreMetrics(statuses, collector, { level: this.options.level, windows: this.options.windows, live: whole ? live : { ...live, families: [] } });
   }
 
   /**

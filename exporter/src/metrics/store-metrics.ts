@@ -37,6 +37,8 @@ export const STORE_METRICS_HELP = {
   lacuna_network_state: `Worst state of the network's tracked channels: ${STATE_HELP}. No sample when none of its channels is tracked.`,
   lacuna_station_availability_ratio: `Fraction of the expected time covered by data over all the station's channels (covered time summed over expected time summed), 0 to 1, ${WINDOW_HELP}.`,
   lacuna_network_availability_ratio: `Fraction of the expected time covered by data over all the network's channels (covered time summed over expected time summed), 0 to 1, ${WINDOW_HELP}.`,
+  lacuna_network_covered_seconds: `Expected time covered by data, summed over the network's channels (of this exporter's part of the stations with --metrics-shard: sum it across parts and divide by lacuna_network_expected_seconds), ${WINDOW_HELP}.`,
+  lacuna_network_expected_seconds: `Time the metadata expects data, summed over the network's channels (of this exporter's part of the stations with --metrics-shard), ${WINDOW_HELP}.`,
   lacuna_collector_scans_total: 'Archive scans the collector finished, by outcome (status ok or failed), as recorded in the store.',
   lacuna_collector_files_scanned_total: 'Files the collector read (new or changed files), summed over its scans.',
   lacuna_collector_files_failed_total: 'Files the collector could not read (damaged or unreadable), summed over its scans.',
@@ -92,7 +94,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Channels between which the event loop gets a turn (serving scrapes). */
 const CHANNELS_PER_TURN = 500;
 
-export async function renderStoreMetrics(statuses: readonly ChannelStatus[], collector: CollectorHealth, options: StoreMetricsOptions): Promise<RenderedMetrics> {
+export async function renderStoreMetrics(statuses: readonly ChannelStatus[], collector: CollectorHealth | null, options: StoreMetricsOptions): Promise<RenderedMetrics> {
   const perChannel = options.level === 'channel';
   const perStation = options.level !== 'network';
 
@@ -163,7 +165,7 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     return [state, ratio];
   };
 
-  const collectorFamilies = [
+  const collectorFamilies = collector === null ? [] : [
     family('lacuna_collector_scans_total', 'counter').add({ status: 'ok' }, collector.scans.ok).add({ status: 'failed' }, collector.scans.failed),
     family('lacuna_collector_files_scanned_total', 'counter').add({}, collector.filesScanned),
     family('lacuna_collector_files_failed_total', 'counter').add({}, collector.filesFailed),
@@ -176,12 +178,26 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     ),
     family('lacuna_collector_last_successful_scan_timestamp_seconds'),
   ];
-  if (collector.lastSuccessfulScan !== null) collectorFamilies[4].add({}, collector.lastSuccessfulScan / 1e6);
+  if (collector !== null && collector.lastSuccessfulScan !== null) collectorFamilies[4].add({}, collector.lastSuccessfulScan / 1e6);
+
+  // The sums behind the network ratio, which add up across the parts of a sharded /metrics.
+  const networkCovered = family('lacuna_network_covered_seconds');
+  const networkExpected = family('lacuna_network_expected_seconds');
+  for (const group of networks.values()) {
+    for (const window of options.windows) {
+      const expected = group.expected.get(window.name) ?? 0;
+      if (expected === 0) continue;
+      networkCovered.add({ ...group.labels, window: window.name }, group.covered.get(window.name) ?? 0);
+      networkExpected.add({ ...group.labels, window: window.name }, expected);
+    }
+  }
 
   const families = [
     ...(perChannel ? Object.values(channel) : []),
     ...(perStation ? rollupFamilies(stations, family('lacuna_station_state'), family('lacuna_station_availability_ratio')) : []),
     ...rollupFamilies(networks, family('lacuna_network_state'), family('lacuna_network_availability_ratio')),
+    networkCovered,
+    networkExpected,
     ...collectorFamilies,
     ...(options.live?.families ?? []),
   ];
