@@ -117,6 +117,8 @@ export function references(text: string): { name: string; format?: string }[] {
  * [options] A query variable's options from the names its datasource returned: the variable's regex
  * (`/…/flags`, applied to each name) keeps the names it matches, as the named group `value` (or
  * `text`), else the first capture group, else the whole name; duplicates go, keeping the first.
+ * Grafana then orders them by the variable's sort setting, which changes no query's meaning and is
+ * left out here.
  */
 export function variableOptions(names: readonly string[], regex: string | undefined): string[] {
   const pattern = regex ? toJsRegex(regex) : undefined;
