@@ -3,7 +3,7 @@
  * colours, `YYYY-MM-DD HH:MM:SS` datetimes, [start, category, stop] triples, the Deployments
  * measure from metadata epochs. Pure.
  */
-import type { ChannelEpoch, Micros } from '@lacuna/core';
+import type { ChannelEpoch, ChannelId, Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import { formatTime } from '@lacuna/core';
 import { dominantState, type Span, type SpanState } from '../api/spans.ts';
@@ -55,19 +55,25 @@ export function categoryOf(span: Span): OoiCategory {
 
 /**
  * A stream's triples from its reduced spans: a span narrower than `threshold` µs takes the
- * category of the one before it (ooi-status shows no gap under its threshold); adjacent spans of
- * one category merge; triples that are empty once written to the second are dropped. No triple
- * at all gives the single zero-length `[lower, "Not Expected", lower]`, as ooi-status answers
- * for a stream without data.
+ * category of the one it follows (ooi-status shows no gap under its threshold), except a Missing
+ * stretch at the end, which ooi-status always closes with `[last, "Missing", upper]`; adjacent
+ * spans of one category merge; time not expected shows as nothing (ooi-status clips its streams
+ * to the deployments); triples empty once written to the second are dropped. No triple at all
+ * gives the single zero-length `[lower, "Not Expected", lower]`, as ooi-status answers for a
+ * stream without data in range or outside every deployment.
  */
 export function streamTriples(spans: readonly Span[], lower: Micros, threshold = 0): Triple[] {
+  const expected = spans.filter((span) => categoryOf(span) !== 'Not Expected');
   const merged: { start: Micros; end: Micros; category: OoiCategory }[] = [];
-  for (const span of spans) {
+  expected.forEach((span, i) => {
+    const own = categoryOf(span);
     const last = merged[merged.length - 1];
-    const category = last !== undefined && span.end - span.start < threshold ? last.category : categoryOf(span);
-    if (last !== undefined && last.category === category && last.end === span.start) last.end = span.end;
+    const follows = last !== undefined && last.end === span.start;
+    const trailingGap = i === expected.length - 1 && own === 'Missing';
+    const category = follows && span.end - span.start < threshold && !trailingGap ? last.category : own;
+    if (follows && last.category === category) last.end = span.end;
     else merged.push({ start: span.start, end: span.end, category });
-  }
+  });
   const triples: Triple[] = [];
   for (const piece of merged) {
     const start = ooiTime(piece.start);
@@ -77,13 +83,37 @@ export function streamTriples(spans: readonly Span[], lower: Micros, threshold =
   return triples.length > 0 ? triples : [[ooiTime(lower), 'Not Expected', ooiTime(lower)]];
 }
 
-/** The channel's epochs overlapping [lower, upper), clamped to it (an open epoch ends at upper), by start. */
+/**
+ * An instrument's deployments in [lower, upper): its channels' epochs overlapping the window,
+ * clamped to it (an open epoch ends at upper), the overlapping or touching ones merged (its
+ * streams share a deployment), by start.
+ */
 export function deploymentsIn(epochs: readonly ChannelEpoch[], lower: Micros, upper: Micros): Interval[] {
-  return [...epochs]
-    .sort((a, b) => a.start - b.start)
+  const merged: Interval[] = [];
+  const clamped = epochs
     .filter((epoch) => epoch.start < upper && (epoch.end === null || epoch.end > lower))
     .map((epoch) => ({ start: Math.max(epoch.start, lower), end: Math.min(epoch.end ?? upper, upper) }))
-    .filter((deployment) => deployment.end > deployment.start);
+    .filter((deployment) => deployment.end > deployment.start)
+    .sort((a, b) => a.start - b.start);
+  for (const deployment of clamped) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && deployment.start <= last.end) last.end = Math.max(last.end, deployment.end);
+    else merged.push({ ...deployment });
+  }
+  return merged;
+}
+
+/**
+ * A channel as an ooi-status stream: the channel field of a stream id `REFDES/method/stream` is
+ * `method-stream`, so the method is what comes before its first "-", the stream what follows;
+ * the measure is "<method> <stream>" (the method alone when there is no stream, as for a seismic
+ * channel code).
+ */
+export function streamOf(id: ChannelId): { method: string; stream: string; measure: string } {
+  const at = id.channel.indexOf('-');
+  const method = at < 0 ? id.channel : id.channel.slice(0, at);
+  const stream = at < 0 ? '' : id.channel.slice(at + 1);
+  return { method, stream, measure: stream === '' ? method : `${method} ${stream}` };
 }
 
 /** The "Deployments" measure: one `Deployment: N` per epoch, colours alternating by position. */
