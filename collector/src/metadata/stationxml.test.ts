@@ -170,6 +170,7 @@ describe('parseStationXml', () => {
       ['bad sample rate', wrap('<Channel code="BHN" locationCode="00" startDate="2000-01-01"><SampleRate>fast</SampleRate></Channel>'), /Channel\[2\] \(IU\.ANMO\.00\.BHN\): bad SampleRate "fast" \(not a number\)$/],
       ['negative sample rate', wrap('<Channel code="BHN" locationCode="00" startDate="2000-01-01"><SampleRate>-1</SampleRate></Channel>'), /bad SampleRate "-1" \(negative\)$/],
       ['a sample rate below one a year', wrap('<Channel code="BHN" locationCode="00" startDate="2000-01-01"><SampleRate>1e-30</SampleRate></Channel>'), /\(IU\.ANMO\.00\.BHN\): bad SampleRate: sample rate 1\.00e-30 Hz is below one sample a year/],
+      ['a quote inside the XML declaration (found by fuzzing)', '<?xml vers"ion="1.0"?>\n<FDSNStationXML><Network code="IU"></Network></FDSNStationXML>', /^bad\.xml: malformed XML: /],
       ['a start before 1900', wrap('<Channel code="BHN" locationCode="00" startDate="1700-01-01"><SampleRate>20</SampleRate></Channel>'), /invalid startDate "1700-01-01": time 1700-01-01T00:00:00.000000Z is outside the storable range/],
       ['bad latitude', wrap('<Channel code="BHN" locationCode="00" startDate="2000-01-01"><Latitude>95</Latitude></Channel>'), /Channel\[2\] \(IU\.ANMO\.00\.BHN\): bad Latitude "95" \(must be within -90\.\.90\)$/],
       ['missing code', wrap('<Channel locationCode="00" startDate="2000-01-01"/>'), /Station\[1\]\/Channel\[2\]: missing code attribute$/],

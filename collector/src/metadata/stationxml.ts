@@ -76,7 +76,14 @@ export function parseStationXml(text: string, sourceName: string): ChannelEpoch[
     const skipped = lead.split('\n').length - 1;
     throw new MetadataError(sourceName, `line ${line + skipped} column ${col}`, `malformed XML: ${msg}`);
   }
-  const doc = parser.parse(text) as XmlNode;
+  let doc: XmlNode;
+  try {
+    doc = parser.parse(text) as XmlNode;
+  } catch (error) {
+    // The validator lets some damage through that the parser then refuses (found by fuzzing: a
+    // quote inside the XML declaration, "Pi Tag is not closed").
+    throw new MetadataError(sourceName, '', `malformed XML: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const root = doc.FDSNStationXML;
   if (root === undefined || root === null || typeof root !== 'object') {
     const names = Object.keys(doc).filter((k) => !k.startsWith('?') && !k.startsWith('#'));
