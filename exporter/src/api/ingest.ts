@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { channelKey } from '@lacuna/core';
+import { channelKey, type ChannelId } from '@lacuna/core';
 import { LiveAccumulator } from '@lacuna/core';
 import type { LiveSink } from '@lacuna/core';
 import { streamChannel } from '@lacuna/core';
@@ -52,7 +52,7 @@ const itemSchema = z
 type Item = z.infer<typeof itemSchema>;
 
 /** An item ready to store: a segment (samples > 0) or a heartbeat (samples 0). */
-interface Accepted {
+export interface IngestItem {
   stream: string;
   start: Micros;
   end: Micros;
@@ -74,8 +74,11 @@ function reasonOf(error: z.ZodError): string {
   return `${issue.path.join('.') || 'item'}: ${issue.message}`;
 }
 
+/** The rate a stream is expected to have (expected streams), null when none is set. */
+type ExpectedRate = (id: ChannelId) => number | null;
+
 /** Checks one item; returns what to store or the reason it is refused. */
-function checkItem(raw: unknown, sink: LiveSink, receivedAt: Micros): Accepted | string {
+function checkItem(raw: unknown, expectedRate: ExpectedRate, receivedAt: Micros): IngestItem | string {
   const parsed = itemSchema.safeParse(raw);
   if (!parsed.success) return reasonOf(parsed.error);
   const item: Item = parsed.data;
@@ -98,7 +101,7 @@ function checkItem(raw: unknown, sink: LiveSink, receivedAt: Micros): Accepted |
   let rate: number;
   if (item.samples === 1) {
     if (end !== start) return `one sample: end must equal start (got ${item.start} and ${item.end})`;
-    const expected = sink.thresholdsFor(id)?.expectedRate ?? null;
+    const expected = expectedRate(id);
     if (item.rate === undefined && expected === null) return 'a one-sample segment needs its rate: give rate (Hz), or an expected_rate for the stream';
     rate = item.rate ?? expected!;
   } else {
@@ -114,10 +117,10 @@ function checkItem(raw: unknown, sink: LiveSink, receivedAt: Micros): Accepted |
 }
 
 /** The items of a request body, with what could not even be read as an item. */
-function itemsOf(req: Request): { items: unknown[]; unreadable: Map<number, string> } {
+function itemsOf(body: unknown): { items: unknown[]; unreadable: Map<number, string> } {
   const unreadable = new Map<number, string>();
-  if (typeof req.body === 'string') {
-    const lines = req.body.split(/\r?\n/).filter((line) => line.trim() !== '');
+  if (typeof body === 'string') {
+    const lines = body.split(/\r?\n/).filter((line) => line.trim() !== '');
     const items = lines.map((line, index) => {
       try {
         return JSON.parse(line) as unknown;
@@ -128,7 +131,6 @@ function itemsOf(req: Request): { items: unknown[]; unreadable: Map<number, stri
     });
     return { items, unreadable };
   }
-  const body = req.body as unknown;
   if (Array.isArray(body)) return { items: body, unreadable };
   if (body !== null && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) return { items: (body as { items: unknown[] }).items, unreadable };
   if (body !== null && typeof body === 'object') return { items: [body], unreadable };
@@ -136,10 +138,28 @@ function itemsOf(req: Request): { items: unknown[]; unreadable: Map<number, stri
 }
 
 /**
+ * Reads a parsed request body (a JSON value, or NDJSON text): every item checked, in body order.
+ * Throws HttpError for a body that holds no items or too many.
+ */
+export function readIngestBody(body: unknown, expectedRate: ExpectedRate, receivedAt: Micros): { items: number; accepted: IngestItem[]; rejected: { index: number; reason: string }[] } {
+  const { items, unreadable } = itemsOf(body);
+  if (items.length === 0) throw new HttpError(400, 'no items in the body');
+  if (items.length > MAX_INGEST_ITEMS) throw new HttpError(413, `${items.length} items in one request, at most ${MAX_INGEST_ITEMS}: send smaller batches`);
+  const rejected: { index: number; reason: string }[] = [];
+  const accepted: IngestItem[] = [];
+  items.forEach((item, index) => {
+    const checked = unreadable.get(index) ?? checkItem(item, expectedRate, receivedAt);
+    if (typeof checked === 'string') rejected.push({ index, reason: checked });
+    else accepted.push(checked);
+  });
+  return { items: items.length, accepted, rejected };
+}
+
+/**
  * A batch id from its accepted items: the same items, the same id (48 bits of SHA-256), in any
  * order and however often an item repeats, so a retry that reorders the items is a duplicate.
  */
-function batchId(accepted: readonly Accepted[]): number {
+function batchId(accepted: readonly IngestItem[]): number {
   const hash = createHash('sha256');
   const items = new Set(accepted.map((item) => `${item.stream}\n${item.start}\n${item.end}\n${item.samples}\n${item.rate}\n${item.quality}\n`));
   for (const item of [...items].sort()) hash.update(item);
@@ -173,21 +193,11 @@ export function ingestRouter(options: IngestOptions): Router {
       }
       const sink = options.ingest!;
       const receivedAt = options.now?.() ?? Date.now() * 1000;
-      const { items, unreadable } = itemsOf(req);
-      if (items.length === 0) throw new HttpError(400, 'no items in the body');
-      if (items.length > MAX_INGEST_ITEMS) throw new HttpError(413, `${items.length} items in one request, at most ${MAX_INGEST_ITEMS}: send smaller batches`);
-
-      const rejected: { index: number; reason: string }[] = [];
-      const accepted: Accepted[] = [];
-      items.forEach((item, index) => {
-        const checked = unreadable.get(index) ?? checkItem(item, sink, receivedAt);
-        if (typeof checked === 'string') rejected.push({ index, reason: checked });
-        else accepted.push(checked);
-      });
+      const { items, accepted, rejected } = readIngestBody(req.body, (id) => sink.thresholdsFor(id)?.expectedRate ?? null, receivedAt);
       received += accepted.length;
       malformed += rejected.length;
       if (accepted.length === 0) {
-        res.status(400).json({ error: `none of the ${items.length} items was accepted`, accepted: 0, rejected });
+        res.status(400).json({ error: `none of the ${items} items was accepted`, accepted: 0, rejected });
         return;
       }
 
