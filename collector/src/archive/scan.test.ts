@@ -11,6 +11,7 @@ import { formatTime, parseTime } from '@lacuna/core';
 import { encodeSeries, maxSamplesPerRecord } from '../mseed/writer.ts';
 import { compileLayout } from './layouts.ts';
 import { scanArchive } from './scan.ts';
+import { refusingStore } from '../live/testing.ts';
 
 const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/mseed');
 const hasSharedData = existsSync(SHARED_DATA);
@@ -217,23 +218,8 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     const root = join(temp, 'refused');
     const good = [writeDay(root, 'OKAY', '2024-09-01', { samples: 600 }), writeDay(root, 'OKAY', '2024-09-02', { samples: 600 })];
     const poisoned = writeDay(root, 'POISN', '2024-09-01', { samples: 600 });
-    // A test double for a store that refuses one file's rows for their content, as ClickHouse
-    // refuses a value it cannot parse (an error with a ClickHouse type): every insert holding them fails.
-    const refusing = new Proxy(store.client, {
-      get(target, name) {
-        if (name === 'insert') {
-          return (params: { table: string; values: { station?: string }[] }) => {
-            if (params.table === 'segments' && params.values.some((row) => row.station === 'POISN')) {
-              return Promise.reject(Object.assign(new Error('Cannot parse input: expected \',\' before: \'e+44}\''), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', code: '27' }));
-            }
-            return target.insert(params as never);
-          };
-        }
-        const value = Reflect.get(target, name) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const picky = Object.create(store, { client: { value: refusing } }) as Store;
+    // A store that refuses one file's rows for their content (a test double: see refusingStore).
+    const picky = refusingStore(store, (table, row) => table === 'segments' && row.station === 'POISN');
     const scan = await scanArchive(picky, { roots: [root], layout: compileLayout('sds') });
     expect(scan.failures).toEqual([{ path: poisoned, errorOffset: null, error: expect.stringMatching(/^not stored: the store refused its segments \(Cannot parse input/) }]);
     expect((await report(store, 'XX.OKAY')).segments.map((s) => s.samples)).toEqual([600, 600]);

@@ -4,6 +4,8 @@ import type { LiveBatch } from '@lacuna/core';
 
 /** A spool file: batches appended one JSON line each. */
 const FILE = /^spool-(\d{12})\.ndjson$/;
+/** Where batches the store refused for their content go, never to be replayed: `{refusedAt, reason, batch}` per line. */
+export const DEAD_LETTER_FILE = 'dead-letter.ndjson';
 
 export interface SpoolFileContent {
   batches: LiveBatch[];
@@ -29,6 +31,7 @@ export class Spool {
   private nextNumber = 1;
   private files: string[] = [];
   private bytes = 0;
+  private deadLetters = 0;
 
   private constructor(
     readonly dir: string,
@@ -48,6 +51,8 @@ export class Spool {
     const names = (await readdir(dir)).filter((name) => FILE.test(name)).sort();
     for (const name of names) spool.bytes += (await stat(join(dir, name))).size;
     spool.files = names;
+    const deadLetter = await readFile(join(dir, DEAD_LETTER_FILE), 'utf8').catch(() => '');
+    spool.deadLetters = deadLetter.split('\n').filter((line) => line !== '').length;
     const last = names[names.length - 1];
     if (last !== undefined) spool.nextNumber = Number(FILE.exec(last)![1]) + 1;
     return spool;
@@ -60,6 +65,26 @@ export class Spool {
   /** Files waiting and their size in bytes. */
   stats(): { files: number; bytes: number } {
     return { files: this.files.length, bytes: this.bytes };
+  }
+
+  /** Batches set aside in the dead-letter file (by this run and earlier ones), waiting for a person. */
+  get deadLetterBatches(): number {
+    return this.deadLetters;
+  }
+
+  /**
+   * Sets a batch the store refused for its content aside in `DEAD_LETTER_FILE`, with the reason,
+   * synced to disk: replaying it again would fail again and hold up everything behind it.
+   */
+  async setAside(batch: LiveBatch, reason: string): Promise<void> {
+    const handle = await open(join(this.dir, DEAD_LETTER_FILE), 'a');
+    try {
+      await handle.appendFile(`${JSON.stringify({ refusedAt: new Date().toISOString(), reason, batch })}\n`);
+      if (this.fsync) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    this.deadLetters++;
   }
 
   /** Appends batches and syncs them to disk. Appends must not run concurrently (the writer serializes them). */

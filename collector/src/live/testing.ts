@@ -34,3 +34,26 @@ export async function until(what: string, condition: () => boolean | Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The same store, refusing the rows `refuses` picks as ClickHouse refuses a value it cannot
+ * parse (an error with a ClickHouse type): every insert holding one such row fails, the others
+ * are carried out. A test double for content the store will not take, whatever it is.
+ */
+export function refusingStore(store: Store, refuses: (table: string, row: Record<string, unknown>) => boolean): Store {
+  const client = new Proxy(store.client, {
+    get(target, property) {
+      if (property === 'insert') {
+        return (params: { table: string; values: Record<string, unknown>[] }) => {
+          if (Array.isArray(params.values) && params.values.some((row) => refuses(params.table, row))) {
+            return Promise.reject(Object.assign(new Error("Cannot parse input: expected ',' before: 'e+44}'"), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', code: '27' }));
+          }
+          return target.insert(params as never);
+        };
+      }
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return Object.create(store, { client: { value: client } }) as Store;
+}

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { Store } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { parseTime } from '@lacuna/core';
 import { parseExpectedStreamsCsv } from './expected-streams.ts';
-import { switchableStore, until } from './testing.ts';
+import { refusingStore, switchableStore, until } from './testing.ts';
 import { LiveWriter } from './writer.ts';
 
 const S = 1_000_000;
@@ -144,6 +144,48 @@ describe.each(testBackends())('live writer on $name', (backend) => {
     const [epoch] = await real.epochs(parseChannelPatterns('XW.THRESH'));
     expect([epoch.sampleRate, epoch.warnS, epoch.failS]).toEqual([1, 60, 300]);
     await writer.close();
+  });
+
+  it('stores a batch of 101 items in 101 months at once, where it used to spool it and replay it forever (issue 11 case 4)', async () => {
+    const writer = await LiveWriter.open(real, { spoolDir: spoolDir(), compactEveryMs: 0, log: () => {} });
+    const id4 = { network: 'XW', station: 'MONTH', location: '', channel: 'LHZ' };
+    const pieces = Array.from({ length: 101 }, (_, k) => {
+      const start = parseTime(`${2010 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01T00:00:00Z`);
+      return { ...id4, quality: 'D', sampleRate: 1, start, end: start + 9 * S, samples: 10, toleranceUs: 500_000, firstSeen: start + 10 * S };
+    });
+    const months: LiveBatch = { source: 'push', id: 101, createdAt: 101, contentAddressed: true, pieces, latest: [] };
+    expect(await writer.submit(months)).toBe('stored');
+    expect(writer.status()).toMatchObject({ storeUp: true, spoolFiles: 0, deadLetterBatches: 0 });
+    expect(await real.segments({ patterns: parseChannelPatterns('XW.MONTH'), window: ALL })).toHaveLength(101);
+    await writer.close();
+  });
+
+  it('sets a batch the store refuses for its content aside with the reason, and stores every batch behind it, also after a restart', async () => {
+    const dir = spoolDir();
+    const picky = refusingStore(real, (table, row) => table === 'segments' && row.station === 'POISN');
+    const logs: string[] = [];
+    const writer = await LiveWriter.open(picky, { spoolDir: dir, compactEveryMs: 0, log: (l) => logs.push(l) });
+    expect(await writer.submit(batch('POISN', 'push', 0, writer.nextBatchId()))).toBe('spooled');
+    const after = [];
+    for (let k = 1; k <= 3; k++) after.push(await writer.submit(batch('AFTER', 'push', k, writer.nextBatchId())));
+    await until('the spool to be replayed', () => writer.status().spoolFiles === 0);
+    await writer.settle();
+    expect(writer.status()).toMatchObject({ storeUp: true, deadLetterBatches: 1 });
+    expect(await storedRuns(writer, 'AFTER')).toEqual([[T0 + 10 * S, 30]]);
+    const [line] = readFileSync(join(dir, 'dead-letter.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; batch: LiveBatch });
+    expect(line.reason).toMatch(/^Cannot parse input/);
+    expect(line.batch.pieces[0].station).toBe('POISN');
+    expect(logs.some((l) => /refused by the store for its content and set aside in .*dead-letter\.ndjson: Cannot parse input/.test(l))).toBe(true);
+    await writer.close();
+
+    // A spool left with a refused batch in it (by a run before the dead-letter file existed) is replayed past it at the next start.
+    appendFileSync(join(dir, 'spool-000000000099.ndjson'), `${JSON.stringify(batch('POISN', 'push', 9, 9))}\n${JSON.stringify(batch('LATER', 'push', 9, 10))}\n`);
+    const restarted = await LiveWriter.open(picky, { spoolDir: dir, compactEveryMs: 0, log: () => {} });
+    await until('the spool to be replayed', () => restarted.status().spoolFiles === 0);
+    await restarted.settle();
+    expect(restarted.status()).toMatchObject({ storeUp: true, deadLetterBatches: 2 });
+    expect(await real.segments({ patterns: parseChannelPatterns('XW.LATER'), window: ALL })).toHaveLength(1);
+    await restarted.close();
   });
 });
 

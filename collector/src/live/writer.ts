@@ -1,13 +1,13 @@
 import { channelKey } from '@lacuna/core';
 import type { ChannelId, LivePiece, Micros } from '@lacuna/core';
 import { batchRows, type BatchOutcome, type LiveBatch, type LiveLatestRow, type LiveSink, type LiveSourceState, type LiveView, type LiveWriterStatus, type StreamThresholds } from '@lacuna/core';
-import { compactLiveSegments, liveSegmentsSince, storeLiveBatches } from '@lacuna/core';
+import { compactLiveSegments, isRefusedContent, liveSegmentsSince, storeLiveBatches } from '@lacuna/core';
 import { touchDays, type TouchedDays } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
 import { thresholdsFor, type ExpectedStreamRule } from './expected-streams.ts';
 import { backoffDelayMs, type Backoff } from './backoff.ts';
-import { Spool } from './spool.ts';
+import { DEAD_LETTER_FILE, Spool } from './spool.ts';
 
 export interface LiveWriterOptions {
   /** The spool directory (e.g. ./data/spool). */
@@ -145,7 +145,7 @@ export class LiveWriter implements LiveSink, LiveView {
 
   status(): LiveWriterStatus {
     const { files, bytes } = this.spool.stats();
-    return { storeUp: this.storeUp, queued: this.queue.length, spoolFiles: files, spoolBytes: bytes };
+    return { storeUp: this.storeUp, queued: this.queue.length, spoolFiles: files, spoolBytes: bytes, deadLetterBatches: this.spool.deadLetterBatches };
   }
 
   async storedSince(source: string, since: Micros): Promise<LivePiece[]> {
@@ -269,9 +269,10 @@ export class LiveWriter implements LiveSink, LiveView {
       this.noteWritten(group.map((pending) => pending.batch));
       group.forEach((pending, i) => pending.resolve(outcomes[i]));
     } catch (error) {
-      // Unknown how far the write got: the spool replay replaces whatever reached the store.
+      // Unknown how far the write got: the spool replay replaces whatever reached the store. A
+      // store that refused the content is not down: the replay sets the refused batch aside.
       const waiting = [...group, ...this.queue.splice(0)];
-      this.storeIsDown(error);
+      if (!isRefusedContent(error)) this.storeIsDown(error);
       try {
         await this.toSpool(waiting.map((pending) => pending.batch));
         for (const pending of waiting) pending.resolve('spooled');
@@ -293,14 +294,41 @@ export class LiveWriter implements LiveSink, LiveView {
         const count = this.fittingOneWrite(batches.slice(i));
         const group = batches.slice(i, i + count);
         i += count;
-        await storeLiveBatches(this.store, group, { rewrite: true, tolerance: this.options.tolerance });
-        this.noteWritten(group);
+        await this.replayGroup(group, oldest.name);
       }
       await this.spool.done(oldest.name, bad.length > 0);
       this.storeIsUp();
       if (this.spool.isEmpty) this.say('spool replayed: everything received while the store was away is stored');
     } catch (error) {
       this.storeIsDown(error);
+    }
+  }
+
+  /**
+   * Writes a group of spooled batches; when the store refuses the group for its content, each
+   * batch alone, and a batch it still refuses goes to the dead-letter file with the reason, so that
+   * the batches behind it are stored (a store that is away fails the replay, which is retried).
+   */
+  private async replayGroup(group: LiveBatch[], file: string): Promise<void> {
+    const write = async (batches: LiveBatch[]) => {
+      await storeLiveBatches(this.store, batches, { rewrite: true, tolerance: this.options.tolerance });
+      this.noteWritten(batches);
+    };
+    try {
+      await write(group);
+      return;
+    } catch (error) {
+      if (!isRefusedContent(error)) throw error;
+    }
+    for (const batch of group) {
+      try {
+        await write([batch]);
+      } catch (error) {
+        if (!isRefusedContent(error)) throw error;
+        const reason = message(error).split('\n')[0];
+        await this.spool.setAside(batch, reason);
+        this.say(`spool ${this.spool.dir}/${file}: batch ${batch.id} of ${batch.source} refused by the store for its content and set aside in ${this.spool.dir}/${DEAD_LETTER_FILE}: ${reason}`);
+      }
     }
   }
 

@@ -107,6 +107,8 @@ export interface LiveWriterStatus {
   /** Spool files waiting on disk for the store, and their bytes. */
   spoolFiles: number;
   spoolBytes: number;
+  /** Batches the store refused for their content, set aside in the spool's dead-letter file. */
+  deadLetterBatches: number;
 }
 
 /** A live channel's newest sample (Td), when it arrived (Ta), and the source it came from. */

@@ -106,6 +106,7 @@ describe.each(testBackends())('live sources in /metrics on $name', (backend) => 
     expect(value(text, 'lacuna_live_queued_batches')).toBe(0);
     expect(value(text, 'lacuna_live_spool_files')).toBe(0);
     expect(value(text, 'lacuna_live_spool_bytes')).toBe(0);
+    expect(value(text, 'lacuna_live_dead_letter_batches')).toBe(0);
   });
 
   it.skipIf(!hasPromtool)('passes `promtool check metrics` without a complaint', () => {

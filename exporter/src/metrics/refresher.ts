@@ -100,6 +100,7 @@ function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: cli
   gauge('lacuna_live_queued_batches', 'Live batches (SeedLink packets, file-drop files, pushed items) waiting in memory to be written.', (status) => status.queued);
   gauge('lacuna_live_spool_files', 'Spool files of live data waiting on disk for the store; they are written to it, in order, once it answers again.', (status) => status.spoolFiles);
   gauge('lacuna_live_spool_bytes', 'Bytes of live data waiting in the spool for the store.', (status) => status.spoolBytes);
+  gauge('lacuna_live_dead_letter_batches', 'Live batches the store refused for their content, set aside in the spool\'s dead-letter.ndjson with the reason (never replayed); nonzero until a person looks and removes the file.', (status) => status.deadLetterBatches);
 }
 
 /**
