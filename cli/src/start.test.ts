@@ -79,7 +79,7 @@ describe('the attention report after each scan', () => {
       );
       const report = await attentionReport(store, [], parseTime('2024-03-02T06:00:00Z'));
       expect(report).toContain('1 channels at 2024-03-02T06:00:00.000000Z: 0 failed, 0 degraded; over the last 24 h, 1 below 99 %:');
-      expect(report).toMatch(/XX\.PART\.\.LHZ\s+NOT_TRACKED\s+75\.00 %\s+1 gaps  latency 1s\n$/);
+      expect(report).toMatch(/XX\.PART\.\.LHZ\s+NOT_TRACKED\s+75\.00 %\s+   1 gap  latency 1s\n$/);
     } finally {
       await backend.dispose(store);
     }

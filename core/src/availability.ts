@@ -1,5 +1,5 @@
 /**
- * Availability over windows and UTC buckets, as DESIGN.md "Definitions (normative)":
+ * Availability over windows and UTC buckets, as docs/definitions.md:
  *
  *   Percent availability over W = 100 × |coverage ∩ W ∩ expected| / |W ∩ expected|.
  *   Expected = inside the channel's metadata epochs; time outside them is not expected, never

@@ -15,7 +15,7 @@ export interface ChannelId {
 
 /**
  * A run of contiguous samples of one channel at one rate (a record is the smallest one).
- * As in DESIGN.md: `start` is the first sample's time, `end` the last sample's time,
+ * As in docs/definitions.md: `start` is the first sample's time, `end` the last sample's time,
  * end = start + (samples − 1)Δ, and the run covers [start, end + Δ).
  */
 export interface Segment {

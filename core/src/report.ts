@@ -6,7 +6,7 @@ import { toleranceFor, type ToleranceRule } from './tolerance-rules.ts';
 
 /**
  * What the `segments`, `gaps` and `availability` reports (CLI now, API later) compute from stored
- * per-file segments: join them across files with the channel's tolerance, then apply DESIGN.md's
+ * per-file segments: join them across files with the channel's tolerance, then apply the definitions of docs/definitions.md
  * definitions. Rows use the field names of the CLI's JSON; times stay in µs until printed.
  */
 export interface ChannelData {

@@ -1,6 +1,6 @@
 /**
  * The segment engine: records → segments (the join rule), gaps and overlaps, coverage, and a
- * streaming per-file accumulator. Pure functions, integer microseconds, names as in DESIGN.md
+ * streaming per-file accumulator. Pure functions, integer microseconds, names as in docs/definitions.md
  * "Definitions (normative)":
  *
  *   Δ = 1 / sample rate.  A record or segment's `end` is the time of its last sample;

@@ -1,6 +1,6 @@
 import type { Micros } from './model.ts';
 
-/** Channel state, as ooi-status names it (DESIGN.md "Channel state"). */
+/** Channel state, as ooi-status names it (docs/definitions.md "States"). */
 export type ChannelState = 'OPERATIONAL' | 'DEGRADED' | 'FAILED' | 'NOT_TRACKED';
 
 /** Numeric form for metrics: 0 operational, 1 degraded, 2 failed; NOT_TRACKED has none. */
@@ -27,7 +27,7 @@ export function worstState(states: Iterable<ChannelState>): ChannelState {
   return worst;
 }
 
-/** Latency in MUSTANG's names (DESIGN.md "Latency"), in seconds. */
+/** Latency in MUSTANG's names (docs/definitions.md "Latency"), in seconds. */
 export interface Latency {
   /** Ta − Td */
   data: number;

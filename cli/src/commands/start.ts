@@ -38,7 +38,7 @@ export const startSpec: CommandSpec = {
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
-    schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes)` },
+    schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes; "${DEMO_SCHEDULE}", every minute, for the demo)` },
     ...LIVE_OPTIONS,
     store: STORE_OPTION,
   },
@@ -75,7 +75,8 @@ export async function attentionReport(store: Store, tolerance: readonly Toleranc
   for (const { status, ratio } of attention.slice(0, 10)) {
     const latency = status.latency ? `latency ${humanDuration(status.latency.total)}` : 'no data';
     const percent = ratio === null ? '   n/a' : (100 * ratio).toFixed(2).padStart(6);
-    lines.push(`  ${status.key.padEnd(18)} ${status.state.padEnd(11)} ${percent} %  ${String(status.windows['1d'].gaps).padStart(3)} gaps  ${latency}`);
+    const gaps = status.windows['1d'].gaps;
+    lines.push(`  ${status.key.padEnd(18)} ${status.state.padEnd(11)} ${percent} %  ${`${gaps} gap${gaps === 1 ? '' : 's'}`.padStart(8)}  ${latency}`);
   }
   if (attention.length > 10) lines.push(`  … and ${attention.length - 10} more`);
   return `${lines.join('\n')}\n`;

@@ -39,7 +39,7 @@ const SECOND = MICROS_PER_SECOND;
 
 export type DemoGapSize = 'samples' | 'minutes' | 'hours' | 'day';
 
-/** A planted gap, as DESIGN.md defines it: `start` = last sample before, `end` = first sample after. */
+/** A planted gap, as docs/definitions.md defines it: `start` = last sample before, `end` = first sample after. */
 export interface DemoGap {
   channel: string;
   start: Micros;

@@ -45,7 +45,7 @@ const HISTORY_CAP = 10_000;
  * = one sample at its data time, from the name or the modification time), so that missing files
  * are gaps in the stream's segments and the arrival latency (modification time − data time) is its
  * data latency; every stage but the last (where files end) is a backlog, sampled per stream and in
- * all, and stuck when it has not fallen over the stuck rule's window (DESIGN.md).
+ * all, and stuck when it has not fallen over the stuck rule's window (docs/definitions.md).
  */
 export class FileDropPipeline {
   readonly source: string;

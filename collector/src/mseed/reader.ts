@@ -8,7 +8,7 @@
  *   buffers (the next chunk is read while the current one is parsed). Stops at the first damaged
  *   record and reports where and why; the records before it have been delivered.
  *
- * Normative semantics are those of DESIGN.md ("Definitions"): record start, sample rate.
+ * Normative semantics are those of docs/definitions.md: record start, sample rate.
  *
  * Record detection and validity follow the facts of the SEED 2.4 manual and of libmseed's
  * documented behaviour: a v2 header has a sequence number of digits, spaces or NULs, a quality
@@ -43,7 +43,7 @@ export interface MseedRecordHeader {
   channel: string;
   /** D, R, Q or M (see the interface comment for v3). */
   quality: string;
-  /** Record start, integer µs since the epoch (DESIGN.md "Record start"). */
+  /** Record start, integer µs since the epoch (docs/definitions.md "Time and rate"). */
   start: Micros;
   /** Samples per second; 0 when the header gives none. */
   sampleRate: number;

@@ -23,7 +23,7 @@ export interface RecordSpec {
   channel: string;
   /** D, R, Q or M; default 'D'. v3 stores it as the publication version (R 1, D 2, Q 3, M 4). */
   quality?: string;
-  /** Record start as a reader computes it (DESIGN.md), integer µs. */
+  /** Record start as a reader computes it (docs/definitions.md), integer µs. */
   start: Micros;
   sampleRate: number;
   /** Number of samples in the record. */

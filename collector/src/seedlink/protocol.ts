@@ -1,6 +1,6 @@
 /**
  * SeedLink 3.1 and 4.0, the parts a monitoring client needs (facts from the protocol digest in
- * ../shared/specs/seedlink.md): the HELLO answer, selectors, the server address option, and the
+ * the SeedLink 3 and 4 protocol descriptions): the HELLO answer, selectors, the server address option, and the
  * framing of the byte stream into packets.
  */
 import { utcFields, type Micros } from '@lacuna/core';

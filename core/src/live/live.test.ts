@@ -123,7 +123,7 @@ describe('live accumulator', () => {
   });
 });
 
-describe('pipeline stuck (DESIGN.md)', () => {
+describe('pipeline stuck (docs/definitions.md)', () => {
   const rule = { samples: 3, spanUs: 60 * S };
   const history = (...points: [number, number][]) => points.map(([seconds, files]) => ({ at: seconds * S, files }));
 

@@ -6,14 +6,14 @@ export interface BacklogPoint {
   files: number;
 }
 
-/** DESIGN.md "Pipeline stuck": over at least `samples` samples spanning at least `spanUs`. */
+/** docs/definitions.md "Pipelines": over at least `samples` samples spanning at least `spanUs`. */
 export interface StuckRule {
   samples: number;
   spanUs: Micros;
 }
 
 /**
- * Whether a backlog is stuck (DESIGN.md, after the STIX pipeline monitor): it is above zero and
+ * Whether a backlog is stuck (docs/definitions.md, after the STIX pipeline monitor): it is above zero and
  * has not fallen over the trailing window — the fewest latest samples that are at least
  * `rule.samples` many and span at least `rule.spanUs`. A history too short for such a window is
  * not stuck (not yet known). `history` is in time order.

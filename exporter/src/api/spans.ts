@@ -6,7 +6,7 @@ import type { Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 
 /**
- * What a stretch of a channel's time is (DESIGN.md: coverage, expected time, sparsity states;
+ * What a stretch of a channel's time is (docs/definitions.md: coverage, expected time, sparsity states;
  * core notYetArrivedFrom):
  * covered: `present`, `sparse1..3` (by sample completeness), `overlap` (covered by two copies);
  * not covered: `missing` (expected and due), `pending` (expected, not yet arrived: within the

@@ -2,7 +2,7 @@
  * One channel's timeline over a window: which time is present (and how densely), covered twice,
  * missing, not yet arrived, or not expected, as run-length spans, with the row's figures. Pure.
  *
- * - not_expected: outside the channel's metadata epochs (DESIGN.md: never missing).
+ * - not_expected: outside the channel's metadata epochs (docs/definitions.md: never missing).
  * - pending: expected, not covered, from `notYetArrivedFrom` on (core notYetArrivedFrom: after
  *   the newest data and within the expected latency): neither present nor missing, and left
  *   out of the row's figures.

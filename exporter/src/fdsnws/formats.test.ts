@@ -1,5 +1,5 @@
 /**
- * The expected bodies are the examples of ../shared/specs/fdsnws-availability.md, copied.
+ * The expected bodies are the examples of the FDSN availability specification and of its implementations, copied.
  */
 import { describe, expect, it } from 'vitest';
 import type { ChannelId } from '@lacuna/core';

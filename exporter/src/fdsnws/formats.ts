@@ -1,6 +1,5 @@
 /**
- * The output formats of the FDSN availability web service (../shared/specs/fdsnws-availability.md,
- * "Output formats"): text, geocsv, json and request. Pure: rows in, a body and its media type out.
+ * The output formats of the FDSN availability web service 1.0: text, geocsv, json and request. Pure: rows in, a body and its media type out.
  *
  * Span bounds and extents print with six fractional digits and Z; `updated` and `created` in whole
  * seconds and Z. Sample rates print with at least one decimal (20.0, 0.1), keeping any further

@@ -1,5 +1,5 @@
 /**
- * The parameters of the FDSN availability web service 1.0 (../shared/specs/fdsnws-availability.md):
+ * The parameters of the FDSN availability web service 1.0:
  * a GET query string or a POST body becomes one validated AvailabilityRequest. Pure: no I/O.
  *
  * Every problem is an HttpError 400 whose message names the parameter (or the POST line) and

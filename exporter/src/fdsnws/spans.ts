@@ -2,12 +2,12 @@
  * Stored segments → FDSN availability time spans and extents. Pure.
  *
  * The store keeps segments per source file with qualities apart. A channel's spans are those
- * segments joined across files by DESIGN.md's join rule (core joinSegments) with tolerance 0.5Δ,
+ * segments joined across files by the join rule of docs/definitions.md (core joinSegments) with tolerance 0.5Δ,
  * or exactly `mergegaps` seconds when given (SeisComP's rule). Spans are kept apart per quality
  * and per sample rate unless those are merged; spans that overlap stay separate unless
  * merge=overlap, which returns the union of the data (split only at gaps beyond the tolerance,
  * core findGaps). A span's start and end are the times of its first and last sample, as a
- * segment's are in DESIGN.md; spans are selected when they reach the request window
+ * segment's are in docs/definitions.md; spans are selected when they reach the request window
  * (end ≥ starttime and start < endtime) and then clipped to it, as the digest calls conforming.
  */
 import { channelKey, compareChannelIds, compareText } from '@lacuna/core';
@@ -131,7 +131,7 @@ function unionSpans(pieces: readonly Segment[], tolerance: Tolerance): Run[] {
 
 /**
  * merge=samplerate: also join spans whose rates differ when one follows the other within the
- * tolerance (of the earlier span's rate). DESIGN.md's join rule (joinSegments) never joins
+ * tolerance (of the earlier span's rate). The join rule of docs/definitions.md (joinSegments) never joins
  * different rates; FDSN's merge=samplerate makes the rate no part of a span's identity.
  */
 function joinAcrossRates(spans: readonly Segment[], tolerance: Tolerance): Segment[] {

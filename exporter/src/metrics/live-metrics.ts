@@ -16,7 +16,7 @@ export const LIVE_METRICS_HELP = {
   lacuna_live_resume_failures_total: 'Stations a SeedLink server could not resume where asked (its ring no longer held the packet after the last one received: restarted with another ring, or overwritten) since the collector started; the client then resumes by time. Only from the process that follows the source.',
   lacuna_pipeline_backlog_files: 'Files waiting in a stage of a file-drop pipeline (labels pipeline, stage, and stream; without stream: the whole stage) at the last sample.',
   lacuna_pipeline_oldest_file_age_seconds: 'How long the oldest file waiting in a stage has waited: now minus its modification time. No sample when none waits.',
-  lacuna_pipeline_stuck: '1 when a stage backlog is above zero and has not fallen over the stuck window (DESIGN.md "Pipeline stuck"), else 0.',
+  lacuna_pipeline_stuck: '1 when a stage backlog is above zero and has not fallen over the stuck window (docs/definitions.md "Pipelines"), else 0.',
 } as const;
 
 const family = (name: keyof typeof LIVE_METRICS_HELP, type: 'gauge' | 'counter' = 'gauge') => new MetricFamily(name, type, LIVE_METRICS_HELP[name]);

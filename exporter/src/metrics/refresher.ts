@@ -68,7 +68,7 @@ export interface ScrapeBody {
  * Process metrics (prom-client's defaults) live in one registry per process: they describe the
  * process, and collectDefaultMetrics installs observers that should not be repeated. Named
  * lacuna_exporter_* (e.g. lacuna_exporter_process_cpu_seconds_total) so that every name this
- * exporter serves starts with lacuna_, as DESIGN.md's Prometheus contract asks, and a collector
+ * exporter serves starts with lacuna_, as the project's Prometheus contract asks (docs/architecture.md), and a collector
  * process exporting its own defaults cannot collide with them.
  */
 let processRegistry: client.Registry | undefined;

@@ -1,5 +1,5 @@
 /**
- * The ooi-status availability JSON (../shared/specs/ooi-status-availability.md): categories and
+ * The ooi-status availability JSON (oceanobservatories/ooi-status, its /available/<refdes>): categories and
  * colours, `YYYY-MM-DD HH:MM:SS` datetimes, [start, category, stop] triples, the Deployments
  * measure from metadata epochs. Pure.
  */

@@ -170,7 +170,7 @@ export interface ChannelStats {
   overlaps: number | null;
   /** Newest sample, µs. */
   lastSampleUs: number | null;
-  /** Latency now (DESIGN.md): total = Tm − Td, data = Ta − Td, feed = Tm − Ta, seconds. */
+  /** Latency now (docs/definitions.md): total = Tm − Td, data = Ta − Td, feed = Tm − Ta, seconds. */
   totalLatencySeconds: number | null;
   dataLatencySeconds: number | null;
   feedLatencySeconds: number | null;

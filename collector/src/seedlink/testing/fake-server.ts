@@ -1,6 +1,6 @@
 /**
  * A SeedLink server for tests and benchmarks: a TEST DOUBLE, not a server to deploy. It follows
- * the "test double requirements" of ../shared/specs/seedlink.md: SeisComP-like (3.x only) and
+ * the "test double requirements" of the SeedLink 3 and 4 protocol descriptions: SeisComP-like (3.x only) and
  * ringserver-like (3.1 and 4.0) identities; HELLO, SLPROTO, USERAGENT, CAPABILITIES, BATCH,
  * STATION, SELECT, DATA/FETCH (sequence, ALL, time window), TIME, END, ENDFETCH, INFO (ID,
  * CAPABILITIES, STATIONS, STREAMS as v3 XML in SLINFO packets and as v4 JSON), BYE; per-station or
