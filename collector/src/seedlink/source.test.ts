@@ -146,4 +146,37 @@ describe.each(testBackends())('SeedLink into the store on $name', (backend) => {
       await server.stop();
     }
   });
+
+  it('writes the source\'s health to the store when it connects and every 15 s, not at every flush', async () => {
+    const server = await new FakeSeedLinkServer('ringserver').listen(0);
+    const writer = await LiveWriter.open(store, { spoolDir: spool, compactEveryMs: 0, log: () => {} });
+    const source = new SeedLinkSource({
+      address: { host: '127.0.0.1', port: server.port, stations: [{ network: 'XX', station: 'HLT', selectors: [] }] },
+      sink: writer,
+      flushMs: 20,
+      client: { begin: 'oldest', keepaliveMs: 0, backoff: { initialMs: 20, maxMs: 100 } },
+      log: () => {},
+    });
+    const record = (k: number) => encodeSeries({ network: 'XX', station: 'HLT', location: '', channel: 'HHZ', start: T0 + k * 1_120_000, sampleRate: 100, totalSamples: 112 });
+    try {
+      server.add(record(0));
+      await source.start();
+      await until('the connection', () => source.client.stats.connected);
+      for (let k = 1; k <= 15; k++) {
+        server.add(record(k));
+        await until(`packet ${k + 1}`, () => source.client.stats.packets === k + 1);
+        await source.flush();
+      }
+      const rows = await store.rows<{ up: number }>('SELECT up FROM live_sources WHERE source = {source:String} ORDER BY updated_at', { source: source.source });
+      // At most a row before the connection, and the one saying it is connected; 15 flushes with data add none.
+      expect(rows.length).toBeLessThanOrEqual(2);
+      expect(rows.at(-1)).toEqual({ up: 1 });
+      const segments = await store.segments({ patterns: parseChannelPatterns('XX.HLT'), window: ALL });
+      expect(segments.reduce((sum, s) => sum + s.samples, 0)).toBe(16 * 112);
+    } finally {
+      await source.stop();
+      await writer.close();
+      await server.stop();
+    }
+  });
 });

@@ -28,8 +28,12 @@ export interface SeedLinkSourceOptions {
 /** Messages about malformed input: the first ones in full, then one in this many. */
 const MALFORMED_REPORT_EVERY = 1000;
 const MALFORMED_REPORTED_IN_FULL = 10;
-/** A source with nothing new still reports its health this often. */
-const HEALTH_EVERY_MS = 60_000;
+/**
+ * The store gets the source's health this often at most, and at once when it connects or goes
+ * down (a flush a second would add a health row a second; the process's own /metrics reads the
+ * health live, an exporter elsewhere from the store, where older than 2 minutes means down).
+ */
+const HEALTH_EVERY_MS = 15_000;
 
 /**
  * A SeedLink server as a live source: records become segment pieces and newest samples (per
@@ -44,7 +48,7 @@ export class SeedLinkSource {
   private flushing: Promise<void> | null = null;
   private nextFlush: Promise<void> | null = null;
   private readonly log: (line: string) => void;
-  private lastHealth = '';
+  private lastUp: boolean | null = null;
   private lastHealthAt = 0;
 
   constructor(private readonly options: SeedLinkSourceOptions) {
@@ -91,10 +95,10 @@ export class SeedLinkSource {
    * oldest resume time on is marked, so those packets are dropped as repeats.
    */
   private async markStored(): Promise<void> {
-    const times = [...this.client.resumePoints.values()].map((point) => point.time).filter((time) => time !== null);
-    if (times.length === 0 || !this.options.sink.storedSince) return;
+    const oldest = [...this.client.resumePoints.values()].reduce<Micros | null>((min, point) => (point.time !== null && (min === null || point.time < min) ? point.time : min), null);
+    if (oldest === null || !this.options.sink.storedSince) return;
     try {
-      this.accumulator.markStored(await this.options.sink.storedSince(this.source, Math.min(...times)));
+      this.accumulator.markStored(await this.options.sink.storedSince(this.source, oldest));
     } catch (error) {
       this.log(`${this.source}: cannot read what is stored (${(error as Error).message}); packets the server sends again may be stored twice`);
     }
@@ -153,12 +157,14 @@ export class SeedLinkSource {
     // Where the stations of what was just drained resume: saved once it is stored or spooled.
     const resumePoints = Object.fromEntries([...this.client.resumePoints].map(([station, point]) => [station, { sequence: point.sequence.toString(), time: point.time }]));
     const { source: _, ...health } = this.health();
-    const healthKey = `${health.up}/${health.received}/${health.malformed}/${health.reconnects}/${health.resumeFailures}`;
-    if (pieces.length === 0 && latest.length === 0 && healthKey === this.lastHealth && Date.now() - this.lastHealthAt < HEALTH_EVERY_MS) return;
-    this.lastHealth = healthKey;
-    this.lastHealthAt = Date.now();
+    const healthDue = health.up !== this.lastUp || Date.now() - this.lastHealthAt >= HEALTH_EVERY_MS;
+    if (pieces.length === 0 && latest.length === 0 && !healthDue) return;
+    if (healthDue) {
+      this.lastUp = health.up;
+      this.lastHealthAt = Date.now();
+    }
     try {
-      await this.options.sink.submit({ source: this.source, id: this.options.sink.nextBatchId(), createdAt: health.at, pieces, latest, health });
+      await this.options.sink.submit({ source: this.source, id: this.options.sink.nextBatchId(), createdAt: health.at, pieces, latest, ...(healthDue ? { health } : {}) });
     } catch (error) {
       this.log(`${this.source}: a batch could be neither stored nor spooled, ${pieces.length} pieces lost: ${(error as Error).message}`);
       return;
