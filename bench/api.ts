@@ -126,7 +126,7 @@ async function main(): Promise<void> {
 
     // 3. HTTP.
     // Cold: every request computes (the completion cache off); warm: a dashboard asking again.
-    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, completionCache: false }, { host: '127.0.0.1', port: 0 });
+    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, cache: false }, { host: '127.0.0.1', port: 0 });
     const cached = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END }, { host: '127.0.0.1', port: 0 });
     try {
       const iso = (us: number) => new Date(us / 1000).toISOString();

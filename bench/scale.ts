@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     }
     await sizes(store);
 
-    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, completionCache: false }, { host: '127.0.0.1', port: 0 });
+    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, cache: false }, { host: '127.0.0.1', port: 0 });
     try {
       const rows = (body: string) => {
         const json = JSON.parse(body) as { rows: { spans?: unknown[] }[]; buckets?: unknown[] };

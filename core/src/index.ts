@@ -17,6 +17,7 @@ export * from './store/sql.ts';
 export * from './store/filter.ts';
 export * from './store/rollups.ts';
 export * from './store/live.ts';
+export * from './store/version.ts';
 export * from './live/batch.ts';
 export * from './live/stream-id.ts';
 export * from './live/accumulator.ts';

@@ -25,8 +25,12 @@ export interface ExporterContext {
   now?: () => Micros;
   /** Join tolerance rules for /api/v1 and /available (default 0.5Δ), as the CLI's --tolerance. */
   tolerance?: readonly ToleranceRule[];
-  /** Keep /api/v1/completion's whole days between requests while the rollups are unchanged (default true). */
-  completionCache?: boolean;
+  /**
+   * Share /api/v1 answers between requests while the store's data is unchanged, and keep
+   * completion matrices' whole days while their rollups are (default true; false: every request
+   * computes afresh, as benchmarks of the computation want).
+   */
+  cache?: boolean;
   /** Where POST /api/v1/ingest puts pushed batches (the collector's live writer); absent: ingest is off. */
   ingest?: LiveSink;
 }

@@ -409,6 +409,51 @@ describe('/api/v1 on a scanned demo archive', () => {
     });
   });
 
+  describe('answers shared between requests (runs after the channels above were added)', () => {
+    it('computes at most once for ten identical requests while nothing changed, and afresh after a write', async () => {
+      // The store as the exporter sees it, counting the queries that read data.
+      let reads = 0;
+      const client = new Proxy(fixture.store.client, {
+        get(target, property) {
+          const member = Reflect.get(target, property, target);
+          if (property !== 'query') return typeof member === 'function' ? member.bind(target) : member;
+          return (params: { query: string }) => {
+            if (!params.query.includes('system.parts')) reads += 1;
+            return target.query(params as never);
+          };
+        },
+      });
+      const store = Object.create(fixture.store, { client: { value: client } }) as typeof fixture.store;
+      const shared = await fixture.serve({ now: () => m.end, store });
+      const afresh = await fixture.serve({ now: () => m.end, store, cache: false });
+      const path = `/api/v1/timeline?channel=QQ&from=${iso(m.end - DAY)}&to=${iso(m.end)}&maxPoints=200`;
+      const ask = (url: string, times: number) => Promise.all(Array.from({ length: times }, () => fetch(`${url}${path}`).then((response) => response.text())));
+      // Background merges change the store's parts (and so its version) at any time: none meanwhile.
+      await fixture.store.client.command({ query: 'SYSTEM STOP MERGES' });
+      try {
+        await ask(shared.url, 1); // an exporter's first request builds missing rollups: a write
+        let before = reads;
+        const [computed] = await ask(afresh.url, 1);
+        const readsOfOne = reads - before;
+        expect(readsOfOne).toBeGreaterThan(0);
+        before = reads;
+        const answers = [...(await ask(shared.url, 5)), ...(await ask(shared.url, 5))];
+        expect(new Set(answers)).toEqual(new Set([computed]));
+        expect(reads - before).toBeLessThanOrEqual(readsOfOne);
+      } finally {
+        await fixture.store.client.command({ query: 'SYSTEM START MERGES' });
+      }
+
+      await fixture.store.client.insert({
+        table: 'segments',
+        values: [{ network: 'QQ', station: 'NEW', location: '', channel: 'HHZ', quality: 'D', sample_rate: 1, start_time: m.end - 3600e6, end_time: m.end - 1e6, samples: 3600, tolerance_us: 500_000, source: 'push:test', scan_id: 3, first_seen: m.end }],
+        format: 'JSONEachRow',
+      });
+      const [after] = await ask(shared.url, 1);
+      expect((JSON.parse(after) as { rows: TimelineRow[] }).rows.map((row) => row.channel)).toContain('QQ.NEW..HHZ');
+    });
+  });
+
   describe('channels', () => {
     it('lists distinct networks, stations or channels matching a pattern, for template variables', async () => {
       const networks = (await get('/api/v1/channels?level=network')).body.values;

@@ -6,8 +6,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { ExporterContext } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
+import { dataVersion } from '@lacuna/core';
 import { CompletionCache } from './completion-cache.ts';
-import { channelsResponse, completionResponse, gapsResponse, latencyResponse, stationsResponse, statsResponse, timelineResponse, type ApiEnvironment } from './endpoints.ts';
+import { channelsResponse, completionResponse, gapsResponse, latencyResponse, RawJson, stationsResponse, statsResponse, timelineResponse, type ApiEnvironment } from './endpoints.ts';
+import { SharedAnswers } from './shared-answers.ts';
 import { channelsSchema, completionSchema, gapsSchema, latencySchema, resolveRange, stationsSchema, statsSchema, timelineSchema } from './params.ts';
 
 /**
@@ -29,57 +31,66 @@ export function rejectDroppedParameters(req: Request, _res: Response, next: Next
 export function apiRouter(context: ExporterContext): Router {
   const router = express.Router();
   router.use(rejectDroppedParameters);
-  const completionCache = context.completionCache === false ? undefined : new CompletionCache();
+  const caching = context.cache !== false;
+  const completionCache = caching ? new CompletionCache() : undefined;
+  const now = () => context.now?.() ?? Date.now() * 1000;
+  // Answers age on the exporter's clock: one pinned (tests) never ages them.
+  const shared = caching ? new SharedAnswers(() => dataVersion(context.store), { clock: () => now() / 1000 }) : null;
   const environment = (): ApiEnvironment => ({
     store: context.store,
     limits: context.limits,
     tolerance: context.tolerance ?? [],
-    now: context.now?.() ?? Date.now() * 1000,
+    now: now(),
     completionCache,
   });
 
-  router.get('/channels', async (req, res) => {
-    const env = environment();
-    const q = validate(channelsSchema(), req.query);
-    res.json(await channelsResponse(env, q.pattern ?? [], q.level ?? 'channel'));
+  /**
+   * Answers GET `path` with `compute`'s body, shared between identical requests (the same URL)
+   * while the data is unchanged (shared-answers.ts). The JSON text is sent as it is: no ETag
+   * hashing of megabytes of it on every request.
+   */
+  const answer = (path: string, compute: (env: ApiEnvironment, query: Request['query']) => Promise<unknown>) =>
+    router.get(path, async (req, res) => {
+      const json = async () => {
+        const body = await compute(environment(), req.query);
+        return body instanceof RawJson ? body.json : JSON.stringify(body);
+      };
+      res.status(200).type('application/json').end(shared ? await shared.answer(req.originalUrl, json) : await json());
+    });
+
+  answer('/channels', (env, query) => {
+    const q = validate(channelsSchema(), query);
+    return channelsResponse(env, q.pattern ?? [], q.level ?? 'channel');
   });
 
-  router.get('/timeline', async (req, res) => {
-    const env = environment();
-    const q = validate(timelineSchema(env.now), req.query);
-    res.json(await timelineResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.maxPoints));
+  answer('/timeline', (env, query) => {
+    const q = validate(timelineSchema(env.now), query);
+    return timelineResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.maxPoints);
   });
 
-  router.get('/completion', async (req, res) => {
-    const env = environment();
-    const q = validate(completionSchema(env.now), req.query);
-    const body = await completionResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.bucket ?? 'day');
-    // Sent as it is: no ETag over megabytes of JSON (res.send would hash the whole body).
-    res.status(200).type('application/json').end(body.json);
+  answer('/completion', (env, query) => {
+    const q = validate(completionSchema(env.now), query);
+    return completionResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.bucket ?? 'day');
   });
 
-  router.get('/gaps', async (req, res) => {
-    const env = environment();
-    const q = validate(gapsSchema(env.now), req.query);
-    res.json(await gapsResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.minGap));
+  answer('/gaps', (env, query) => {
+    const q = validate(gapsSchema(env.now), query);
+    return gapsResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.minGap);
   });
 
-  router.get('/stats', async (req, res) => {
-    const env = environment();
-    const q = validate(statsSchema(env.now), req.query);
-    res.json(await statsResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now)));
+  answer('/stats', (env, query) => {
+    const q = validate(statsSchema(env.now), query);
+    return statsResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now));
   });
 
-  router.get('/latency', async (req, res) => {
-    const env = environment();
-    const q = validate(latencySchema(env.now), req.query);
-    res.json(await latencyResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.step));
+  answer('/latency', (env, query) => {
+    const q = validate(latencySchema(env.now), query);
+    return latencyResponse(env, q.channel ?? [], resolveRange(q, env.limits, env.now), q.step);
   });
 
-  router.get('/stations', async (req, res) => {
-    const env = environment();
-    const q = validate(stationsSchema(), req.query);
-    res.json(await stationsResponse(env, q.channel ?? [], q.window));
+  answer('/stations', (env, query) => {
+    const q = validate(stationsSchema(), query);
+    return stationsResponse(env, q.channel ?? [], q.window);
   });
 
   return router;
