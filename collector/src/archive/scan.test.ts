@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChannelPatterns } from '@lacuna/core';
 import { gapRows, groupByChannel, segmentRows, type ReportOptions } from '@lacuna/core';
-import type { Store } from '@lacuna/core';
+import type { FileScanWriter, Store } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { formatTime, parseTime } from '@lacuna/core';
 import { encodeSeries, maxSamplesPerRecord } from '../mseed/writer.ts';
@@ -161,16 +161,20 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     // The store dies right after the segments were written, before the file rows.
     const dying = new Proxy(store, {
       get(target, property, receiver) {
-        if (property === 'storeFileScans') {
-          return async (...args: Parameters<Store['storeFileScans']>) => {
-            const [scans, scanId] = args;
-            await target.client.insert({
-              table: 'segments',
-              values: scans.flatMap((scan) => scan.segments.map((s) => ({ network: s.network, station: s.station, location: s.location, channel: s.channel, quality: s.quality, sample_rate: s.sampleRate, start_time: s.start, end_time: s.end, samples: s.samples, tolerance_us: s.toleranceUs, source: scan.state.path, scan_id: scanId, first_seen: scan.state.mtime }))),
-              format: 'JSONEachRow',
-            });
-            throw new Error('killed');
-          };
+        if (property === 'fileScanWriter') {
+          return (scanId: number): FileScanWriter => ({
+            write: async (scans) => {
+              await target.client.insert({
+                table: 'segments',
+                values: scans.flatMap((scan) => scan.segments.map((s) => ({ network: s.network, station: s.station, location: s.location, channel: s.channel, quality: s.quality, sample_rate: s.sampleRate, start_time: s.start, end_time: s.end, samples: s.samples, tolerance_us: s.toleranceUs, source: scan.state.path, scan_id: scanId, first_seen: scan.state.mtime }))),
+                format: 'JSONEachRow',
+              });
+              throw new Error('killed');
+            },
+            checkpoint: async () => {
+              throw new Error('killed');
+            },
+          });
         }
         return Reflect.get(target, property, receiver);
       },

@@ -49,8 +49,9 @@ export interface ScanReport {
 /** A root that cannot be scanned at all: an unusable argument, not a bad file. */
 export class ScanRootError extends Error {}
 
-const BATCH_FILES = 256;
-const BATCH_SEGMENTS = 50_000;
+const BATCH_FILES = 1000;
+const BATCH_SEGMENTS = 100_000;
+const CHECKPOINT_MS = 60_000;
 const READ_LANES = 2;
 const READ_THREADS_FROM = 64 * 1024 * 1024;
 
@@ -121,7 +122,10 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
       elapsedMs: Date.now() - started,
     });
 
-  const refresh = { tolerance: options.tolerance };
+  // Segments are written batch by batch; rollups refreshed and files recorded at checkpoints:
+  // once a minute and at the end, so a run refreshes each channel-day it touched about once.
+  const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored: await store.storedSources(changed.map((file) => file.path)) });
+  let checkpointed = Date.now();
   /**
    * A batch the store refuses for its content is stored again file by file, so that one bad file
    * cannot sink the others; a file the store still refuses is recorded as failed with the store's
@@ -129,21 +133,24 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
    */
   const storeBatch = async (batch: FileScan[]) => {
     try {
-      await store.storeFileScans(batch, runId, refresh);
-      return;
+      await writer.write(batch);
     } catch (error) {
       if (!isRefusedContent(error)) throw error;
-    }
-    for (const scan of batch) {
-      try {
-        await store.storeFileScans([scan], runId, refresh);
-      } catch (error) {
-        if (!isRefusedContent(error)) throw error;
-        const reason = `not stored: the store refused its segments (${firstLine(error)})`;
-        await store.recordFileStates([{ state: { ...scan.state, status: 'error', error: reason, errorOffset: null } }], runId);
-        report.failures = report.failures.filter((failure) => failure.path !== scan.state.path);
-        report.failures.push({ path: scan.state.path, error: reason, errorOffset: null });
+      for (const scan of batch) {
+        try {
+          await writer.write([scan]);
+        } catch (error) {
+          if (!isRefusedContent(error)) throw error;
+          const reason = `not stored: the store refused its segments (${firstLine(error)})`;
+          await store.recordFileStates([{ state: { ...scan.state, status: 'error', error: reason, errorOffset: null } }], runId);
+          report.failures = report.failures.filter((failure) => failure.path !== scan.state.path);
+          report.failures.push({ path: scan.state.path, error: reason, errorOffset: null });
+        }
       }
+    }
+    if (Date.now() - checkpointed >= CHECKPOINT_MS) {
+      await writer.checkpoint();
+      checkpointed = Date.now();
     }
   };
 
@@ -181,7 +188,11 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   try {
     await Promise.all(Array.from({ length: threads?.capacity ?? READ_LANES }, lane));
     await flush();
+    await writer.checkpoint();
   } catch (error) {
+    // What was stored before the failure counts (when the store itself is not what failed).
+    await storing.catch(() => undefined);
+    await writer.checkpoint().catch(() => undefined);
     await store
       .finishRun(runId, roots, { ...summaryOf(report), status: 'failed' })
       .catch(() => undefined); // the store itself may be what failed

@@ -38,6 +38,14 @@ export interface FileScan {
   segments: (ChannelSegment & { toleranceUs: number })[];
 }
 
+/** A scan run's writer (Store.fileScanWriter). */
+export interface FileScanWriter {
+  /** Stores the scans' segments, replacing those stored before from the same files. */
+  write(scans: FileScan[]): Promise<void>;
+  /** Refreshes the rollups of the channel-days written since the last checkpoint, then records those files as scanned. */
+  checkpoint(): Promise<void>;
+}
+
 /** The stored data of a selection: first sample start, last sample end, number of segments. */
 export interface StoredExtent extends Interval {
   segments: number;
@@ -74,6 +82,9 @@ interface SegmentRow {
   source: string;
   first_seen_us: number;
 }
+
+/** Paths asked about in one query (storedSources). */
+const SOURCES_PER_QUERY = 10_000;
 
 const SEGMENT_COLUMNS = `network, station, location, channel, quality, sample_rate,
   toUnixTimestamp64Micro(start_time) AS start_us, toUnixTimestamp64Micro(end_time) AS end_us,
@@ -209,16 +220,50 @@ export class Store {
    * their rollups are stored; a batch that fails is scanned again next time.
    */
   async storeFileScans(scans: FileScan[], scanId: Micros, options: RefreshOptions = {}): Promise<void> {
-    if (scans.length === 0) return;
-    const paths = scans.map((scan) => scan.state.path);
-    const previous = (await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, { paths })).map(segmentFromRow);
-    // The days of the old generation and of the new one: both change.
+    const writer = this.fileScanWriter(scanId, options);
+    await writer.write(scans);
+    await writer.checkpoint();
+  }
+
+  /**
+   * A scan run's writer: segments are stored batch by batch as they come, the rollups of every
+   * channel-day they touched and the files' states once, at a checkpoint (a file is recorded
+   * scanned only after its segments and rollups are stored). `stored`: the paths that may have
+   * segments in the store already (storedSources); other files' old segments are not looked for
+   * nor deleted. Default: any path may.
+   */
+  fileScanWriter(scanId: Micros, options: RefreshOptions & { stored?: ReadonlySet<string> } = {}): FileScanWriter {
     const touched: TouchedDays = new Map();
-    for (const segment of previous) touchDays(touched, segment, segment.start, segment.end);
-    for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
-    await this.writeSegments(scans, scanId, previous);
-    await refreshRollups(this, touched, options);
-    await this.recordFileStates(scans, scanId);
+    let written: Pick<FileScan, 'state'>[] = [];
+    return {
+      write: async (scans) => {
+        if (scans.length === 0) return;
+        const before = scans.map((scan) => scan.state.path).filter((path) => options.stored?.has(path) ?? true);
+        const previous =
+          before.length === 0 ? [] : (await this.rows<SegmentRow>(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE source IN {paths:Array(String)}`, { paths: before })).map(segmentFromRow);
+        await this.writeSegments(scans, scanId, previous);
+        // The days of the old generation and of the new one: both change.
+        for (const segment of previous) touchDays(touched, segment, segment.start, segment.end);
+        for (const scan of scans) for (const segment of scan.segments) touchDays(touched, segment, segment.start, segment.end);
+        written.push(...scans.map(({ state }) => ({ state })));
+      },
+      checkpoint: async () => {
+        await refreshRollups(this, touched, options);
+        touched.clear();
+        if (written.length > 0) await this.recordFileStates(written, scanId);
+        written = [];
+      },
+    };
+  }
+
+  /** Which of `paths` have segments in the store (files scanned before, or by a scan that was cut short). */
+  async storedSources(paths: readonly string[]): Promise<Set<string>> {
+    const stored = new Set<string>();
+    for (let i = 0; i < paths.length; i += SOURCES_PER_QUERY) {
+      const rows = await this.rows<{ source: string }>('SELECT DISTINCT source FROM segments WHERE source IN {paths:Array(String)}', { paths: paths.slice(i, i + SOURCES_PER_QUERY) });
+      for (const { source } of rows) stored.add(source);
+    }
+    return stored;
   }
 
   /** Files that are gone: their segments go, their state rows are marked deleted, their days' rollups are refreshed. */
