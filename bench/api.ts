@@ -1,5 +1,5 @@
 /**
- * /api/v1 figures: `npm run bench:api -- [--channels N] [--days N] [--requests N] [--dir DIR]`.
+ * /api/v1 figures: `npm run bench:api -- [--channels N] [--days N] [--requests N] [--clients N] [--per-client N] [--dir DIR]`.
  *
  * 1. A fresh embedded store: metadata epochs for N channels (default 2,000; 4 networks B0..B3 of
  *    500 channels each, 1 Hz LHZ/LHN/LHE; every 40th channel's epoch ends on day 273), then
@@ -10,15 +10,20 @@
  * 2. The rollups built from scratch (ensureRollups: what an exporter does for a store filled
  *    before migration 2), and a daily refresh (one new day of every channel, as a scan of the
  *    day's files triggers it).
- * 3. An exporter on 127.0.0.1 over that store; after two warm-up requests, `--requests` (default
- *    40) sequential requests each, timed until the whole body arrived: timeline of one network
- *    (500 channels) over the last 30 days at maxPoints=1000; completion of all channels over the
- *    whole range by day, with the rollups as just written (many unmerged parts), with `to` inside
- *    the last day, and after the parts are merged, all computed afresh (cache off); then asked
- *    again with the completion cache on (rollups unchanged, as a dashboard refreshing). Prints
- *    p50/p95/max and body sizes, and the
- *    machine's load average (the figures are CPU-bound: other work on the machine shows).
- *    Asserts nothing.
+ * 3. Two exporters on 127.0.0.1 over that store, their clock starting at the data's end: one
+ *    computing every request (caches off), one as served (answers shared between requests,
+ *    completion days kept). After two warm-up requests, `--requests` (default 40) sequential
+ *    requests each, timed until the whole body arrived: timeline of one network (500 channels)
+ *    and of all channels over the last 30 days at maxPoints=1000; completion of all channels over
+ *    the whole range by day, with the rollups as just written (many unmerged parts), with `to`
+ *    inside the last day, and after the parts are merged, all computed afresh; then asked again
+ *    of the serving exporter (rollups unchanged, as a dashboard refreshing).
+ * 4. Concurrency: `--clients` (default 20) clients each sending `--per-client` (default 25)
+ *    timeline requests of 32 channels × 7 days one after the other: all the same dashboard to
+ *    the serving exporter, each its own channels to it (nothing to share), and the same dashboard
+ *    computed every time. Requests/s and p50/p99.
+ * Prints p50/p95/max and body sizes, and the machine's load average (the figures are CPU-bound:
+ * other work on the machine shows). Asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,6 +47,8 @@ function numberArg(name: string, fallback: number): number {
 const CHANNELS = numberArg('channels', 2000);
 const DAYS = numberArg('days', 365);
 const REQUESTS = numberArg('requests', 40);
+const CLIENTS = numberArg('clients', 20);
+const PER_CLIENT = numberArg('per-client', 25);
 const dirAt = process.argv.indexOf('--dir');
 const base = dirAt >= 0 ? process.argv[dirAt + 1] : tmpdir();
 const START = Date.UTC(2023, 0, 1) * 1000;
@@ -125,14 +132,18 @@ async function main(): Promise<void> {
     console.log(`  daily refresh (the last day of all ${CHANNELS} channels): ${seconds(Date.now() - started)}`);
 
     // 3. HTTP.
-    // Cold: every request computes (the completion cache off); warm: a dashboard asking again.
-    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END, cache: false }, { host: '127.0.0.1', port: 0 });
-    const cached = await startExporter({ store, limits: DEFAULT_LIMITS, now: () => END }, { host: '127.0.0.1', port: 0 });
+    // Cold: every request computes (caches off); warm: answers shared between requests, as served.
+    // Now moves with the wall clock from the data's end, so shared answers age as they do in service.
+    const clockStart = Date.now();
+    const now = () => END + (Date.now() - clockStart) * 1000;
+    const exporter = await startExporter({ store, limits: DEFAULT_LIMITS, now, cache: false }, { host: '127.0.0.1', port: 0 });
+    const cached = await startExporter({ store, limits: DEFAULT_LIMITS, now }, { host: '127.0.0.1', port: 0 });
     try {
       const iso = (us: number) => new Date(us / 1000).toISOString();
       const completion = `/api/v1/completion?from=${iso(START)}&to=${iso(END)}&bucket=day`;
       const cases: { name: string; path: string; target: number; url?: string; before?: () => Promise<unknown> }[] = [
         { name: 'timeline (500 channels × 30 days, maxPoints 1000)', path: `/api/v1/timeline?channel=B1&from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}&maxPoints=1000`, target: 150 },
+        { name: `timeline (all ${CHANNELS} channels × 30 days, maxPoints 1000)`, path: `/api/v1/timeline?from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}&maxPoints=1000`, target: 500 },
         { name: `completion (${CHANNELS} channels × ${DAYS} days; rollups as just written, ${await activeParts(store)} parts)`, path: completion, target: 500 },
         {
           name: `completion, \`to\` 6 h into the last day (that day from the segments)`,
@@ -140,8 +151,8 @@ async function main(): Promise<void> {
           target: 500,
         },
         { name: `completion after the parts are merged (OPTIMIZE, as background merges do in time)`, path: completion, target: 500, before: () => store.client.command({ query: 'OPTIMIZE TABLE availability_daily FINAL' }) },
-        { name: 'completion asked again, rollups unchanged (cache on)', path: completion, target: 500, url: cached.url },
-        { name: 'completion asked again, `to` inside the last day (cache on for the whole days)', path: `/api/v1/completion?from=${iso(START)}&to=${iso(END - 18 * 3600e6)}&bucket=day`, target: 500, url: cached.url },
+        { name: 'completion asked again, rollups unchanged (as served: shared answers, kept days)', path: completion, target: 500, url: cached.url },
+        { name: 'completion asked again, `to` inside the last day (as served)', path: `/api/v1/completion?from=${iso(START)}&to=${iso(END - 18 * 3600e6)}&bucket=day`, target: 500, url: cached.url },
       ];
       const month = `from=${iso(END - 30 * MICROS_PER_DAY)}&to=${iso(END)}`;
       const others = [
@@ -176,6 +187,42 @@ async function main(): Promise<void> {
             `(target p95 < ${c.target} ms; ${REQUESTS} requests; ${summary}; body ${(bytes / 1024 / 1024).toFixed(2)} MB; load ${loadavg()[0].toFixed(2)})`,
         );
       }
+      // Concurrency: CLIENTS clients, each sending its next request when its last one is answered.
+      const week = `from=${iso(END - 7 * MICROS_PER_DAY)}&to=${iso(END)}`;
+      const dashboard = `/api/v1/timeline?channel=B0.S000?,B0.S0010.00.LHZ,B0.S0010.00.LHN&${week}&maxPoints=1000`;
+      // 32 channels of another network and station range for each client: nothing to share.
+      const ownSelection = (client: number) => {
+        const first = 11 * client;
+        const station = (k: number) => `B${client % 4}.S${String(first + k).padStart(4, '0')}`;
+        return `/api/v1/timeline?channel=${[...Array.from({ length: 10 }, (_, k) => station(k)), `${station(10)}.00.LHZ`, `${station(10)}.00.LHN`].join(',')}&${week}&maxPoints=1000`;
+      };
+      const concurrency = [
+        { name: `${CLIENTS} clients, the same dashboard (timeline, 32 channels × 7 days), answers shared`, url: cached.url, path: () => dashboard },
+        { name: `${CLIENTS} clients, each its own 32 channels × 7 days, answers shared (nothing to share)`, url: cached.url, path: ownSelection },
+        { name: `${CLIENTS} clients, the same dashboard, every request computed (caches off)`, url: exporter.url, path: () => dashboard },
+      ];
+      for (const c of concurrency) {
+        const times: number[] = [];
+        const started = performance.now();
+        await Promise.all(
+          Array.from({ length: CLIENTS }, async (_, client) => {
+            for (let i = 0; i < PER_CLIENT; i++) {
+              const t0 = performance.now();
+              const response = await fetch(`${c.url}${c.path(client)}`);
+              const body = await response.text();
+              if (response.status !== 200) throw new Error(`${c.path(client)}: ${response.status} ${body.slice(0, 200)}`);
+              times.push(performance.now() - t0);
+            }
+          }),
+        );
+        const elapsed = performance.now() - started;
+        times.sort((a, b) => a - b);
+        console.log(
+          `  ${c.name}: ${((1000 * times.length) / elapsed).toFixed(0)} requests/s, p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms ` +
+            `(target ≥ 100 requests/s, p99 < 300 ms; ${times.length} requests; load ${loadavg()[0].toFixed(2)})`,
+        );
+      }
+
       console.log('  other endpoints (informational, 10 requests each):');
       for (const c of others) {
         const times: number[] = [];
