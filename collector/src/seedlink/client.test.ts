@@ -176,7 +176,8 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
   it('follows a station that appears after it connected, from its first packet, and loses nothing of the others', async () => {
     const server = await serve(identity);
     server.add(series('ABC', 2));
-    const { client, records, statuses } = connect(server, '', { relistMs: 30 });
+    // v4 follows new stations by a station pattern, v3 by listing the stations again.
+    const { client, records, statuses } = connect(server, '', { relistMs: version === 3 ? 30 : 0 });
     await until('2 records', () => records.length === 2);
     server.add(series('NEW', 3));
     server.add(series('ABC', 2, 2));
@@ -186,7 +187,7 @@ describe.each(['ringserver', 'seiscomp'] as const)('SeedLink client and a %s-lik
     await until('the connection', () => client.stats.connected);
     expect(starts(records.filter((r) => r.stationId === 'XX_ABC'))).toEqual(expectedStarts(5));
     expect(starts(records.filter((r) => r.stationId === 'XX_NEW'))).toEqual(expectedStarts(3));
-    expect(statuses.some((s) => /lists 1 new station to follow \(XX_NEW\)/.test(s))).toBe(true);
+    expect(statuses.some((s) => /lists 1 new station to follow \(XX_NEW\)/.test(s))).toBe(version === 3);
   });
 
   it('sends INFO ID as keepalive during transfer and reads on', async () => {
@@ -256,6 +257,18 @@ describe('SeedLink client, more', () => {
     await until('the new station\'s 2 records', () => records.filter((r) => r.stationId === 'XX_ADD').length === 2);
     await until('the connection', () => client.stats.connected);
     expect(records.map((r) => r.stationId).sort()).toEqual(['XX_ABC', 'XX_ADD', 'XX_ADD']);
+  });
+
+  it('follows at once, by a v4 station pattern, a station that appears after it connected', async () => {
+    const server = await serve('ringserver');
+    server.add(series('ABC', 1));
+    const { client, records } = connect(server, '', { relistMs: 0 });
+    await until('1 record', () => records.length === 1);
+    server.add(series('NEW', 2));
+    await until('the new station\'s 2 records', () => records.filter((r) => r.stationId === 'XX_NEW').length === 2);
+    expect(server.commands).toContain('STATION *_*');
+    expect(client.stats.reconnects).toBe(0);
+    expect(records).toHaveLength(3);
   });
 
   it('subscribes a named station the server does not list yet, and gets its records once they come', async () => {

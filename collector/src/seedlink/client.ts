@@ -402,6 +402,16 @@ export class SeedLinkClient {
       commands.push(dataCommand(this.version, resume, this.firstStations.has(id) ? (this.options.begin ?? 'next') : 'oldest', oldestData.get(id) ?? null));
       if (resume !== undefined) this.resuming.set(id, resume.sequence + 1n);
     }
+    // v4 takes patterns in STATION, stations matched before left out: the patterns asked for (every
+    // station when none is named) bring stations that appear later at once, before a re-list finds them.
+    const patterns = this.version === 4 ? (this.options.address.stations.length === 0 ? [{ network: '*', station: '*', selectors: [] }] : this.options.address.stations.filter((s) => /[*?]/.test(`${s.network}${s.station}`))) : [];
+    const patternStations = new Set<string>();
+    for (const pattern of patterns) {
+      const id = `${pattern.network}_${pattern.station}`;
+      if (this.subscribed.has(id)) continue;
+      patternStations.add(`STATION ${id}`);
+      commands.push(`STATION ${id}`, ...pattern.selectors.map((selector) => `SELECT ${selectorV4(selector)}`), 'DATA');
+    }
     if (info !== null) this.checkResumable(info, hello);
     // Pipelined, then the replies in order: a round trip for all rather than one per command.
     conversation.socket.write(commands.map((command) => `${command}\r\n`).join(''));
@@ -410,7 +420,7 @@ export class SeedLinkClient {
     for (const command of commands) {
       const reply = await conversation.line(command);
       if (reply !== 'OK') refused.push(`${command}: ${reply}`);
-      else if (command.startsWith('STATION')) accepted++;
+      else if (command.startsWith('STATION') && !patternStations.has(command)) accepted++;
     }
     if (accepted === 0) throw new Error(`the server refused every station (${refused.join('; ')})`);
     if (refused.length > 0) this.options.onMalformed?.(`${this.name} refused ${refused.join('; ')}`);
@@ -517,6 +527,7 @@ export class SeedLinkClient {
             if (sequenceBefore(this.version, sequence, wanted)) this.resumeFailed(stationId, `it sent packet ${sequence} first`);
           }
           this.resumePoints.set(stationId, { sequence, time: header.start });
+          this.subscribed.add(stationId); // a station a pattern brought: no re-list needs to subscribe it
           this.stats.packets++;
           this.options.onRecord({ header, stationId, sequence, receivedAt });
           break;
