@@ -28,7 +28,8 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Labels): string {
+/** `{name="value",…}` with the values escaped; '' without labels. */
+export function formatLabels(labels: Labels): string {
   const parts: string[] = [];
   for (const name in labels) parts.push(`${name}="${escapeLabelValue(labels[name])}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;

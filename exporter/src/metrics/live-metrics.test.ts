@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +164,9 @@ describe.each(testBackends())('live sources at the scrape on $name', (backend) =
       expect(value(text, `lacuna_channel_last_sample_timestamp_seconds{${labels}}`)).toBe(lastSample / S);
       expect(value(text, `lacuna_channel_total_latency_seconds{${labels}}`)).toBe((now - lastSample) / S);
       expect(text.match(/^lacuna_channel_last_sample_timestamp_seconds\{[^}]*station="SCR"/gm)).toHaveLength(1);
+      // Compressed, as Prometheus asks for it: the same samples.
+      const zipped = gunzipSync(Buffer.concat((await refresher.scrape({ gzip: true })).parts)).toString();
+      expect(value(zipped, `lacuna_channel_last_sample_timestamp_seconds{${labels}}`)).toBe(lastSample / S);
 
       // A pushed heartbeat of a stream the store has never seen shows at the next scrape too.
       await writer.submit({

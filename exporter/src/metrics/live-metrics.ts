@@ -1,7 +1,7 @@
 import { channelKey, channelState, latency, liveChannelSources, liveSourceStates, pipelineBacklogs, STATE_VALUE } from '@lacuna/core';
 import type { ChannelId, LiveSourceState, LiveView, Micros } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
-import { MetricFamily, type Labels } from './exposition.ts';
+import { formatLabels, formatValue, MetricFamily, type Labels } from './exposition.ts';
 
 /** A live source not heard from for this long counts as down, and its pipeline samples as gone. */
 export const LIVE_STALE_MICROS = 2 * 60 * 1_000_000;
@@ -109,6 +109,8 @@ export interface ScrapeTimeBase {
   renderedSources: ReadonlySet<string>;
   /** Whether the per-channel families are emitted at all (metrics level `channel`). */
   perChannel: boolean;
+  /** Rendered label sets of live channels (channel key and source), kept from scrape to scrape until the next refresh. */
+  labelTexts: Map<string, string>;
 }
 
 /**
@@ -131,25 +133,32 @@ export function scrapeTimeSamples(base: ScrapeTimeBase, view: LiveView | undefin
       }
     }
   }
-  const [lastSample, total, data, feed, state] = SCRAPE_TIME_FAMILIES.slice(0, 5).map((name) => new MetricFamily(name, 'gauge', ''));
+  // Thousands of live channels at every scrape: lines written straight, each label set rendered once.
+  const [lastSample, total, data, feed, state] = SCRAPE_TIME_FAMILIES.slice(0, 5).map((name) => ({ name, lines: [] as string[] }));
   if (base.perChannel) {
-    for (const channel of channels.values()) {
-      const { network, station, location, channel: code } = channel.id;
-      const labels = { network, station, location, channel: code, source: channel.source };
+    for (const [key, channel] of channels) {
+      const cacheKey = `${key}\u0000${channel.source}`;
+      let labels = base.labelTexts.get(cacheKey);
+      if (labels === undefined) {
+        const { network, station, location, channel: code } = channel.id;
+        base.labelTexts.set(cacheKey, (labels = formatLabels({ network, station, location, channel: code, source: channel.source })));
+      }
+      const add = (family: { name: string; lines: string[] }, value: number) => family.lines.push(`${family.name}${labels} ${formatValue(value)}`);
       const lag = channel.lastSample === null ? null : latency(channel.lastSample, channel.availableAt!, now);
-      if (channel.lastSample !== null) lastSample.add(labels, channel.lastSample / 1e6);
+      if (channel.lastSample !== null) add(lastSample, channel.lastSample / 1e6);
       if (lag) {
-        total.add(labels, lag.total);
-        data.add(labels, lag.data);
-        feed.add(labels, lag.feed);
+        add(total, lag.total);
+        add(data, lag.data);
+        add(feed, lag.feed);
       }
       const current = channelState(lag?.total ?? null, channel.warnS, channel.failS);
-      if (current !== 'NOT_TRACKED') state.add(labels, STATE_VALUE[current]);
+      if (current !== 'NOT_TRACKED') add(state, STATE_VALUE[current]);
     }
   }
+  const samples = new Map<string, string>();
+  for (const family of [lastSample, total, data, feed, state]) samples.set(family.name, family.lines.length === 0 ? '' : `${family.lines.join('\n')}\n`);
   const health = sourceFamilies();
   for (const source of view?.sources() ?? []) if (!base.renderedSources.has(source.source)) addSource(health, source, source.up);
-  const samples = new Map<string, string>();
-  for (const one of [lastSample, total, data, feed, state, ...Object.values(health)]) samples.set(one.name, one.samples());
+  for (const one of Object.values(health)) samples.set(one.name, one.samples());
   return samples;
 }
