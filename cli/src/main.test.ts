@@ -52,6 +52,15 @@ describe('lacuna CLI', () => {
     expect(rescan.stdout).toMatch(new RegExp(`scanned 0 of ${manifest.files} files \\(${manifest.files} unchanged, 0 deleted\\)`));
   });
 
+  it('keeps every file when a rescan names a layout that matches none of them, and says why nothing matched (issue 11 case 7)', async () => {
+    const bud = await lacuna('scan', archive, '--layout', 'bud', '--store', store);
+    expect(bud.status, bud.stderr).toBe(0);
+    expect(bud.stdout).toMatch(/^scanned 0 of 0 files \(0 unchanged, 0 deleted\)/);
+    expect(bud.stdout).toContain(`no file matched layout bud under ${archive}`);
+    expect(bud.stdout).toContain(`${manifest.files} known files not matched by layout bud are still on disk: kept, with their segments`);
+    expect(json<unknown[]>(await lacuna('files', '--format', 'json', '--store', store))).toHaveLength(manifest.files);
+  });
+
   it('lists the planted gaps of a channel exactly, as JSON with ISO times', async () => {
     const planted = manifest.gaps.filter((gap) => gap.channel === manifest.gaps[0].channel);
     const gaps = json<Record<string, unknown>[]>(await lacuna('gaps', '--channel', planted[0].channel, '--format', 'json', '--store', store));

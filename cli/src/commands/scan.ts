@@ -2,21 +2,28 @@ import { resolve } from 'node:path';
 import type { StationShard, ToleranceRule } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { compileLayout, LayoutError, type Layout } from '@lacuna/collector';
-import { scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
+import { PRUNE_LIMIT, scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
 import { loadChannelMetadata, MetadataError } from '@lacuna/collector';
 import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { terminalProgress } from '../progress.ts';
 import { withStore, type Io } from '../context.ts';
 
+/** `--prune` of scan and start. */
+export const PRUNE_OPTION = {
+  type: 'boolean',
+  description: `forget known files gone from disk even when they are more than ${PRUNE_LIMIT * 100} % of a folder's (without it such a scan is refused: a mount briefly empty looks the same)`,
+} as const;
+
 export const scanSpec: CommandSpec = {
   name: 'scan',
-  summary: 'Scan miniSEED archives (folders in a layout) or files into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; deleted files are forgotten.',
-  usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--read-threads N] [--store DIR|URL]',
+  summary: 'Scan miniSEED archives (folders in a layout) or files into the store: segments, gaps and scan state per file. Unchanged files are skipped; changed files replace their own segments; files gone from disk are forgotten.',
+  usage: 'lacuna scan PATH... [--layout sds|bud|PATTERN] [--metadata FILE] [--tolerance RULE]... [--prune] [--read-threads N] [--store DIR|URL]',
   options: {
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds); a PATTERN is a path template such as "{NET}/{STA}/{YEAR}/*.{DAY}.mseed" or "**/*.mseed"' },
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata (StationXML or CSV) giving the expected epochs; repeatable' },
     tolerance: TOLERANCE_OPTION,
     format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
+    prune: PRUNE_OPTION,
     'read-threads': { type: 'string', value: 'N', description: 'threads reading files beside the one storing them; 0 reads in that one (default: one per core, at most 4, when there are 64 MB or more to read)' },
     store: STORE_OPTION,
   },
@@ -59,7 +66,7 @@ export async function loadMetadata(store: Store, command: string, files: readonl
   return epochs;
 }
 
-export function scanSummary(report: ScanReport): string {
+export function scanSummary(report: ScanReport, layout: string): string {
   const mb = report.bytes / (1024 * 1024);
   const seconds = report.elapsedMs / 1000;
   const lines = [
@@ -67,6 +74,10 @@ export function scanSummary(report: ScanReport): string {
       `${mb.toFixed(1)} MB, ${report.records} records, ${report.segments} segments in ${seconds.toFixed(2)} s` +
       (seconds > 0 && mb > 0 ? ` (${(mb / seconds).toFixed(0)} MB/s)` : ''),
   ];
+  for (const root of report.emptyRoots) lines.push(`no file matched layout ${layout} under ${root}`);
+  if (report.filesUnmatched > 0) {
+    lines.push(`${report.filesUnmatched} known file${report.filesUnmatched === 1 ? '' : 's'} not matched by layout ${layout} ${report.filesUnmatched === 1 ? 'is' : 'are'} still on disk: kept, with ${report.filesUnmatched === 1 ? 'its' : 'their'} segments`);
+  }
   if (report.failures.length > 0) {
     lines.push(`${report.failures.length} file${report.failures.length === 1 ? '' : 's'} failed (the records before the damage are kept):`);
     for (const failure of report.failures) lines.push(`  ${failure.path}: ${failure.error}${failure.errorOffset !== null ? ` (at byte ${failure.errorOffset})` : ''}`);
@@ -85,14 +96,14 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
     const progress = terminalProgress(io.stderr);
     let report: ScanReport;
     try {
-      report = await scanArchive(store, { roots: positionals, layout, tolerance, readThreads, onProgress: progress.update });
+      report = await scanArchive(store, { roots: positionals, layout, tolerance, readThreads, prune: values.prune === true, onProgress: progress.update });
     } catch (error) {
       if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
       throw error;
     } finally {
       progress.clear();
     }
-    io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : scanSummary(report));
+    io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : scanSummary(report, String(values.layout ?? 'sds')));
     return 0;
   });
 }

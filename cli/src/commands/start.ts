@@ -14,7 +14,7 @@ import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
 import { LIVE_OPTIONS, liveConfig, openLiveWriter, startLiveSources, wantsLiveSources } from './live.ts';
-import { layoutOption, loadMetadata, scanSummary } from './scan.ts';
+import { layoutOption, loadMetadata, PRUNE_OPTION, scanSummary } from './scan.ts';
 
 export const DEFAULT_DEMO_DIR = './data/demo';
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
@@ -37,6 +37,7 @@ export const startSpec: CommandSpec = {
     ...EXPORTER_OPTIONS,
     archive: { type: 'string', multiple: true, value: 'DIR', description: `archive to watch; repeatable (default: a demo archive in ${DEFAULT_DEMO_DIR}, written on first start)` },
     layout: { type: 'string', value: 'sds|bud|PATTERN', description: 'archive layout (default sds)' },
+    prune: PRUNE_OPTION,
     metadata: { type: 'string', multiple: true, value: 'FILE', description: 'channel metadata, StationXML or CSV; repeatable' },
     schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes; "${DEMO_SCHEDULE}", every minute, for the demo)` },
     ...LIVE_OPTIONS,
@@ -160,10 +161,10 @@ export async function startCommand(values: Record<string, unknown>, positionals:
       return scanning;
     }
     const progress = terminalProgress(io.stderr);
-    scanning = scanArchive(store, { roots: archives, layout, tolerance, shard, onProgress: progress.update })
+    scanning = scanArchive(store, { roots: archives, layout, tolerance, shard, prune: values.prune === true, onProgress: progress.update })
       .then(async (report) => {
         progress.clear();
-        io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report)}`);
+        io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report, String(values.layout ?? 'sds'))}`);
         await exporter?.refreshMetrics();
         const attention = await attentionReport(store, tolerance, Date.now() * 1000);
         // Printed after the first scan and whenever which channels need attention, or their state, changes: not every minute.

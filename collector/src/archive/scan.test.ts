@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,7 +128,12 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     ]);
 
     rmSync(day1);
-    const afterDelete = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    // One of two files gone is more than 10 % of the root's: refused without prune, nothing forgotten.
+    await expect(scanArchive(store, { roots: [root], layout: compileLayout('sds') })).rejects.toThrow(
+      `refusing to forget 1 of the 2 files known under ${root} (more than 10 %): they are gone from disk.`,
+    );
+    expect((await report(store, 'XX.INC')).segments.map((s) => s.samples)).toEqual([172_800]);
+    const afterDelete = await scanArchive(store, { roots: [root], layout: compileLayout('sds'), prune: true });
     expect(afterDelete.filesDeleted).toBe(1);
     ({ segments } = await report(store, 'XX.INC'));
     expect(segments.map((s) => s.samples)).toEqual([86_400]);
@@ -230,6 +235,35 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     const states = await store.fileStates([root]);
     expect(good.map((path) => states.get(path)?.status)).toEqual(['ok', 'ok']);
     expect(states.get(poisoned)).toMatchObject({ status: 'error', errorOffset: null });
+  });
+
+  it('forgets only files gone from disk: another layout matching nothing keeps every file, and says so (issue 11 case 7)', async () => {
+    const root = join(temp, 'other-layout');
+    for (let day = 1; day <= 12; day++) writeDay(root, 'LAY', `2024-10-${String(day).padStart(2, '0')}`, { samples: 600 });
+    expect((await scanArchive(store, { roots: [root], layout: compileLayout('sds') })).filesScanned).toBe(12);
+    const bud = await scanArchive(store, { roots: [root], layout: compileLayout('bud') });
+    expect(bud).toMatchObject({ filesSeen: 0, filesDeleted: 0, filesUnmatched: 12, emptyRoots: [root] });
+    expect((await report(store, 'XX.LAY')).segments).toHaveLength(12);
+  });
+
+  it('refuses to forget the files of an archive mount that is briefly empty, and forgets them with prune', async () => {
+    const root = join(temp, 'mount');
+    for (let day = 1; day <= 12; day++) writeDay(root, 'MNT', `2024-11-${String(day).padStart(2, '0')}`, { samples: 600 });
+    await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    renameSync(root, `${root}-away`);
+    mkdirSync(root);
+    await expect(scanArchive(store, { roots: [root], layout: compileLayout('sds') })).rejects.toThrow(
+      /^refusing to forget 12 of the 12 files known under .*mount \(more than 10 %\): they are gone from disk\. An archive mount that is briefly empty or moved looks like this.* scan again with --prune\.$/,
+    );
+    expect((await report(store, 'XX.MNT')).segments).toHaveLength(12);
+    // One file in twelve removed on purpose is within the limit.
+    rmSync(root, { recursive: true });
+    renameSync(`${root}-away`, root);
+    rmSync(writeDay(root, 'MNT', '2024-11-12', { samples: 600 }));
+    expect((await scanArchive(store, { roots: [root], layout: compileLayout('sds') })).filesDeleted).toBe(1);
+    rmSync(join(root, '2024'), { recursive: true });
+    expect(await scanArchive(store, { roots: [root], layout: compileLayout('sds'), prune: true })).toMatchObject({ filesDeleted: 11, emptyRoots: [root] });
+    expect((await report(store, 'XX.MNT')).segments).toEqual([]);
   });
 
   it('keeps when data was first seen, so a late-filled gap shows as backfill', async () => {

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { ownsStation, formatShard, type Micros, type StationShard } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
@@ -25,6 +25,11 @@ export interface ScanOptions {
   shard?: StationShard;
   onProgress?: (progress: ScanProgress) => void;
   /**
+   * Forget known files gone from disk even when they are more than PRUNE_LIMIT of a root's known
+   * files (without it such a scan is refused: an archive mount briefly empty or moved looks the same).
+   */
+  prune?: boolean;
+  /**
    * Threads reading files beside the one storing them (readers.ts); 0 reads in this thread.
    * Default: none for less than READ_THREADS_FROM bytes to read (starting threads costs more
    * than it saves), else one per core (defaultReadThreads).
@@ -38,6 +43,10 @@ export interface ScanReport {
   filesUnchanged: number;
   filesScanned: number;
   filesDeleted: number;
+  /** Known files still on disk that the layout did not match this time: kept, with their segments. */
+  filesUnmatched: number;
+  /** Folders given in which the layout matched no file at all. */
+  emptyRoots: string[];
   /** Files of this scan that could not be read whole, with why and where. */
   failures: Pick<FileState, 'path' | 'error' | 'errorOffset'>[];
   bytes: number;
@@ -48,6 +57,47 @@ export interface ScanReport {
 
 /** A root that cannot be scanned at all: an unusable argument, not a bad file. */
 export class ScanRootError extends Error {}
+
+/** A scan that would forget too many files at once: refused, with why and what to do. */
+export class ScanRefusedError extends Error {}
+
+/** More than this share of a root's known files gone from disk: the scan refuses to forget them without `prune`. */
+export const PRUNE_LIMIT = 0.1;
+
+/** Known files that are still files on disk (the layout no longer matches them, or they are given otherwise). */
+async function stillOnDisk(paths: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < paths.length; i += 64) {
+    const batch = paths.slice(i, i + 64);
+    const stats = await Promise.all(batch.map((path) => lstat(path).catch(() => null)));
+    stats.forEach((info, k) => {
+      if (info?.isFile()) found.add(batch[k]);
+    });
+  }
+  return found;
+}
+
+/** Whether `path` lies under the folder `root`. */
+function isUnder(root: string, path: string): boolean {
+  return path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** Why forgetting `gone` of the `known` files would be refused without `prune`, or null. */
+function pruneRefusal(roots: readonly string[], known: readonly string[], gone: readonly string[]): string | null {
+  for (const root of roots) {
+    const under = (path: string) => isUnder(root, path);
+    const knownHere = known.filter(under).length;
+    const goneHere = gone.filter(under).length;
+    if (goneHere > PRUNE_LIMIT * knownHere) {
+      return (
+        `refusing to forget ${goneHere} of the ${knownHere} files known under ${root} (more than ${PRUNE_LIMIT * 100} %): they are gone from disk. ` +
+        'An archive mount that is briefly empty or moved looks like this, and forgetting them would drop their segments from the store. ' +
+        'If they were removed on purpose, scan again with --prune.'
+      );
+    }
+  }
+  return null;
+}
 
 const BATCH_FILES = 1000;
 const BATCH_SEGMENTS = 100_000;
@@ -65,7 +115,7 @@ function changedSince(file: ArchiveFile, known: FileState | undefined): boolean 
  * file has exactly one owner and a deleted one is forgotten once.
  */
 export function shardOwnsPath(shard: StationShard, layout: Layout, roots: readonly string[], path: string): boolean {
-  const root = roots.find((r) => path.startsWith(r.endsWith(sep) ? r : r + sep));
+  const root = roots.find((r) => isUnder(r, path));
   const station = root === undefined ? null : layout.stationOf(relative(root, path).split(sep).join('/'));
   return station === null ? shard.index === 0 : ownsStation(shard, station.network, station.station);
 }
@@ -96,9 +146,20 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
   const files = [...new Map(walked.map((file) => [file.path, file])).values()];
   const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
   const present = new Set(files.map((file) => file.path));
-  const deleted = [...known.keys()].filter((path) => !present.has(path));
+  // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
+  // is still the archive's, and keeps its segments.
+  const missing = [...known.keys()].filter((path) => !present.has(path));
+  const unmatched = await stillOnDisk(missing);
+  const deleted = missing.filter((path) => !unmatched.has(path));
+  const refusal = options.prune ? null : pruneRefusal(roots, [...known.keys()], deleted);
+  if (refusal !== null) {
+    await store.finishRun(runId, roots, { filesSeen: files.length, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
+    throw new ScanRefusedError(refusal);
+  }
   const changed = files.filter((file) => changedSince(file, known.get(file.path)));
   await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
+  const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
+  const emptyRoots = directories.filter((root): root is string => root !== null && !files.some((file) => isUnder(root, file.path)));
 
   const report: ScanReport = {
     runId,
@@ -106,6 +167,8 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
     filesUnchanged: files.length - changed.length,
     filesScanned: 0,
     filesDeleted: deleted.length,
+    filesUnmatched: unmatched.size,
+    emptyRoots,
     failures: [],
     bytes: 0,
     records: 0,
