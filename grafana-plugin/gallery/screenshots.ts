@@ -93,7 +93,7 @@ async function startExporter(name: string, lacunaArgs: string[]): Promise<string
       if (response.ok) {
         const { values } = (await response.json()) as { values: string[] };
         // `lacuna start` answers before its first scan is done; its attention report follows the scan.
-        if (values.length > 0 && (lacunaArgs[0] !== 'start' || /\d+ channels, data until/.test(output))) {
+        if (values.length > 0 && (lacunaArgs[0] !== 'start' || /\d+ channels(, data until| at )/.test(output))) {
           log(`${name}: ${url} serves ${values.length} channels (${((Date.now() - started) / 1000).toFixed(0)} s)`);
           return url;
         }
