@@ -260,6 +260,20 @@ describe('/api/v1 on a scanned demo archive', () => {
       expect(rows.get('ZC.JULI.00.LHZ')!.completeness.filter((c, i) => rows.get('ZC.JULI.00.LHZ')!.percent[i] === 100).every((c) => c === 1)).toBe(true);
     });
 
+    it('marks the days and hours where data overlaps, as planted', async () => {
+      const channels = [...new Set(m.overlaps.map((o) => o.channel))];
+      expect(channels.length).toBeGreaterThan(0);
+      const { body } = await get(`/api/v1/completion?channel=${channels.join(',')}&${window()}`);
+      for (const row of body.rows) {
+        const planted = m.overlaps.filter((o) => o.channel === row.channel).map((o) => Math.floor((o.end - m.start) / DAY));
+        expect(row.overlapBuckets, row.channel).toEqual([...new Set(planted)].sort((a, b) => a - b));
+      }
+      const [first] = m.overlaps;
+      const hour = Math.floor(first.end / MICROS_PER_HOUR) * MICROS_PER_HOUR;
+      const hourly = (await get(`/api/v1/completion?channel=${first.channel}&from=${iso(hour - 2 * MICROS_PER_HOUR)}&to=${iso(hour + 2 * MICROS_PER_HOUR)}&bucket=hour`)).body;
+      expect(hourly.rows[0].overlapBuckets).toEqual([2]);
+    });
+
     it('per hour equals the CLI availability by hour', async () => {
       const w = { start: m.end - 30 * MICROS_PER_HOUR, end: m.end - 2 * MICROS_PER_HOUR - 1_500_000 };
       const { body } = await get(`/api/v1/completion?channel=XA,YB&from=${iso(w.start)}&to=${iso(w.end)}&bucket=hour`);
@@ -402,10 +416,10 @@ describe('/api/v1 on a scanned demo archive', () => {
       await fixture.store.storeFileScans([scan('/qq/1', day, 43_200)], 1);
       const path = `/api/v1/completion?channel=QQ.ROLL&from=${iso(day)}&to=${iso(day + DAY)}`;
       const first = (await get(path)).body;
-      expect(first.rows).toEqual([{ channel: key, percent: [50], completeness: [0.5], notYetArrivedFrom: null }]);
+      expect(first.rows).toEqual([{ channel: key, percent: [50], completeness: [0.5], overlapBuckets: [], notYetArrivedFrom: null }]);
       expect((await get(path)).body).toEqual(first);
       await fixture.store.storeFileScans([scan('/qq/2', day + DAY / 2, 21_600)], 2);
-      expect((await get(path)).body.rows).toEqual([{ channel: key, percent: [75], completeness: [0.75], notYetArrivedFrom: null }]);
+      expect((await get(path)).body.rows).toEqual([{ channel: key, percent: [75], completeness: [0.75], overlapBuckets: [], notYetArrivedFrom: null }]);
     });
   });
 

@@ -8,7 +8,7 @@ const epoch = (station: string, end: number | null, sampleRate: number | null): 
 describe('completion cache', () => {
   it('answers only while the fingerprint holds', () => {
     const cache = new CompletionCache();
-    const rows = { percent: ['[100]'], completeness: ['[1]'] };
+    const rows = { percent: ['[100]'], completeness: ['[1]'], overlaps: ['[]'] };
     cache.set('k', 'v1', rows);
     expect(cache.get('k', 'v1')).toBe(rows);
     expect(cache.get('k', 'v2')).toBeUndefined();
@@ -17,7 +17,7 @@ describe('completion cache', () => {
 
   it('keeps at most maxEntries entries and maxBytes, dropping the least recently used', () => {
     const cache = new CompletionCache(2, 1000);
-    const rows = (n: number) => ({ percent: ['x'.repeat(n)], completeness: [] });
+    const rows = (n: number) => ({ percent: ['x'.repeat(n)], completeness: [], overlaps: [] });
     cache.set('a', 'v', rows(10));
     cache.set('b', 'v', rows(10));
     cache.get('a', 'v');

@@ -13,6 +13,8 @@ import type { ChannelEpoch, ChannelId } from '@lacuna/core';
 export interface CachedRows {
   percent: string[];
   completeness: string[];
+  /** JSON arrays of the indexes of the days with overlaps. */
+  overlaps: string[];
 }
 
 interface Entry {
@@ -61,6 +63,7 @@ export class CompletionCache {
     let bytes = 0;
     for (const text of rows.percent) bytes += 2 * text.length;
     for (const text of rows.completeness) bytes += 2 * text.length;
+    for (const text of rows.overlaps) bytes += 2 * text.length;
     if (bytes > this.maxBytes) return;
     this.#entries.set(key, { fingerprint, rows, bytes });
     this.#bytes += bytes;

@@ -16,6 +16,8 @@ export interface CompletionRow {
   percent: (number | null)[];
   /** Per bucket: samples / round(expected × rate); null when no rate is known or nothing is expected. */
   completeness: (number | null)[];
+  /** Indexes of the buckets in which data overlaps (an overlap starts there). */
+  overlapBuckets: number[];
 }
 
 /**
@@ -51,7 +53,7 @@ export function dayFigures(day: DailyRollup): { percent: number | null; complete
  * A channel's row from its daily rollups. Days without a rollup row have no data or overlaps
  * (rollups.ts): percent 0 where expected, completeness 0 where a rate is known.
  */
-export function dailyRow(channel: string, starts: readonly Micros[], series: RollupSeries | undefined, epochs: readonly ChannelEpoch[]): CompletionRow {
+export function dailyRow(channel: string, starts: readonly Micros[], series: RollupSeries | undefined, epochs: readonly ChannelEpoch[]): Omit<CompletionRow, 'overlapBuckets'> {
   const n = starts.length;
   const percent: (number | null)[] = new Array(n);
   const completeness: (number | null)[] = new Array(n);
@@ -98,7 +100,12 @@ export function hourlyRow(channel: string, window: Interval, due: Micros, segmen
     tolerance,
     sampleRate: rated?.sampleRate ?? undefined,
   });
-  return { channel, percent: buckets.map((b) => b.percent), completeness: buckets.map((b) => b.sampleCompleteness) };
+  return {
+    channel,
+    percent: buckets.map((b) => b.percent),
+    completeness: buckets.map((b) => b.sampleCompleteness),
+    overlapBuckets: buckets.flatMap((b, i) => (b.overlaps > 0 ? [i] : [])),
+  };
 }
 
 /** One channel's line of completionTextQuery. */
@@ -108,6 +115,8 @@ export interface RollupText {
   /** JSON arrays, in day order. */
   percent: string;
   completeness: string;
+  /** JSON array of the day offsets with overlaps. */
+  overlapDays: string;
 }
 
 function unescapeTsv(text: string): string {
@@ -119,9 +128,9 @@ export function parseCompletionText(text: string): Map<string, RollupText> {
   const result = new Map<string, RollupText>();
   for (const line of text.split('\n')) {
     if (line === '') continue;
-    const [network, station, location, channel, , offsets, percent, completeness] = line.split('\t');
+    const [network, station, location, channel, , offsets, percent, completeness, overlapDays] = line.split('\t');
     const key = `${unescapeTsv(network)}.${unescapeTsv(station)}.${unescapeTsv(location)}.${unescapeTsv(channel)}`;
-    result.set(key, { offsets: offsets === '' ? null : (JSON.parse(offsets) as number[]), percent, completeness });
+    result.set(key, { offsets: offsets === '' ? null : (JSON.parse(offsets) as number[]), percent, completeness, overlapDays });
   }
   return result;
 }

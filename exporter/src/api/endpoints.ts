@@ -135,6 +135,7 @@ export async function completionResponse(env: ApiEnvironment, patterns: ChannelP
       const key = channelKey(id);
       let percent = whole?.percent[i] ?? '[]';
       let completeness = whole?.completeness[i] ?? '[]';
+      let overlapBuckets = whole?.overlaps[i] ?? '[]';
       let arriving: Micros | null = null;
       if (recentSegments !== null) {
         const segments = recentSegments.get(key) ?? [];
@@ -147,9 +148,10 @@ export async function completionResponse(env: ApiEnvironment, patterns: ChannelP
           const figures = k < days.length ? dayFigures(days[k]) : { percent: null, completeness: null };
           percent = appendCell(percent, roundHalfUp(figures.percent, PERCENT_DECIMALS));
           completeness = appendCell(completeness, roundHalfUp(figures.completeness, COMPLETENESS_DECIMALS));
+          if (k < days.length && days[k].overlaps > 0) overlapBuckets = appendCell(overlapBuckets, wholeStarts.length + k);
         });
       }
-      rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness},"notYetArrivedFrom":${arriving}}`);
+      rows.push(`{"channel":${JSON.stringify(key)},"percent":${percent},"completeness":${completeness},"overlapBuckets":${overlapBuckets},"notYetArrivedFrom":${arriving}}`);
     });
   } else {
     const segments = await segmentsOf(env.store, selection, window);
@@ -196,10 +198,12 @@ async function wholeDays(env: ApiEnvironment, selection: Selection, fromDay: Mic
   }
   const series = parseCompletionText(await textRows(env.store, completionTextQuery(selection.filter, fromDay, toDay)));
   const firstDay = fromDay / MICROS_PER_DAY;
-  const result: CachedRows = { percent: [], completeness: [] };
+  const result: CachedRows = { percent: [], completeness: [], overlaps: [] };
   for (const id of selection.channels) {
     const key = channelKey(id);
     const text = series.get(key);
+    // Day offsets from fromDay are the buckets' indexes.
+    result.overlaps.push(text?.overlapDays ?? '[]');
     if (text !== undefined && text.offsets === null) {
       result.percent.push(text.percent);
       result.completeness.push(text.completeness);

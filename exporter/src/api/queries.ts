@@ -24,7 +24,8 @@ export const COMPLETENESS_DECIMALS = 6;
  * decimals (integer formatting: much cheaper than shortest float text). One TabSeparated line
  * per channel: network, station, location, channel, the number of days with a rollup row, the
  * day offsets from fromDay (`[0,1,…]`, only when some day has no row, else empty) and the
- * percent and completeness arrays as JSON text, in day order. The text goes into the response
+ * percent and completeness arrays as JSON text, in day order, and the day offsets of the days
+ * with overlaps (`[3,17]`). The text goes into the response
  * as it is, so 2,000 × 365 cells need no parsing in JS.
  */
 export function completionTextQuery(filter: SqlFragment, fromDay: Micros, toDay: Micros): SqlFragment {
@@ -37,12 +38,14 @@ export function completionTextQuery(filter: SqlFragment, fromDay: Micros, toDay:
     sql: `SELECT network, station, location, channel, length(s) AS n,
             if(n = {days:UInt32}, '', toString(arrayMap(t -> t.1, s))),
             replaceAll(toString(arrayMap(t -> t.2, s)), 'NULL', 'null'),
-            replaceAll(toString(arrayMap(t -> t.3, s)), 'NULL', 'null')
+            replaceAll(toString(arrayMap(t -> t.3, s)), 'NULL', 'null'),
+            toString(arrayMap(t -> t.1, arrayFilter(t -> t.4 > 0, s)))
           FROM (
             SELECT network, station, location, channel,
               arraySort(groupArray((toInt32(day) - {fromDayNumber:Int32},
                 if(expected_us > 0, ${decimal(percent, PERCENT_DECIMALS)}, NULL),
-                if(sample_rate > 0 AND ${expectedSamples} > 0, ${decimal(completeness, COMPLETENESS_DECIMALS)}, NULL)))) AS s
+                if(sample_rate > 0 AND ${expectedSamples} > 0, ${decimal(completeness, COMPLETENESS_DECIMALS)}, NULL),
+                overlaps))) AS s
             FROM availability_daily FINAL
             WHERE ${filter.sql} AND day >= {fromDay:Date32} AND day < {toDay:Date32}
             GROUP BY network, station, location, channel)`,

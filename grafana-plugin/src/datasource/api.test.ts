@@ -49,11 +49,12 @@ describe('API readers', () => {
   });
 
   it('read completion rows aligned with the bucket list, null where nothing was expected', () => {
-    const completion = readCompletion({ bucket: 'hour', buckets: [0, 3_600_000_000], rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null], notYetArrivedFrom: 3_700_000_000 }] }, 'day');
+    const completion = readCompletion({ bucket: 'hour', buckets: [0, 3_600_000_000], rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null], notYetArrivedFrom: 3_700_000_000, overlapBuckets: [1, 7] }] }, 'day');
     expect(completion).toEqual({
       bucket: 'hour',
       bucketStartsUs: [0, 3_600_000_000],
-      rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null, null], notYetArrivedFromUs: 3_700_000_000 }],
+      // An overlap index outside the buckets is dropped.
+      rows: [{ channel: 'GE.APE..HHZ', percent: [null, 50], completeness: [null, null], notYetArrivedFromUs: 3_700_000_000, overlapBuckets: [1] }],
     });
   });
 

@@ -102,6 +102,8 @@ export interface CompletionRow {
   completeness: (number | null)[];
   /** Where the channel's time not yet arrived begins (its cells from there on are neither present nor missing); null: none. */
   notYetArrivedFromUs?: number | null;
+  /** Indexes of the buckets in which its data overlaps. */
+  overlapBuckets?: number[];
 }
 
 export interface Completion {
@@ -130,6 +132,7 @@ export function readCompletion(json: unknown, requestedBucket: 'day' | 'hour'): 
     percent: numbersOrNull(row.percent, bucketStartsUs.length),
     completeness: numbersOrNull(row.completeness, bucketStartsUs.length),
     notYetArrivedFromUs: timeField(row, 'notYetArrivedFrom'),
+    overlapBuckets: Array.isArray(row.overlapBuckets) ? row.overlapBuckets.filter((i): i is number => Number.isInteger(i) && i >= 0 && i < bucketStartsUs.length) : [],
   }));
   return { bucket, bucketStartsUs, rows };
 }

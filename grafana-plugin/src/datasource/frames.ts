@@ -109,9 +109,11 @@ export function completionFrame(completion: Completion, refId: string): DataFram
   const completeness = new Array<number | null>(size);
   const bucketUs = new Array<number>(size);
   const pending = new Array<number>(size);
+  const overlap = new Array<number>(size).fill(0);
   const bucketLength = completion.bucket === 'day' ? 86_400_000_000 : 3_600_000_000;
   let i = 0;
   for (const row of completion.rows) {
+    for (const c of row.overlapBuckets ?? []) overlap[i + c] = 1;
     for (let c = 0; c < columns; c++) {
       const start = completion.bucketStartsUs[c];
       channel[i] = row.channel;
@@ -135,6 +137,7 @@ export function completionFrame(completion: Completion, refId: string): DataFram
       { name: 'completeness', type: FieldType.number, values: completeness, config: { unit: 'percent', decimals: 2, displayName: 'Sample completeness' } },
       { name: 'bucket_us', type: FieldType.number, values: bucketUs, config: { ...hiddenInViz, displayName: 'Bucket start (µs)' } },
       { name: 'not_yet_arrived', type: FieldType.number, values: pending, config: { unit: 'percentunit', decimals: 2, displayName: 'Not yet arrived' } },
+      { name: 'overlap', type: FieldType.number, values: overlap, config: { displayName: 'Overlapping data', decimals: 0 } },
     ],
   });
 }

@@ -6,15 +6,15 @@ import React, { useCallback, useMemo, useState } from 'react';
 import type { DataFrame, EventBus } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
 import { Legend } from '../../shared/Legend';
-import { formatPercent, panelPalette } from '../../shared/palette';
+import { formatPercent, panelPalette, type PanelPalette } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
 import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
-import { ColorKey } from '../../shared/states';
+import { COLOR_KEY_LABELS, ColorKey } from '../../shared/states';
 import { formatMicros, MICROS_PER_MS } from '../../shared/time';
 import { GridRenderer } from './draw';
 import { buildGridRows, columnTotals, completionSummary, gradientScale, gridHitTest, gridVisibleRows, meanOf, thresholdScale, type ColorScale, type GridGeometry } from './layout';
-import { buildCompletionModel } from './model';
+import { buildCompletionModel, type CompletionModel } from './model';
 import type { CompletionOptions, CompletionSort } from './options';
 
 export interface CompletionViewProps {
@@ -37,8 +37,19 @@ function bucketText(startUs: number, bucketUs: number): string {
   return `${formatMicros(startUs)} – ${formatMicros(startUs + bucketUs)}`;
 }
 
-/** The colour scale's legend: one entry per threshold step, or the gradient's ends. */
-function scaleLegend(options: CompletionOptions, thresholds: CompletionViewProps['thresholds'], scale: ColorScale, notExpected: string) {
+/** Which of the map's states other than the colour scale appear in the data. */
+function completionStatesInView(model: CompletionModel): { notExpected: boolean; pending: boolean; overlap: boolean } {
+  let notExpected = false;
+  let pending = false;
+  for (let i = 0; i < model.percent.length; i++) {
+    if (model.pending[i] > 0) pending = true;
+    else if (Number.isNaN(model.percent[i])) notExpected = true;
+  }
+  return { notExpected, pending, overlap: model.overlaps.includes(1) };
+}
+
+/** The legend: one entry per threshold step, or the gradient's ends; then the other states in view. */
+function scaleLegend(options: CompletionOptions, thresholds: CompletionViewProps['thresholds'], scale: ColorScale, palette: PanelPalette, inView: ReturnType<typeof completionStatesInView>) {
   const entries =
     options.colorMode === 'gradient'
       ? [
@@ -52,7 +63,12 @@ function scaleLegend(options: CompletionOptions, thresholds: CompletionViewProps
             const label = step.value === -Infinity ? (next ? `< ${next.value}%` : 'any') : next ? `${step.value}–${next.value}%` : `≥ ${step.value}%`;
             return { color: step.color, label };
           });
-  return [...entries, { color: notExpected, label: 'Nothing expected' }];
+  return [
+    ...entries,
+    ...(inView.overlap ? [{ color: palette.states[ColorKey.Overlap], label: `${COLOR_KEY_LABELS.overlap} (corner mark)` }] : []),
+    ...(inView.pending ? [{ color: palette.states[ColorKey.Pending], label: COLOR_KEY_LABELS.pending }] : []),
+    ...(inView.notExpected ? [{ color: palette.states[ColorKey.NotExpected], label: 'Nothing expected' }] : []),
+  ];
 }
 
 export function CompletionView({ frames, width, height, options, thresholds, error = null, eventBus }: CompletionViewProps) {
@@ -69,6 +85,7 @@ export function CompletionView({ frames, width, height, options, thresholds, err
 
   const palette = useMemo(() => panelPalette(theme, options.stateColors), [theme, options.stateColors]);
   const model = useMemo(() => buildCompletionModel(frames), [frames]);
+  const statesInView = useMemo(() => completionStatesInView(model), [model]);
   const rows = useMemo(() => buildGridRows(model, { sortBy, groupByStation: options.groupByStation, collapsed }), [model, sortBy, options.groupByStation, collapsed]);
   const nesting = useMemo(() => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' }))), [rows]);
   const totals = useMemo(() => ({ perColumn: columnTotals(model), overall: meanOf(model.percent) }), [model]);
@@ -146,11 +163,15 @@ export function CompletionView({ frames, width, height, options, thresholds, err
     let lines: string[] | null = null;
     if (hit.area === 'cell' && row) {
       const completeness = row.completeness?.[hit.column];
+      const waiting = row.pending?.[hit.column] ?? 0;
+      const value = row.values[hit.column];
       lines = [
         row.kind === 'station' ? `${row.key} (mean of ${row.channelCount} channels)` : row.key,
         bucketText(model.columns[hit.column], model.bucketUs),
-        `present: ${Number.isNaN(row.values[hit.column]) ? 'nothing expected' : formatPercent(row.values[hit.column])}`,
+        `present: ${Number.isNaN(value) ? (waiting > 0 ? 'not yet arrived' : 'nothing expected') : formatPercent(value)}${waiting > 0 && !Number.isNaN(value) ? ' of the time due so far' : ''}`,
         ...(completeness !== undefined && !Number.isNaN(completeness) ? [`sample completeness: ${formatPercent(completeness)}`] : []),
+        ...(waiting > 0 ? [`not yet arrived (within the expected latency): ${formatPercent(100 * waiting)} of the ${model.bucket}`] : []),
+        ...(row.overlaps?.[hit.column] ? ['data overlaps in this ' + model.bucket] : []),
       ];
     } else if (hit.area === 'rowTotal' && row) {
       lines = [row.key, `total: ${formatPercent(Number.isNaN(row.total) ? null : row.total)} (mean of ${model.columns.length} ${model.bucket}s)`];
@@ -193,7 +214,7 @@ export function CompletionView({ frames, width, height, options, thresholds, err
       summary={completionSummary(model)}
       error={error}
       tooltip={tooltip}
-      footer={<Legend entries={scaleLegend(options, thresholds, scale, palette.states[ColorKey.NotExpected])} />}
+      footer={<Legend entries={scaleLegend(options, thresholds, scale, palette, statesInView)} />}
       onScroll={onScroll}
       onMouseMove={onMouseMove}
       onClick={onClick}

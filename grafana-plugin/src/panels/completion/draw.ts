@@ -64,6 +64,7 @@ export class GridRenderer {
     const gap = columnEdge(1, g) - columnEdge(0, g) >= 4 ? Math.round(ratio) : 0;
     const rowGap = g.rowHeight >= 6 ? Math.round(ratio) : 0;
     const noValue = scale.colors.length;
+    const notArrived = noValue + 1;
 
     pixels.fill(background);
     for (let i = first; i < end; i++) {
@@ -72,21 +73,64 @@ export class GridRenderer {
       const rowBackground = i === scene.hoverRow ? palette.hoverBackground : rows[i].kind === 'station' ? palette.groupBackground : null;
       const fill = rowBackground === null ? background : packedColor(rowBackground, palette.background);
       line.fill(fill);
-      const values = rows[i].values;
+      const { values, pending } = rows[i];
       for (let c = 0; c < g.columnCount; c++) {
         const index = scale.indexOf(values[c]);
-        line.fill(packed[index < 0 ? noValue : index], edges[c], Math.max(edges[c], edges[c + 1] - gap));
+        const x0 = edges[c];
+        const x1 = Math.max(x0, edges[c + 1] - gap);
+        // Time not yet arrived is neither present nor missing: its share of the cell, at the
+        // cell's end, is drawn neutral; a cell wholly not yet arrived is neutral.
+        const waiting = pending === undefined ? 0 : pending[c];
+        const dueEnd = waiting <= 0 ? x1 : Number.isNaN(values[c]) ? x0 : Math.max(x0 + 1, Math.round(x1 - (x1 - x0) * waiting));
+        line.fill(packed[index < 0 ? noValue : index], x0, dueEnd);
+        if (dueEnd < x1) line.fill(packed[notArrived], dueEnd, x1);
       }
       const cellBottom = Math.min(height, rowBottom - rowGap);
       for (let y = Math.max(0, rowTop); y < cellBottom; y++) pixels.set(line, y * width);
       if (fill !== background) for (let y = Math.max(0, cellBottom); y < Math.min(height, rowBottom); y++) pixels.fill(fill, y * width, (y + 1) * width);
     }
     ctx.putImageData(this.image, left, top);
+    this.drawOverlapMarkers(ctx, scene, first, end, firstTop);
+  }
+
+  /** A small triangle in the overlap colour in the top corner of each cell whose data overlaps. */
+  private drawOverlapMarkers(ctx: CanvasRenderingContext2D, scene: GridScene, first: number, end: number, firstTop: number): void {
+    const { geometry: g, palette, rows } = scene;
+    const size = Math.max(3, Math.min(7, g.rowHeight / 2, columnEdge(1, g) - columnEdge(0, g)));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(gridLeft(g), g.axisHeight, gridRight(g) - gridLeft(g), g.height - g.axisHeight - g.footerHeight);
+    ctx.clip();
+    ctx.beginPath();
+    let any = false;
+    for (let i = first; i < end; i++) {
+      const overlaps = rows[i].overlaps;
+      if (overlaps === undefined) continue;
+      const top = firstTop + (i - first) * g.rowHeight;
+      for (let c = 0; c < g.columnCount; c++) {
+        if (!overlaps[c]) continue;
+        const x = columnEdge(c, g);
+        ctx.moveTo(x, top);
+        ctx.lineTo(x + size, top);
+        ctx.lineTo(x, top + size);
+        ctx.closePath();
+        any = true;
+      }
+    }
+    if (any) {
+      ctx.fillStyle = palette.states[ColorKey.Overlap];
+      ctx.fill();
+      ctx.strokeStyle = palette.background;
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+    ctx.restore();
   }
 
   draw(ctx: CanvasRenderingContext2D, scene: GridScene): void {
     const { geometry: g, palette, rows, scale } = scene;
-    const colors = [...scale.colors, palette.states[ColorKey.NotExpected]];
+    // The scale's colours, then nothing expected, then not yet arrived.
+    const colors = [...scale.colors, palette.states[ColorKey.NotExpected], palette.states[ColorKey.Pending]];
     ctx.fillStyle = palette.background;
     ctx.fillRect(0, 0, g.width, g.height);
     const view = gridVisibleRows(rows.length, scene.scrollTop, g);
@@ -174,7 +218,7 @@ export class GridRenderer {
       const x0 = columnEdge(c, g);
       const x1 = columnEdge(c + 1, g);
       const index = scale.indexOf(values[c]);
-      ctx.fillStyle = colors[index < 0 ? colors.length - 1 : index];
+      ctx.fillStyle = colors[index < 0 ? scale.colors.length : index];
       ctx.fillRect(x0, top, Math.max(0, x1 - x0 - gap), height);
     }
   }

@@ -17,6 +17,10 @@ export interface GridRow {
   values: Float32Array;
   /** Channels: sample completeness per column, percent. */
   completeness?: Float32Array;
+  /** Channels: share of each column not yet arrived (0..1), drawn neutral. */
+  pending?: Float32Array;
+  /** Channels: 1 where data overlaps in the column, marked. */
+  overlaps?: Uint8Array;
   /** Mean of the row's values, NaN when it has none. */
   total: number;
   channelCount: number;
@@ -85,6 +89,8 @@ function channelRows(model: CompletionModel, depth: number, labelOf: (row: Compl
       depth,
       values,
       completeness: model.completeness.subarray(row.index * n, (row.index + 1) * n),
+      pending: model.pending.subarray(row.index * n, (row.index + 1) * n),
+      overlaps: model.overlaps.subarray(row.index * n, (row.index + 1) * n),
       total: meanOf(values),
       channelCount: 1,
       collapsed: false,

@@ -5,6 +5,21 @@ import { buildCompletionModel } from './model';
 const DAY = 86_400_000_000;
 
 describe('buildCompletionModel', () => {
+  it('keeps the share of each day not yet arrived and the days with overlapping data', () => {
+    const frame = completionFrame(
+      {
+        bucket: 'day',
+        bucketStartsUs: [0, DAY, 2 * DAY],
+        // Data due until 18:00 on the last day; an overlap on the first.
+        rows: [{ channel: 'IU.ANMO.00.BHZ', percent: [100, 100, 100], completeness: [1, 1, 1], notYetArrivedFromUs: 2 * DAY + 0.75 * DAY, overlapBuckets: [0] }],
+      },
+      'A'
+    );
+    const model = buildCompletionModel([frame]);
+    expect(Array.from(model.pending)).toEqual([0, 0, 0.25]);
+    expect(Array.from(model.overlaps)).toEqual([1, 0, 0]);
+  });
+
   it('lays channels × buckets out in flat arrays, NaN where nothing was expected', () => {
     const frame = completionFrame(
       {

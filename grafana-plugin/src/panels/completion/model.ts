@@ -23,10 +23,23 @@ export interface CompletionModel {
   percent: Float32Array;
   /** Sample completeness in percent, same layout. */
   completeness: Float32Array;
+  /** Share of each bucket not yet arrived (0..1), same layout. */
+  pending: Float32Array;
+  /** 1 where data overlaps in the bucket, same layout. */
+  overlaps: Uint8Array;
 }
 
 export function emptyCompletion(): CompletionModel {
-  return { rows: [], columns: new Float64Array(0), bucket: 'day', bucketUs: MICROS_PER_DAY, percent: new Float32Array(0), completeness: new Float32Array(0) };
+  return {
+    rows: [],
+    columns: new Float64Array(0),
+    bucket: 'day',
+    bucketUs: MICROS_PER_DAY,
+    percent: new Float32Array(0),
+    completeness: new Float32Array(0),
+    pending: new Float32Array(0),
+    overlaps: new Uint8Array(0),
+  };
 }
 
 export function buildCompletionModel(frames: readonly DataFrame[]): CompletionModel {
@@ -71,9 +84,13 @@ export function buildCompletionModel(frames: readonly DataFrame[]): CompletionMo
   const size = rowIndex.size * columns.length;
   const percent = new Float32Array(size).fill(NaN);
   const completeness = new Float32Array(size).fill(NaN);
+  const pending = new Float32Array(size);
+  const overlaps = new Uint8Array(size);
   for (const { frame, channel, starts } of readable) {
     const p = fieldValues<number | null>(frame, 'percent');
     const c = fieldValues<number | null>(frame, 'completeness');
+    const notYet = fieldValues<number | null>(frame, 'not_yet_arrived');
+    const overlap = fieldValues<number | null>(frame, 'overlap');
     let runChannel: string | undefined;
     let rowOffset = 0;
     let column = -1;
@@ -90,8 +107,10 @@ export function buildCompletionModel(frames: readonly DataFrame[]): CompletionMo
       const cv = c?.[i];
       if (pv !== null && pv !== undefined) percent[at] = pv;
       if (cv !== null && cv !== undefined) completeness[at] = cv;
+      pending[at] = notYet?.[i] ?? 0;
+      overlaps[at] = overlap?.[i] ? 1 : 0;
     }
   }
   const rows = [...rowIndex.entries()].map(([id, index]) => ({ id, index, ...splitChannelId(id) }));
-  return { rows, columns, bucket, bucketUs: bucket === 'day' ? MICROS_PER_DAY : MICROS_PER_HOUR, percent, completeness };
+  return { rows, columns, bucket, bucketUs: bucket === 'day' ? MICROS_PER_DAY : MICROS_PER_HOUR, percent, completeness, pending, overlaps };
 }
