@@ -13,6 +13,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // The store's tests again, with every table behind a Distributed table (the embedded engine
+      // standing in for a cluster: core/src/testing/embedded-cluster.xml).
+      {
+        test: {
+          name: 'store on a cluster',
+          include: ['core/src/store/**/*.test.ts', 'core/src/testing/*.test.ts', 'collector/src/archive/shard.test.ts'],
+          exclude: ['core/src/store/migrations.test.ts'],
+          env: { LACUNA_TEST_EMBEDDED_CLUSTER: 'lacuna_test' },
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
       // The Grafana plugin's tests run in their own environment (jsdom, and Chromium for the panels).
       './grafana-plugin/vitest.config.ts',
     ],

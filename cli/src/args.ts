@@ -44,6 +44,12 @@ export const STORE_OPTION: OptionSpec = {
   description: 'store: a directory for the embedded engine, or a ClickHouse http(s):// URL (default $LACUNA_STORE or ./data/lacuna)',
 };
 
+export const CLUSTER_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'NAME',
+  description: "with a ClickHouse server store: spread the tables over this cluster of the servers' remote_servers (replicated tables ON CLUSTER, Distributed tables sharded by station); default $LACUNA_CLICKHOUSE_CLUSTER",
+};
+
 export function helpText(spec: CommandSpec): string {
   const rows = Object.entries({ ...spec.options, help: { type: 'boolean', short: 'h', description: 'show this help' } as OptionSpec }).map(
     ([name, option]) => [`${option.short ? `-${option.short}, ` : '    '}--${name}${option.value ? ` ${option.value}` : ''}`, option.description],

@@ -1,4 +1,5 @@
-import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
+import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, SchemaError, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
+import { UsageError } from './args.ts';
 import type { Micros, ReportKind, ReportRow, StoreLocation } from '@lacuna/core';
 import { storeHolder, type StoreHolder } from './store-holder.ts';
 
@@ -7,9 +8,22 @@ export interface Io {
   stderr: NodeJS.WriteStream;
 }
 
-/** Opens the store named by --store (else $LACUNA_STORE, else ./data/lacuna), runs `work`, closes it. */
+/**
+ * The store named by --store (else $LACUNA_STORE, else ./data/lacuna), on the cluster named by
+ * --cluster (else $LACUNA_CLICKHOUSE_CLUSTER) when given; a cluster without a server is an unusable argument.
+ */
+export function storeLocation(values: Record<string, unknown>): StoreLocation {
+  try {
+    return resolveStoreLocation(values.store as string | undefined, process.env, values.cluster as string | undefined);
+  } catch (error) {
+    if (error instanceof SchemaError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Opens the store of storeLocation, runs `work`, closes it. */
 export async function withStore<T>(values: Record<string, unknown>, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveStoreLocation(values.store as string | undefined));
+  const store = await openStore(storeLocation(values));
   try {
     return await work(store);
   } finally {
@@ -95,7 +109,7 @@ function serverReader(location: StoreLocation, url: string): ReportReader {
  * `lacuna start` or `lacuna serve` holds it, read through that process, with the same rows.
  */
 export async function withReports<T>(values: Record<string, unknown>, work: (reader: ReportReader) => Promise<T>): Promise<T> {
-  const location = resolveStoreLocation(values.store as string | undefined);
+  const location = storeLocation(values);
   const holder = storeHolder(location);
   if (holder?.url) return work(serverReader(location, holder.url));
   return withStore(values, (store) => work(storeReader(store)));

@@ -159,6 +159,7 @@ describe('lacuna CLI', () => {
       ['start', '--shard', '0/2', '--archive', archive, '--store', store],
       ['start', '--target', 'collector', '--shard', '0/2', '--layout', '**/*', '--archive', archive, '--store', store],
       ['serve', '--metrics-shard', '2/2', '--store', store],
+      ['scan', archive, '--cluster', 'lacuna', '--store', store],
     ];
     for (const argv of cases) {
       const run = await lacuna(...argv);

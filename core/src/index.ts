@@ -9,6 +9,7 @@ export * from './tolerance-rules.ts';
 export * from './report.ts';
 export * from './store/connect.ts';
 export * from './store/migrations.ts';
+export * from './store/schema.ts';
 export * from './store/store.ts';
 export * from './store/reports.ts';
 export * from './state.ts';

@@ -1,4 +1,4 @@
-import { STORE_OPTION, UsageError, choice, type CommandSpec } from '../args.ts';
+import { STORE_OPTION, CLUSTER_OPTION, UsageError, choice, type CommandSpec } from '../args.ts';
 import { withReports, type Io } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
 
@@ -10,6 +10,7 @@ export const filesSpec: CommandSpec = {
     errors: { type: 'boolean', description: 'only files that could not be read whole' },
     format: { type: 'string', value: 'text|json|csv', description: 'output format (default text)' },
     store: STORE_OPTION,
+    cluster: CLUSTER_OPTION,
   },
 };
 

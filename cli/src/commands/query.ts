@@ -1,5 +1,5 @@
 import { parseChannelPatterns, parseTime, type ChannelPattern, type Micros } from '@lacuna/core';
-import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import { choice, STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import { withReports, type Io, type ReportArgs } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
 
@@ -11,6 +11,7 @@ const QUERY_OPTIONS: Record<string, OptionSpec> = {
   'keep-quality': { type: 'boolean', description: 'keep data quality codes (D, R, Q, M) apart instead of merging them' },
   tolerance: TOLERANCE_OPTION,
   store: STORE_OPTION,
+  cluster: CLUSTER_OPTION,
 };
 
 export const segmentsSpec: CommandSpec = {

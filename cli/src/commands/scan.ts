@@ -4,7 +4,7 @@ import type { Store } from '@lacuna/core';
 import { compileLayout, LayoutError, type Layout } from '@lacuna/collector';
 import { PRUNE_LIMIT, scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
 import { loadChannelMetadata, MetadataError } from '@lacuna/collector';
-import { choice, STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
+import { choice, STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { terminalProgress } from '../progress.ts';
 import { withStore, type Io } from '../context.ts';
 
@@ -26,6 +26,7 @@ export const scanSpec: CommandSpec = {
     prune: PRUNE_OPTION,
     'read-threads': { type: 'string', value: 'N', description: 'threads reading files beside the one storing them; 0 reads in that one (default: one per core, at most 4, when there are 64 MB or more to read)' },
     store: STORE_OPTION,
+    cluster: CLUSTER_OPTION,
   },
   details: 'A PATH that is a file is scanned whatever its name; the layout picks the files under a folder.\nPlaceholders in a layout PATTERN: {YEAR} {DAY} {NET} {STA} {LOC} {CHA} {TYPE}; * matches within a folder name, ** any folders.\nExit status is 0 when the scan ran, even if some files are damaged (they are listed); 2 for unusable arguments; 3 when the store is unreachable.',
 };

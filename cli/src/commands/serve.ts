@@ -1,12 +1,11 @@
-import { resolveStoreLocation } from '@lacuna/core';
 import { parseShard, type Store } from '@lacuna/core';
 import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '@lacuna/exporter';
 import { MetricsRefresher } from '@lacuna/exporter';
 import { parseMetricsLevel } from '@lacuna/exporter';
 import { parseWindows } from '@lacuna/exporter';
 import type { ToleranceRule } from '@lacuna/core';
-import { STORE_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
-import { openStore, type Io } from '../context.ts';
+import { STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
+import { openStore, storeLocation, type Io } from '../context.ts';
 import { announceServer } from '../store-holder.ts';
 import type { LiveWriter } from '@lacuna/collector';
 import { INGEST_OPTIONS, liveConfig, openLiveWriter } from './live.ts';
@@ -46,8 +45,8 @@ function metricsRefresher(store: Store, values: Record<string, unknown>, toleran
 export const serveSpec: CommandSpec = {
   name: 'serve',
   summary: 'Run the exporter alone: Prometheus /metrics, the /api/v1 JSON API for Grafana, the FDSN availability web service, /healthz and /readyz.',
-  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--metrics-shard I/N] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL]',
-  options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION },
+  usage: 'lacuna serve [--listen HOST:PORT] [--metrics-level channel|station|network] [--metrics-windows LIST] [--metrics-refresh SECONDS] [--metrics-shard I/N] [--tolerance RULE]... [--spool DIR] [--expected-streams FILE]... [--store DIR|URL [--cluster NAME]]',
+  options: { ...EXPORTER_OPTIONS, ...INGEST_OPTIONS, store: STORE_OPTION, cluster: CLUSTER_OPTION },
   details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api, /fdsnws and /available, and enables POST /api/v1/ingest (refused without it).',
 };
 
@@ -120,7 +119,7 @@ export async function serveCommand(values: Record<string, unknown>, positionals:
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
   const live = await liveConfig('serve', values);
   const tolerance = toleranceRules('serve', values.tolerance);
-  const store = await openStore(resolveStoreLocation(values.store as string | undefined));
+  const store = await openStore(storeLocation(values));
   try {
     // Pushes need the token; without one, nothing is written and no spool is made.
     const writer = process.env.LACUNA_API_TOKEN ? await openLiveWriter('serve', store, live, io, tolerance) : undefined;

@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import schedule from 'node-schedule';
-import { resolveStoreLocation } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { formatShard, parseShard, ShardError, type StationShard } from '@lacuna/core';
 import { formatTime, type ChannelState, type Micros, type ToleranceRule } from '@lacuna/core';
 import { DEMO_MANIFEST, extendDemoArchive, readDemoManifest, scanArchive, startDemoDigitiser, type DemoDigitiser } from '@lacuna/collector';
 import { channelStatuses, parseWindows } from '@lacuna/exporter';
-import { choice, STORE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
-import { openStore, type Io } from '../context.ts';
+import { choice, STORE_OPTION, CLUSTER_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
+import { openStore, storeLocation, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
@@ -26,7 +25,7 @@ const ATTENTION_PERCENT = 99;
 export const startSpec: CommandSpec = {
   name: 'start',
   summary: 'Run Lacuna all-in-one on the embedded store: scan the archives now and again on a schedule, and serve metrics, the API and FDSN availability. With no --archive it writes and scans a demo archive.',
-  usage: 'lacuna start [--target all|collector [--shard I/N]] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--tolerance RULE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL]',
+  usage: 'lacuna start [--target all|collector [--shard I/N]] [--archive DIR]... [--layout sds|bud|PATTERN] [--metadata FILE]... [--tolerance RULE]... [--schedule CRON] [--seedlink HOST:PORT[/SEL]]... [--watch DIR --watch-interval DURATION]... [--expected-streams FILE]... [--listen HOST:PORT] [--store DIR|URL [--cluster NAME]]',
   options: {
     target: { type: 'string', value: 'all|collector', description: 'all: collector and exporter in this process (default); collector: scans only, for a deployment where `lacuna serve` runs the exporter against the same ClickHouse server' },
     shard: {
@@ -42,6 +41,7 @@ export const startSpec: CommandSpec = {
     schedule: { type: 'string', value: 'CRON', description: `when to rescan, a cron expression (default "${DEFAULT_SCHEDULE}": every 5 minutes; "${DEMO_SCHEDULE}", every minute, for the demo)` },
     ...LIVE_OPTIONS,
     store: STORE_OPTION,
+    cluster: CLUSTER_OPTION,
   },
   details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
 };
@@ -145,7 +145,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
     if (metadata.length === 0) metadata = [join(demoDir, 'metadata.csv')];
   }
 
-  const location = resolveStoreLocation(values.store as string | undefined);
+  const location = storeLocation(values);
   const store = await openStore(location);
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
   if (shard) io.stderr.write(`collector ${formatShard(shard)}: scanning the stations of part ${shard.index} of ${shard.count}\n`);

@@ -48,7 +48,7 @@ describe.each(testBackends())('sharded collectors on $name', (backend) => {
   /** An empty store with the metadata, each of `count` collectors loading its part of the file at the same time (twice: a restart). */
   async function emptyStore(count: number): Promise<void> {
     for (const table of ['segments', 'files', 'availability_daily', 'channel_extents', 'channel_epochs', 'collector_runs']) {
-      await store.client.command({ query: `TRUNCATE TABLE ${table}` });
+      await store.client.command({ query: `TRUNCATE TABLE ${store.schema.mutationTarget(table)}` });
     }
     const epochs = await loadChannelMetadata(join(root, manifest.metadataFile));
     for (let pass = 0; pass < 2; pass++) {

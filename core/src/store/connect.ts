@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { checkClusterName, Schema, SchemaError, type ClusterTopology } from './schema.ts';
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 
@@ -9,19 +10,28 @@ export interface StoreLocation {
   kind: 'embedded' | 'server';
   /** Absolute directory (embedded) or URL without credentials (server). */
   target: string;
+  /** The ClickHouse cluster the tables are spread over (schema.ts); absent: one node. */
+  cluster?: ClusterTopology;
 }
 
 export const DEFAULT_STORE_DIR = './data/lacuna';
 
-/** The store location from `--store`, else `LACUNA_STORE`, else ./data/lacuna. */
-export function resolveStoreLocation(option: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+/**
+ * The store location from `--store`, else `LACUNA_STORE`, else ./data/lacuna; on a server, the
+ * cluster from `--cluster`, else `LACUNA_CLICKHOUSE_CLUSTER`. A cluster needs a server: throws
+ * SchemaError for a cluster with an embedded store.
+ */
+export function resolveStoreLocation(option: string | undefined, env: NodeJS.ProcessEnv = process.env, clusterOption?: string): StoreLocation {
   const text = option || env.LACUNA_STORE || DEFAULT_STORE_DIR;
+  const cluster = clusterOption || env.LACUNA_CLICKHOUSE_CLUSTER;
   if (/^https?:\/\//i.test(text)) {
     const url = new URL(text);
     url.username = '';
     url.password = '';
-    return { kind: 'server', target: url.toString().replace(/\/$/, '') };
+    const target = url.toString().replace(/\/$/, '');
+    return cluster ? { kind: 'server', target, cluster: { name: checkClusterName(cluster), keeper: true } } : { kind: 'server', target };
   }
+  if (cluster) throw new SchemaError(`cluster "${cluster}" needs a ClickHouse server as the store (--store http://HOST:8123 or LACUNA_STORE); ${text} is an embedded store`);
   return { kind: 'embedded', target: resolve(text) };
 }
 
@@ -78,7 +88,8 @@ export function isRefusedContent(error: unknown): boolean {
  */
 export async function connectStore(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<ClickHouseClient> {
   // 64-bit integers as JSON numbers: our µs timestamps stay exact below 2^53.
-  const clickhouse_settings = { output_format_json_quote_64bit_integers: 0 } as const;
+  const schema = new Schema(location.cluster);
+  const clickhouse_settings = { output_format_json_quote_64bit_integers: 0, ...schema.settings } as const;
   if (location.kind === 'embedded') {
     const { createChdbConnection } = await loadEmbeddedEngine(location);
     try {
@@ -100,7 +111,8 @@ export async function connectStore(location: StoreLocation, env: NodeJS.ProcessE
   const credentials = { username: env.LACUNA_CLICKHOUSE_USER ?? 'default', password: env.LACUNA_CLICKHOUSE_PASSWORD ?? '' };
   try {
     const bootstrap = createClient({ url: location.target, ...credentials, clickhouse_settings });
-    await bootstrap.command({ query: 'CREATE DATABASE IF NOT EXISTS {database:Identifier}', query_params: { database } });
+    // On every server of a cluster: its tables are created there.
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS {database:Identifier}${schema.cluster?.keeper ? ` ON CLUSTER \`${schema.cluster.name}\`` : ''}`, query_params: { database } });
     await bootstrap.close();
     return createClient({ url: location.target, database, ...credentials, clickhouse_settings });
   } catch (error) {

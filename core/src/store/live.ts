@@ -104,7 +104,7 @@ export async function storeLiveBatches(
   }
   for (const [source, ids] of bySource) {
     await store.client.command({
-      query: 'DELETE FROM segments WHERE source = {source:String} AND scan_id IN {ids:Array(UInt64)}',
+      query: `DELETE FROM ${store.schema.mutationTarget('segments')} WHERE source = {source:String} AND scan_id IN {ids:Array(UInt64)}`,
       query_params: { source, ids },
     });
   }
@@ -125,11 +125,18 @@ export async function storeLiveBatches(
   const thresholds = toStore.flatMap((batch) => batch.thresholds ?? []);
   const health = toStore.filter((batch) => batch.health).map((batch) => healthRow(batch.source, batch.health!));
   const backlog = toStore.flatMap((batch) => batch.backlog ?? []).map(backlogRow);
-  const insert = (table: string, values: Record<string, unknown>[]) => (values.length > 0 ? store.client.insert({ table, values, format: 'JSONEachRow' }) : undefined);
+  const insert = (table: string, values: Record<string, unknown>[], settings: Record<string, string> = {}) =>
+    values.length > 0 ? store.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: settings }) : undefined;
+  // On a cluster the replicated tables drop an insert whose token (by default: its content) they
+  // have taken recently, so that a write sent twice (a retry reaching another replica) counts
+  // once. The segments of batches written anew after their earlier rows were deleted above are
+  // the same content again, and must not be dropped: their token names this rewrite.
+  const batchIds = toStore.map((batch) => batchKey(batch.source, batch.id)).join(',');
+  const segmentsToken = bySource.size > 0 ? `live ${batchIds} rewritten ${Date.now()}-${Math.random()}` : `live ${batchIds}`;
   // Independent tables, written in parallel; every write ends before a failure is reported (a
   // retry then meets no write still under way); the ledger only once the data is in.
   const written = await Promise.allSettled([
-    insert('segments', segmentRows),
+    insert('segments', segmentRows, { insert_deduplication_token: segmentsToken }),
     insert('live_latest', latestRows),
     insert('live_sources', health),
     insert('pipeline_backlog', backlog),
@@ -197,7 +204,7 @@ export async function storeThresholds(
   if (changed.length > 0) {
     const changedKeys = channelKeysFilter(changed);
     await store.client.command({
-      query: `DELETE FROM channel_epochs WHERE source = {thresholdsSource:String} AND ${changedKeys.sql}`,
+      query: `DELETE FROM ${store.schema.mutationTarget('channel_epochs')} WHERE source = {thresholdsSource:String} AND ${changedKeys.sql}`,
       query_params: { ...changedKeys.params, thresholdsSource: LIVE_THRESHOLDS_SOURCE },
     });
     const loadedAt = Date.now() * 1000;
@@ -375,7 +382,7 @@ export async function compactLiveSegments(
     const samples = (list: readonly LivePiece[]) => list.reduce((sum, piece) => sum + piece.samples, 0);
     if (new Set(stored.map((row) => row.scanId)).size === 1 && samples(kept) === samples(joined)) continue;
     if (kept.length > 0) await store.client.insert({ table: 'segments', values: kept.map((piece) => segmentRow(piece, source, compactionId)), format: 'JSONEachRow' });
-    await store.client.command({ query: `DELETE FROM segments WHERE ${inDay} AND scan_id != {compactionId:UInt64}`, query_params: { ...range, compactionId } });
+    await store.client.command({ query: `DELETE FROM ${store.schema.mutationTarget('segments')} WHERE ${inDay} AND scan_id != {compactionId:UInt64}`, query_params: { ...range, compactionId } });
     for (const piece of stored) touchDays(touched, piece, piece.start, piece.end);
     rewritten++;
     before += stored.length;

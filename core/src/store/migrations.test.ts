@@ -7,6 +7,7 @@ import { parseTime } from '../time.ts';
 import { connectStore } from './connect.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from './migrations.ts';
 import { queryRows } from './sql.ts';
+import { TABLES } from './schema.ts';
 import { Store } from './store.ts';
 
 const t = (text: string) => parseTime(text);
@@ -23,7 +24,7 @@ describe('a store made by older code', () => {
   it('opens with its segments and rollups, repartitioned, after a crash in the middle of the copy', async () => {
     const location = { kind: 'embedded' as const, target: dir };
     const old = await connectStore(location);
-    await migrate(old, MIGRATIONS.filter((m) => m.version <= 3));
+    await migrate(old, { upTo: 3 });
     const segments = Array.from({ length: 30 }, (_, k) => ({
       network: 'OLD', station: 'STA', location: '', channel: 'LHZ', quality: 'D', sample_rate: 1,
       start_time: t('2001-01-01') + k * 31 * 86_400e6, end_time: t('2001-01-01') + k * 31 * 86_400e6 + 3599e6,
@@ -61,6 +62,30 @@ describe('a store made by older code', () => {
       expect(await store.segments({ patterns: parseChannelPatterns('OLD'), window: { start: t('2000-01-01'), end: t('2010-01-01') } })).toHaveLength(30);
     } finally {
       await store.close();
+    }
+  });
+
+  it('makes the same tables step by step as a new store gets at once from the schema builder', async () => {
+    const client = await connectStore({ kind: 'embedded', target: dir });
+    const tables = () =>
+      queryRows<{ name: string; create_table_query: string }>(client, {
+        sql: 'SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase() ORDER BY name',
+        params: {},
+      });
+    const dropAll = async () => {
+      for (const { name } of await tables()) await client.command({ query: `DROP TABLE ${name} SYNC` });
+    };
+    try {
+      await dropAll();
+      await migrate(client, { upTo: 3 });
+      expect(await migrate(client)).toEqual([4]);
+      const stepByStep = await tables();
+      await dropAll();
+      expect(await migrate(client)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await tables()).toEqual(stepByStep);
+      expect(stepByStep.map((t) => t.name)).toEqual(TABLES.map((spec) => spec.name).sort());
+    } finally {
+      await client.close();
     }
   });
 });

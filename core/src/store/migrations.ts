@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { queryRows } from './sql.ts';
+import { LEDGER_TABLE, Schema, SchemaError, TABLES } from './schema.ts';
 
 export interface Migration {
   version: number;
@@ -210,34 +211,53 @@ async function repartition(client: ClickHouseClient, table: string, partitionKey
   await client.command({ query: `DROP TABLE IF EXISTS ${next}` });
 }
 
-const LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  version UInt32,
-  name String,
-  applied_at DateTime64(6, 'UTC')
-) ENGINE = MergeTree ORDER BY version`;
-
-export async function appliedVersions(client: ClickHouseClient): Promise<number[]> {
-  await client.command({ query: LEDGER });
+export async function appliedVersions(client: ClickHouseClient, schema = new Schema()): Promise<number[]> {
+  for (const statement of schema.createTable(LEDGER_TABLE)) await client.command({ query: statement });
   const rows = await queryRows<{ version: number }>(client, { sql: 'SELECT DISTINCT version FROM schema_migrations ORDER BY version', params: {} });
   return rows.map((row) => row.version);
 }
 
-/** Applies the steps not yet applied, in order; returns the versions it applied. */
-export async function migrate(client: ClickHouseClient, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
-  const applied = new Set(await appliedVersions(client));
-  const done: number[] = [];
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
+export interface MigrateOptions {
+  /** One node or a cluster (default one node). */
+  schema?: Schema;
+  /** The version to reach (default SCHEMA_VERSION; tests make stores of older code with less). */
+  upTo?: number;
+}
+
+async function record(client: ClickHouseClient, migration: Migration): Promise<void> {
+  await client.insert({
+    table: 'schema_migrations',
+    values: [{ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 }],
+    format: 'JSONEachRow',
+  });
+}
+
+/**
+ * Brings the store to the current schema; returns the versions it applied. A new store gets
+ * today's tables at once, from the one builder (schema.ts) for one node and for a cluster, with
+ * every step recorded; a store made by older code has the steps it lacks applied in order (one
+ * node: a cluster store, new in version 4, never lacks one).
+ */
+export async function migrate(client: ClickHouseClient, options: MigrateOptions = {}): Promise<number[]> {
+  const schema = options.schema ?? new Schema();
+  const upTo = options.upTo ?? SCHEMA_VERSION;
+  const steps = MIGRATIONS.filter((migration) => migration.version <= upTo);
+  const applied = new Set(await appliedVersions(client, schema));
+  if (applied.size === 0 && upTo === SCHEMA_VERSION) {
+    for (const table of TABLES) for (const statement of schema.createTable(table)) await client.command({ query: statement });
+    for (const migration of steps) await record(client, migration);
+    return steps.map((migration) => migration.version);
+  }
+  const pending = steps.filter((migration) => !applied.has(migration.version));
+  if (schema.cluster && pending.length > 0) {
+    throw new SchemaError(`the cluster store lacks schema steps ${pending.map((m) => m.version).join(', ')}, which apply to one node only; a cluster store starts at version ${SCHEMA_VERSION}`);
+  }
+  for (const migration of pending) {
     for (const statement of migration.statements) await client.command({ query: statement });
     await migration.apply?.(client);
-    await client.insert({
-      table: 'schema_migrations',
-      values: [{ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 }],
-      format: 'JSONEachRow',
-    });
-    done.push(migration.version);
+    await record(client, migration);
   }
-  return done;
+  return pending.map((migration) => migration.version);
 }
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -5,6 +5,7 @@ import type { Interval } from '../segments.ts';
 import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
+import { Schema } from './schema.ts';
 import { channelFilter } from './filter.ts';
 import { queryRows, type SqlFragment } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
@@ -119,6 +120,8 @@ export class Store {
   private constructor(
     readonly client: ClickHouseClient,
     readonly location: StoreLocation,
+    /** One node or a cluster: what a DELETE names (schema.ts). */
+    readonly schema: Schema,
     /** Reads of channels see only this part of the stations (scopedTo). */
     readonly shard?: StationShard,
   ) {}
@@ -129,7 +132,7 @@ export class Store {
    * serves them. It shares this store's connection: close this store, not the view.
    */
   scopedTo(shard: StationShard): Store {
-    return new Store(this.client, this.location, shard);
+    return new Store(this.client, this.location, this.schema, shard);
   }
 
   /** The condition for channel patterns, within the store's shard. */
@@ -142,8 +145,9 @@ export class Store {
   /** Connects and applies pending migrations. Throws StoreUnavailableError when unreachable. */
   static async open(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
     const client = await connectStore(location, env);
-    await migrate(client);
-    return new Store(client, location);
+    const schema = new Schema(location.cluster);
+    await migrate(client, { schema });
+    return new Store(client, location, schema);
   }
 
   async close(): Promise<void> {
@@ -153,7 +157,7 @@ export class Store {
   /** Store reachable and schema current (readiness). */
   async ready(): Promise<boolean> {
     try {
-      const versions = await appliedVersions(this.client);
+      const versions = await appliedVersions(this.client, this.schema);
       return versions.includes(SCHEMA_VERSION);
     } catch {
       return false;
@@ -326,7 +330,7 @@ export class Store {
     if (segmentRows.length > 0) await this.client.insert({ table: 'segments', values: segmentRows, format: 'JSONEachRow' });
     if (previous.length > 0) {
       await this.client.command({
-        query: 'DELETE FROM segments WHERE source IN {paths:Array(String)} AND scan_id != {scanId:UInt64}',
+        query: `DELETE FROM ${this.schema.mutationTarget('segments')} WHERE source IN {paths:Array(String)} AND scan_id != {scanId:UInt64}`,
         query_params: { paths, scanId },
       });
     }
@@ -358,7 +362,7 @@ export class Store {
   }
 
   private async removeFiles(paths: string[], scanId: Micros): Promise<void> {
-    await this.client.command({ query: 'DELETE FROM segments WHERE source IN {paths:Array(String)}', query_params: { paths } });
+    await this.client.command({ query: `DELETE FROM ${this.schema.mutationTarget('segments')} WHERE source IN {paths:Array(String)}`, query_params: { paths } });
     const now = Date.now() * 1000;
     await this.client.insert({
       table: 'files',
@@ -485,7 +489,7 @@ export class Store {
     const epochs = shard ? all.filter((epoch) => ownsStation(shard, epoch.network, epoch.station)) : all;
     const before = await sourceEpochsOf(this, source, shard);
     const owned = stationShardFilter(shard);
-    await this.client.command({ query: `DELETE FROM channel_epochs WHERE source = {source:String} AND ${owned.sql}`, query_params: { source, ...owned.params } });
+    await this.client.command({ query: `DELETE FROM ${this.schema.mutationTarget('channel_epochs')} WHERE source = {source:String} AND ${owned.sql}`, query_params: { source, ...owned.params } });
     if (epochs.length > 0) await this.insertEpochs(source, epochs);
     // Where expected time or rates changed, the rollups of the channel (rollups.ts) are recomputed.
     await refreshChannelRollups(this, changedEpochChannels(before, epochs), options);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Store } from '../store/store.ts';
 
 /**
@@ -16,10 +17,21 @@ export interface TestBackend {
 }
 
 export function testBackends(): TestBackend[] {
+  // The vitest project "store on a cluster" runs the store's tests again through Distributed tables
+  // (embedded-cluster.xml: one shard, no Keeper; a test double of a cluster, since none can run here).
+  const cluster = process.env.LACUNA_TEST_EMBEDDED_CLUSTER ? { name: process.env.LACUNA_TEST_EMBEDDED_CLUSTER, keeper: false } : undefined;
   const backends: TestBackend[] = [
     {
-      name: 'embedded chDB',
-      open: () => Store.open({ kind: 'embedded', target: mkdtempSync(join(tmpdir(), 'lacuna-store-')) }),
+      name: cluster ? `embedded chDB as a one-shard cluster "${cluster.name}" (Distributed tables, no Keeper)` : 'embedded chDB',
+      open: async () => {
+        const target = mkdtempSync(join(tmpdir(), 'lacuna-store-'));
+        // The engine takes its cluster from a configuration file given when its session opens (the store's connection then shares that session).
+        if (cluster) {
+          const { Session } = await import('chdb');
+          new Session(target, { connectionArgs: [`--config-file=${fileURLToPath(new URL('./embedded-cluster.xml', import.meta.url))}`] });
+        }
+        return Store.open({ kind: 'embedded', target, cluster });
+      },
       dispose: async (store) => {
         await store.close();
         rmSync(store.location.target, { recursive: true, force: true });
@@ -39,6 +51,22 @@ export function testBackends(): TestBackend[] {
     });
   } else {
     console.warn('LACUNA_TEST_CLICKHOUSE_URL is not set: store tests run on the embedded engine only.');
+  }
+  const clusterUrl = process.env.LACUNA_TEST_CLICKHOUSE_CLUSTER_URL;
+  if (clusterUrl) {
+    // A real cluster: ReplicatedMergeTree tables ON CLUSTER (Keeper) and Distributed tables over them.
+    const name = process.env.LACUNA_TEST_CLICKHOUSE_CLUSTER ?? 'lacuna';
+    const database = `lacuna_test_${process.pid}_${Date.now()}`;
+    backends.push({
+      name: `ClickHouse cluster "${name}" at ${clusterUrl}`,
+      open: () => Store.open({ kind: 'server', target: clusterUrl, cluster: { name, keeper: true } }, { ...process.env, LACUNA_CLICKHOUSE_DATABASE: database }),
+      dispose: async (store) => {
+        await store.client.command({ query: `DROP DATABASE IF EXISTS {database:Identifier} ON CLUSTER \`${name}\` SYNC`, query_params: { database } });
+        await store.close();
+      },
+    });
+  } else {
+    console.warn('LACUNA_TEST_CLICKHOUSE_CLUSTER_URL is not set: store tests do not run on a real ClickHouse cluster (set it, and LACUNA_TEST_CLICKHOUSE_CLUSTER, default lacuna).');
   }
   return backends;
 }

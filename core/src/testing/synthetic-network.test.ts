@@ -48,8 +48,8 @@ for (const backend of testBackends()) {
       expect(written.filter((row) => row.gaps === 1 && row.covered_us === 0).length).toBeGreaterThan(0);
       expect(written.filter((row) => row.gaps === 1 && Number(row.covered_us) > 0).length).toBeGreaterThan(0);
 
-      await store.client.command({ query: 'TRUNCATE TABLE availability_daily' });
-      await store.client.command({ query: 'TRUNCATE TABLE channel_extents' });
+      await store.client.command({ query: `TRUNCATE TABLE ${store.schema.mutationTarget('availability_daily')}` });
+      await store.client.command({ query: `TRUNCATE TABLE ${store.schema.mutationTarget('channel_extents')}` });
       expect(await ensureRollups(store)).toBe(SHAPE.channels);
       expect(await store.rows(ROLLUPS)).toEqual(written);
       expect(await store.rows(EXTENTS)).toEqual(extents);
