@@ -213,6 +213,24 @@ describe('lacuna CLI', () => {
     expect(json<{ error: unknown }[]>(stopped[5]).every((file) => file.error === null)).toBe(true);
   });
 
+  it('asks a token-guarded holder with LACUNA_API_TOKEN, and says so in one line without it', async () => {
+    const opened = await Store.open({ kind: 'embedded', target: store });
+    const quiet = { stdout: new PassThrough(), stderr: new PassThrough() } as unknown as Io;
+    process.env.LACUNA_API_TOKEN = 's3cret';
+    const exporter = await runExporter(opened, { listen: '127.0.0.1:0' }, quiet, []);
+    try {
+      expect((await lacuna('files', '--errors', '--store', store)).stdout).toBe('no file has failed\n');
+      delete process.env.LACUNA_API_TOKEN;
+      const refused = await lacuna('files', '--store', store);
+      expect(refused.status).toBe(3);
+      expect(refused.stderr).toBe(`lacuna: store ${store} is unreachable: the lacuna holding it (${exporter.url}) wants its bearer token: set LACUNA_API_TOKEN\n`);
+    } finally {
+      delete process.env.LACUNA_API_TOKEN;
+      await exporter.close();
+      await opened.close();
+    }
+  });
+
   it('says who holds a store that no API serves, in one line with status 3, without touching the engine', async () => {
     const held = join(temp, 'held');
     mkdirSync(held);
