@@ -180,7 +180,7 @@ async function render(request: GalleryRender): Promise<{ frames: number; errors:
     replaceVariables: (text: string) => text,
   } as unknown as PanelProps;
   document.body.style.background = theme.colors.background.canvas;
-  const frame = document.getElementById('panel')!;
+  const frame = document.getElementById('root')!;
   frame.style.cssText = `width:${request.width}px;height:${request.height}px;background:${theme.colors.background.primary};border:1px solid ${theme.colors.border.weak};`;
   root?.unmount();
   root = createRoot(frame);

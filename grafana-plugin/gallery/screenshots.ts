@@ -21,9 +21,9 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, CHROMIUM_PATH, openHarness, type HarnessBrowser } from '../harness/browser.ts';
+import { bundlePage } from '../harness/build.ts';
 import type { GalleryCase } from './cases.ts';
 import type { GalleryRender } from './host.tsx';
 
@@ -92,8 +92,8 @@ async function startExporter(name: string, lacunaArgs: string[]): Promise<string
       const response = await fetch(`${url}/api/v1/channels?level=channel`, { headers: { authorization: `Bearer ${TOKEN}` } });
       if (response.ok) {
         const { values } = (await response.json()) as { values: string[] };
-        // `lacuna start` answers before its first scan is done; its attention report follows the scan.
-        if (values.length > 0 && (lacunaArgs[0] !== 'start' || /\d+ channels(, data until| at )/.test(output))) {
+        // `lacuna start` answers before its first scan is done; it reports the scan when done.
+        if (values.length > 0 && (lacunaArgs[0] !== 'start' || /scanned \d+ of \d+ files/.test(output))) {
           log(`${name}: ${url} serves ${values.length} channels (${((Date.now() - started) / 1000).toFixed(0)} s)`);
           return url;
         }
@@ -148,26 +148,8 @@ function servePages(exporters: Record<string, string>, hostDir: string): Promise
 
 async function buildHost(): Promise<string> {
   const dir = path.join(WORK, 'host');
-  mkdirSync(dir, { recursive: true });
-  await build({
-    entryPoints: [path.join(import.meta.dirname, 'host.tsx')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    outfile: path.join(dir, 'host.js'),
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    jsx: 'transform',
-    minify: true,
-    logLevel: 'error',
-    loader: { '.svg': 'text', '.css': 'empty', '.woff2': 'empty', '.woff': 'empty' },
-  });
-  writeFileSync(
-    path.join(dir, 'index.html'),
-    `<!doctype html><html><head><meta charset="utf-8"><title>Lacuna gallery</title>
-<style>html,body{margin:0;padding:0;font-family:Inter,Helvetica,Arial,sans-serif}#panel{margin:16px;position:relative;box-sizing:content-box}</style></head>
-<body><div id="panel"></div><script src="host.js"></script></body></html>`
-  );
+  const style = 'html,body{margin:0;padding:0;font-family:Inter,Helvetica,Arial,sans-serif}#root{margin:16px;position:relative;box-sizing:content-box}';
+  await bundlePage(path.join(import.meta.dirname, 'host.tsx'), dir, 'Lacuna gallery', style);
   return dir;
 }
 
@@ -224,7 +206,7 @@ async function take(page: Page, shot: Shot): Promise<string> {
     else await page.mouse.move(xOf(shot.hover.atMs), y);
   } else await page.mouse.move(1, 1);
   const file = path.join(OUT, `${shot.name}.png`);
-  const panel = (await page.locator('#panel').boundingBox())!;
+  const panel = (await page.locator('#root').boundingBox())!;
   await page.screenshot({ path: file, clip: { x: panel.x - 8, y: panel.y - 8, width: panel.width + 16, height: panel.height + 16 } });
   return note;
 }
@@ -305,6 +287,14 @@ async function main(): Promise<void> {
   lines.push('', '30-channel case, row by row:', '', ...case30.channels.map((c) => `- ${c.id}: ${c.shows}`));
   writeFileSync(path.join(OUT, 'index.md'), `${lines.join('\n')}\n`);
   log(`${OUT}/index.md lists the pictures`);
+}
+
+// Interrupted: the exporters go with the script.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill('SIGINT');
+    process.exit(130);
+  });
 }
 
 try {

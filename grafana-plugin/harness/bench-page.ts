@@ -105,8 +105,10 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
     const frames = time(t.frames, () => timelineFrames(readTimeline(timelineJson), 'A', window));
     const start = performance.now();
     const model = time(t.model, () => buildTimelineModel(frames));
-    rows = time(t.layout, () => buildDisplayRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() }));
-    nesting = time(t.layout, () => rowNesting(rows.map((r) => ({ depth: r.depth, isGroup: r.kind !== 'channel' }))));
+    [rows, nesting] = time(t.layout, () => {
+      const display = buildDisplayRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() });
+      return [display, rowNesting(display.map((r) => ({ depth: r.depth, isGroup: r.kind !== 'channel' })))] as const;
+    });
     time(t.draw, () => {
       renderer.draw(timelineCtx, timelineScene(rows, nesting, 0));
       flush(timelineCtx);
@@ -138,8 +140,10 @@ export async function runBench(theme: GrafanaTheme2): Promise<BenchFigures> {
     const frame = time(c.frames, () => completionFrame(readCompletion(gridJson, 'day'), 'A'));
     const start = performance.now();
     model = time(c.model, () => buildCompletionModel([frame]));
-    gridRows = time(c.layout, () => buildGridRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() }));
-    gridNesting = time(c.layout, () => rowNesting(gridRows.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' }))));
+    [gridRows, gridNesting] = time(c.layout, () => {
+      const display = buildGridRows(model, { sortBy: 'availability', groupByStation: true, collapsed: new Set() });
+      return [display, rowNesting(display.map((r) => ({ depth: r.depth, isGroup: r.kind === 'station' })))] as const;
+    });
     totals = columnTotals(model);
     time(c.draw, () => {
       gridRenderer.draw(gridCtx, gridScene(0));

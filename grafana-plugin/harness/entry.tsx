@@ -193,7 +193,7 @@ function timelineAxisLabels(days: number, width: number, zone: string): Array<{ 
     labelHeader: 'Channel',
     summaryHeader: '% present',
   });
-  return renderer.axisLabels;
+  return renderer.axis.labels;
 }
 
 async function bench(): Promise<BenchFigures> {

@@ -67,6 +67,13 @@ export function pinnedHeaderAt(y: number, pinned: readonly PinnedHeader[], rowHe
   return -1;
 }
 
+/** A hit on a row, corrected for the pinned headers: where one covers the rows, the hit is on it. */
+export function withPinnedHeader<T extends { rowIndex: number }>(hit: T, y: number, view: { first: number; firstTop: number }, nesting: RowNesting, rowsTop: number, rowHeight: number): T {
+  if (hit.rowIndex < 0) return hit;
+  const header = pinnedHeaderAt(y, pinnedLayout(view.first, view.firstTop, nesting, rowsTop, rowHeight), rowHeight);
+  return header >= 0 ? { ...hit, rowIndex: header } : hit;
+}
+
 /**
  * The font size of row labels at a row height: the panel's size while it fits with a little air,
  * smaller below that, and no labels (0) below 8 px, where text only smears (the tooltip names the row).

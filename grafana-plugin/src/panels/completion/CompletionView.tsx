@@ -9,7 +9,7 @@ import { Legend } from '../../shared/Legend';
 import { formatPercent, panelPalette, type PanelPalette } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
-import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
+import { rowNesting, withPinnedHeader } from '../../shared/rows';
 import { COLOR_KEY_LABELS, ColorKey } from '../../shared/states';
 import { formatMicros, MICROS_PER_MS } from '../../shared/time';
 import { GridRenderer } from './draw';
@@ -145,11 +145,7 @@ export function CompletionView({ frames, width, height, options, thresholds, err
   const hitAt = useCallback(
     (x: number, y: number) => {
       const scrollTop = surface.scrollTop();
-      const hit = gridHitTest(x, y, scrollTop, rows.length, geometry);
-      if (hit.rowIndex < 0) return hit;
-      const view = gridVisibleRows(rows.length, scrollTop, geometry);
-      const header = pinnedHeaderAt(y, pinnedLayout(view.first, view.firstTop, nesting, geometry.axisHeight, geometry.rowHeight), geometry.rowHeight);
-      return header >= 0 ? { ...hit, rowIndex: header } : hit;
+      return withPinnedHeader(gridHitTest(x, y, scrollTop, rows.length, geometry), y, gridVisibleRows(rows.length, scrollTop, geometry), nesting, geometry.axisHeight, geometry.rowHeight);
     },
     [surface, rows.length, geometry, nesting]
   );

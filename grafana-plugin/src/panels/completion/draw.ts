@@ -3,6 +3,8 @@
  * touched.
  */
 import { canvasFont, fitText, formatPercent, packedColor, type PanelPalette } from '../../shared/palette';
+import { AxisPainter } from '../../shared/AxisPainter';
+import { drawPinnedHeaders } from '../../shared/drawPinned';
 import { pinnedLayout, rowLabelSize, type RowNesting } from '../../shared/rows';
 import { ColorKey } from '../../shared/states';
 import { columnEdge, gridLeft, gridRight, gridTicks, gridVisibleRows, type ColorScale, type GridGeometry, type GridRow } from './layout';
@@ -30,11 +32,9 @@ export interface GridScene {
 }
 
 const INDENT = 14;
-const AXIS_FONT_SIZE = 11;
 
 export class GridRenderer {
-  /** The axis labels of the last frame with their extents, for the browser tests. */
-  readonly axisLabels: Array<{ text: string; x0: number; x1: number }> = [];
+  readonly axis = new AxisPainter();
   private image: ImageData | null = null;
   private line = new Uint32Array(0);
 
@@ -157,19 +157,10 @@ export class GridRenderer {
     for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
 
     // The station in view keeps its header pinned under the axis, with its cells.
-    const pinned = pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight);
-    for (let k = pinned.length - 1; k >= 0; k--) {
-      const { index, top } = pinned[k];
-      ctx.fillStyle = palette.groupBackground;
-      ctx.fillRect(0, top, g.width, g.rowHeight);
+    drawPinnedHeaders(ctx, pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight), { width: g.width, rowHeight: g.rowHeight, hoverRow: scene.hoverRow }, palette, (index, top) => {
       this.drawCellRow(ctx, scene, colors, rows[index].values, top, g.rowHeight - (g.rowHeight >= 6 ? 1 : 0));
       this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
-    }
-    if (pinned.length > 0) {
-      const last = pinned[pinned.length - 1];
-      ctx.fillStyle = palette.gridLine;
-      ctx.fillRect(0, last.top + g.rowHeight - 1, g.width, 1);
-    }
+    });
     ctx.restore();
 
     if (g.footerHeight > 0) {
@@ -184,7 +175,18 @@ export class GridRenderer {
       this.drawSwatch(ctx, scene, scene.overallTotal, top + g.footerHeight / 2);
       this.drawTotalText(ctx, scene, scene.overallTotal, top + g.footerHeight / 2);
     }
-    this.drawAxis(ctx, scene);
+    this.axis.draw(ctx, palette, {
+      width: g.width,
+      height: g.axisHeight,
+      left: gridLeft(g),
+      right: gridRight(g),
+      leftHeader: scene.labelHeader,
+      rightHeader: g.totalWidth > 0 ? 'Total' : '',
+      // The buckets are UTC days or hours, whatever the dashboard's zone: the axis says so.
+      caption: 'UTC',
+      ticksKey: `${scene.columns[0]}|${scene.columns.length}|${scene.bucketUs}|${g.width}|${scene.dayOfYear}`,
+      ticks: (measure, reserved) => gridTicks({ columns: scene.columns, bucketUs: scene.bucketUs }, g, measure, { dayOfYear: scene.dayOfYear, reserved }),
+    });
     for (const column of [scene.hoverColumn, scene.crosshairColumn]) {
       if (column < 0) continue;
       const x0 = columnEdge(column, g);
@@ -236,43 +238,5 @@ export class GridRenderer {
     ctx.fillStyle = palette.text;
     ctx.textAlign = 'right';
     ctx.fillText(formatPercent(Number.isNaN(total) ? null : total), g.width - 4, middle);
-  }
-
-  private drawAxis(ctx: CanvasRenderingContext2D, scene: GridScene): void {
-    const { geometry: g, palette } = scene;
-    ctx.fillStyle = palette.background;
-    ctx.fillRect(0, 0, g.width, g.axisHeight);
-    ctx.strokeStyle = palette.gridLine;
-    ctx.beginPath();
-    ctx.moveTo(0, g.axisHeight - 0.5);
-    ctx.lineTo(g.width, g.axisHeight - 0.5);
-    ctx.stroke();
-    ctx.textBaseline = 'middle';
-    ctx.font = canvasFont(palette, 600);
-    ctx.fillStyle = palette.textMuted;
-    ctx.textAlign = 'left';
-    ctx.fillText(fitText(ctx, scene.labelHeader, gridLeft(g) - 8), 4, g.axisHeight / 2);
-    if (g.totalWidth > 0) {
-      ctx.textAlign = 'right';
-      ctx.fillText('Total', g.width - 4, g.axisHeight / 2);
-    }
-    // The buckets are UTC days or hours, whatever the dashboard's zone: the axis says so.
-    ctx.font = canvasFont(palette, 400, AXIS_FONT_SIZE);
-    const left = gridLeft(g);
-    const caption = 'UTC';
-    const captionEnd = left + 4 + ctx.measureText(caption).width;
-    ctx.textAlign = 'left';
-    ctx.fillText(caption, left + 4, g.axisHeight / 2);
-    ctx.textAlign = 'center';
-    this.axisLabels.length = 0;
-    const measure = (text: string) => ctx.measureText(text).width;
-    for (const tick of gridTicks({ columns: scene.columns, bucketUs: scene.bucketUs }, g, measure, { dayOfYear: scene.dayOfYear, reserved: [[left, captionEnd]] })) {
-      ctx.fillRect(Math.round(tick.x), g.axisHeight - 5, 1, 5);
-      if (tick.label === null) continue;
-      ctx.fillText(tick.label, tick.x, g.axisHeight / 2);
-      const half = measure(tick.label) / 2;
-      this.axisLabels.push({ text: tick.label, x0: tick.x - half, x1: tick.x + half });
-    }
-    this.axisLabels.push({ text: caption, x0: left + 4, x1: captionEnd });
   }
 }

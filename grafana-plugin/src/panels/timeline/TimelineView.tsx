@@ -10,7 +10,7 @@ import { Legend } from '../../shared/Legend';
 import { panelPalette, formatPercent } from '../../shared/palette';
 import { PanelMessage, PanelSurface, useCollapsedGroups, usePanelSurface, useSharedCrosshair, useSortOverride, useSurfaceDrawing } from '../../shared/PanelSurface';
 import type { TooltipContent } from '../../shared/PanelTooltip';
-import { pinnedHeaderAt, pinnedLayout, rowNesting } from '../../shared/rows';
+import { rowNesting, withPinnedHeader } from '../../shared/rows';
 import { COLOR_KEY_LABELS, ColorKey, SPAN_STATE_LABELS, SPAN_STATE_NAMES, SpanState } from '../../shared/states';
 import { formatDuration, formatMicros, MICROS_PER_MS, MICROS_PER_SECOND, resolveTimeZone } from '../../shared/time';
 import { TimelineRenderer } from './draw';
@@ -165,11 +165,7 @@ export function TimelineView(props: TimelineViewProps) {
   const hitAt = useCallback(
     (x: number, y: number) => {
       const scrollTop = surface.scrollTop();
-      const hit = hitTest(x, y, scrollTop, rows.length, geometry);
-      if (hit.rowIndex < 0) return hit;
-      const view = visibleRows(rows.length, scrollTop, geometry);
-      const header = pinnedHeaderAt(y, pinnedLayout(view.first, view.firstTop, nesting, geometry.axisHeight, geometry.rowHeight), geometry.rowHeight);
-      return header >= 0 ? { ...hit, rowIndex: header } : hit;
+      return withPinnedHeader(hitTest(x, y, scrollTop, rows.length, geometry), y, visibleRows(rows.length, scrollTop, geometry), nesting, geometry.axisHeight, geometry.rowHeight);
     },
     [surface, rows.length, geometry, nesting]
   );

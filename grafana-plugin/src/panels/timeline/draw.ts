@@ -5,6 +5,8 @@
  */
 import { canvasFont, fitText, formatPercent, type PanelPalette } from '../../shared/palette';
 import { zoneCaption } from '../../shared/axis';
+import { AxisPainter } from '../../shared/AxisPainter';
+import { drawPinnedHeaders } from '../../shared/drawPinned';
 import { pinnedLayout, rowLabelSize, type RowNesting } from '../../shared/rows';
 import { ColorKey } from '../../shared/states';
 import { plotLeft, plotRight, rowRuns, timeTicks, visibleRows, xOfTime, RunBuffer, type DisplayRow, type GapColoring, type TimelineGeometry } from './layout';
@@ -57,12 +59,10 @@ class RectsByColor {
   }
 }
 
-/** Size of the axis's tick labels, CSS pixels. */
-const AXIS_FONT_SIZE = 11;
-
 export class TimelineRenderer {
   private readonly runs = new RunBuffer();
   private readonly rects = new RectsByColor();
+  readonly axis = new AxisPainter();
   /** x, top of each overlap drawn this frame: a marker goes above it, as an overlap is often narrower than a pixel. */
   private readonly overlaps: number[] = [];
 
@@ -85,8 +85,6 @@ export class TimelineRenderer {
     ctx.lineWidth = 1;
     ctx.stroke();
   }
-  /** The axis labels of the last frame with their extents, for the browser tests. */
-  readonly axisLabels: Array<{ text: string; x0: number; x1: number }> = [];
 
   draw(ctx: CanvasRenderingContext2D, scene: TimelineScene): void {
     const { geometry: g, palette, rows } = scene;
@@ -137,21 +135,10 @@ export class TimelineRenderer {
       for (let i = view.first; i < view.end; i++) this.drawRowText(ctx, scene, rows[i], view.firstTop + (i - view.first) * g.rowHeight + g.rowHeight / 2, labelSize);
     }
 
-    // Headers of the group in view stay pinned under the axis (inner ones first: outer ones lie over them).
-    const pinned = pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight);
-    for (let k = pinned.length - 1; k >= 0; k--) {
-      const { index, top } = pinned[k];
-      ctx.fillStyle = palette.background;
-      ctx.fillRect(0, top, g.width, g.rowHeight);
-      ctx.fillStyle = index === scene.hoverRow ? palette.hoverBackground : palette.groupBackground;
-      ctx.fillRect(0, top, g.width, g.rowHeight);
+    // Headers of the group in view stay pinned under the axis.
+    drawPinnedHeaders(ctx, pinnedLayout(view.first, view.firstTop, scene.nesting, g.axisHeight, g.rowHeight), { width: g.width, rowHeight: g.rowHeight, hoverRow: scene.hoverRow }, palette, (index, top) => {
       if (labelSize > 0) this.drawRowText(ctx, scene, rows[index], top + g.rowHeight / 2, labelSize);
-    }
-    if (pinned.length > 0) {
-      const last = pinned[pinned.length - 1];
-      ctx.fillStyle = palette.gridLine;
-      ctx.fillRect(0, last.top + g.rowHeight - 1, g.width, 1);
-    }
+    });
 
     if (scene.crosshairUs !== null && scene.crosshairUs >= g.fromUs && scene.crosshairUs <= g.toUs) {
       ctx.fillStyle = palette.text;
@@ -159,7 +146,17 @@ export class TimelineRenderer {
     }
     ctx.restore();
 
-    this.drawAxis(ctx, scene, left, right);
+    this.axis.draw(ctx, palette, {
+      width: g.width,
+      height: g.axisHeight,
+      left,
+      right,
+      leftHeader: scene.labelHeader,
+      rightHeader: scene.summaryHeader,
+      caption: zoneCaption(scene.zone, g.fromUs),
+      ticksKey: `${g.fromUs}|${g.toUs}|${g.width}|${scene.zone}`,
+      ticks: (measure, reserved) => timeTicks(g, scene.zone, measure, reserved),
+    });
     if (scene.selection) {
       const x0 = Math.max(left, Math.min(scene.selection.x0, scene.selection.x1));
       const x1 = Math.min(right, Math.max(scene.selection.x0, scene.selection.x1));
@@ -181,44 +178,6 @@ export class TimelineRenderer {
     ctx.fillText(fitText(ctx, `${marker}${row.label}${count}`, plotLeft(g) - 6 - indent), indent, middle);
     ctx.textAlign = 'right';
     ctx.fillStyle = palette.text;
-    ctx.fillText(formatPercent(row.percent), g.width - 6, middle);
-  }
-
-  private drawAxis(ctx: CanvasRenderingContext2D, scene: TimelineScene, left: number, right: number): void {
-    const { geometry: g, palette } = scene;
-    ctx.fillStyle = palette.background;
-    ctx.fillRect(0, 0, g.width, g.axisHeight);
-    ctx.strokeStyle = palette.gridLine;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(0, g.axisHeight - 0.5);
-    ctx.lineTo(g.width, g.axisHeight - 0.5);
-    ctx.stroke();
-
-    ctx.font = canvasFont(palette, 600);
-    ctx.fillStyle = palette.textMuted;
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = 'left';
-    ctx.fillText(fitText(ctx, scene.labelHeader, left - 8), 4, g.axisHeight / 2);
-    ctx.textAlign = 'right';
-    ctx.fillText(scene.summaryHeader, g.width - 6, g.axisHeight / 2);
-
-    // The zone the ticks are in, first in the plot's stretch of the axis; tick labels keep clear of it.
-    ctx.font = canvasFont(palette, 400, AXIS_FONT_SIZE);
-    const caption = fitText(ctx, zoneCaption(scene.zone, g.fromUs), (right - left) / 3);
-    const captionEnd = left + 4 + ctx.measureText(caption).width;
-    ctx.textAlign = 'left';
-    ctx.fillText(caption, left + 4, g.axisHeight / 2);
-    ctx.textAlign = 'center';
-    this.axisLabels.length = 0;
-    const measure = (text: string) => ctx.measureText(text).width;
-    for (const tick of timeTicks(g, scene.zone, measure, [[left, captionEnd]])) {
-      ctx.fillRect(Math.round(tick.x), g.axisHeight - 5, 1, 5);
-      if (tick.label === null) continue;
-      ctx.fillText(tick.label, tick.x, g.axisHeight / 2);
-      const half = measure(tick.label) / 2;
-      this.axisLabels.push({ text: tick.label, x0: tick.x - half, x1: tick.x + half });
-    }
-    this.axisLabels.push({ text: caption, x0: left + 4, x1: captionEnd });
+    ctx.fillText(formatPercent(row.percent), g.width - 4, middle);
   }
 }
