@@ -1,5 +1,5 @@
 /**
- * Live source figures: `npm run bench:live -- [--parts seedlink,ingest,visible] [--packets N] [--runs N] [--requests N] [--items N] [--clients N,N…] [--visible N] [--flush-ms N]`.
+ * Live source figures: `npm run bench:live -- [--parts seedlink,ingest,visible,scrape] [--packets N] [--runs N] [--requests N] [--items N] [--clients N,N…] [--visible N] [--flush-ms N]`.
  *
  * 1. SeedLink: a test-double server (collector/src/seedlink/testing/fake-server.ts) in a child
  *    process, so the client has this process's core to itself, holds N 512-byte miniSEED 2
@@ -22,6 +22,10 @@
  *    time from handing it to the server until /api/v1/stats shows its last sample, and until
  *    /metrics does (each polled one request after the other); then the same for pushed items
  *    (POST /api/v1/ingest). Median and p95.
+ * 4. Scrapes with live channels (`--parts scrape`, not run by default): the live writer of this
+ *    process knows L channels (`--live-channels`, default 10,000); S scrapes (`--scrapes`, default
+ *    50) plain and gzip with their samples read at the scrape, and from the refresh's cache alone
+ *    on the same store, alternating: p50 and p95 of building the exposition.
  * Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
@@ -218,6 +222,48 @@ async function main(): Promise<void> {
     const flushMs = numberArg('flush-ms', 1000);
     console.log(`Packet to visible: ${count} SeedLink packets and ${count} pushed items one at a time, the exporter's /metrics refreshed from the store every 30 s`);
     await visibleRuns(count, flushMs);
+  }
+  if (parts.includes('scrape')) await scrapeRuns(numberArg('live-channels', 10_000), numberArg('scrapes', 50));
+}
+
+/**
+ * /metrics scrapes while this process follows `channels` live channels: the exposition as the
+ * exporter builds it (MetricsRefresher.scrape, no HTTP), with the live writer (their samples
+ * rendered at each scrape) and, on the same store, without it (all from the refresh's cache),
+ * alternating so that both see the same load.
+ */
+async function scrapeRuns(channels: number, scrapes: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lacuna-bench-scrape-'));
+  const store = await Store.open({ kind: 'embedded', target: join(dir, 'store') });
+  const writer = await LiveWriter.open(store, { spoolDir: join(dir, 'spool'), compactEveryMs: 0, log: () => {} });
+  const now = Date.now() * 1000;
+  const latest = Array.from({ length: channels }, (_, i) => ({ network: 'XB', station: `S${String(i >> 2).padStart(4, '0')}`, location: '00', channel: `HH${'ZNE1'[i & 3]}`, stream: '', lastSample: now - 3e6, receivedAt: now - 1e6 }));
+  await writer.submit({ source: 'seedlink://bench:18000', id: writer.nextBatchId(), createdAt: now, pieces: [], latest, health: { kind: 'seedlink', up: true, received: channels, malformed: 0, reconnects: 0, at: now } });
+  const live = new MetricsRefresher(store, { liveWriter: writer, onError: () => {} });
+  const cached = new MetricsRefresher(store, { onError: () => {} });
+  await Promise.all([live.refreshNow(), cached.refreshNow()]);
+  try {
+    console.log(`/metrics with ${fmt(channels)} live channels, ${scrapes} scrapes each way (the exposition as the exporter builds it, no HTTP)`);
+    for (const gzip of [false, true]) {
+      const times = { live: [] as number[], cached: [] as number[] };
+      let bytes = 0;
+      for (let k = 0; k < scrapes; k++) {
+        for (const [name, refresher] of [['live', live], ['cached', cached]] as const) {
+          const t = performance.now();
+          const body = await refresher.scrape({ gzip });
+          times[name].push(performance.now() - t);
+          if (name === 'live') bytes = body.length;
+        }
+      }
+      console.log(
+        `  ${gzip ? 'gzip ' : 'plain'}: read at the scrape p50 ${percentile(times.live, 0.5).toFixed(1)} ms, p95 ${percentile(times.live, 0.95).toFixed(1)} ms (${(bytes / 1e6).toFixed(2)} MB); ` +
+          `all from the refresh p50 ${percentile(times.cached, 0.5).toFixed(1)} ms, p95 ${percentile(times.cached, 0.95).toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    await writer.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -33,7 +33,8 @@ export interface LiveWriterOptions {
 /** A live source that knows more than it has submitted yet (a SeedLink source between flushes). */
 export interface LiveProvider {
   readonly source: string;
-  latest(): LiveLatestRow[];
+  /** Channel key and newest sample of every channel. */
+  latest(): Iterable<[string, LiveLatestRow]>;
   health(): LiveSourceState;
 }
 
@@ -44,8 +45,7 @@ interface Pending {
 }
 
 /** Keeps a channel's newest sample (the earliest receipt of it), keyed by channel key. */
-function keepNewest(newest: Map<string, LiveLatestRow>, row: LiveLatestRow): void {
-  const key = channelKey(row);
+function keepNewest(newest: Map<string, LiveLatestRow>, key: string, row: LiveLatestRow): void {
   const known = newest.get(key);
   if (known === undefined || row.lastSample > known.lastSample || (row.lastSample === known.lastSample && row.receivedAt < known.receivedAt)) newest.set(key, row);
 }
@@ -159,14 +159,15 @@ export class LiveWriter implements LiveSink, LiveView {
     return () => {
       this.providers.delete(provider);
       this.healthBySource.set(provider.source, provider.health());
-      for (const row of provider.latest()) keepNewest(this.newest, row);
+      for (const [key, row] of provider.latest()) keepNewest(this.newest, key, row);
     };
   }
 
-  latest(): LiveLatestRow[] {
+  latest(): ReadonlyMap<string, LiveLatestRow> {
+    if (this.providers.size === 0) return this.newest;
     const merged = new Map(this.newest);
-    for (const provider of this.providers) for (const row of provider.latest()) keepNewest(merged, row);
-    return [...merged.values()];
+    for (const provider of this.providers) for (const [key, row] of provider.latest()) keepNewest(merged, key, row);
+    return merged;
   }
 
   sources(): LiveSourceState[] {
@@ -180,7 +181,7 @@ export class LiveWriter implements LiveSink, LiveView {
     if (this.closed) return Promise.reject(new Error('live writer closed'));
     this.addThresholds(batch);
     this.written.add(batch.source);
-    for (const latest of batch.latest) keepNewest(this.newest, { ...latest, source: batch.source });
+    for (const latest of batch.latest) keepNewest(this.newest, channelKey(latest), { ...latest, source: batch.source });
     if (batch.health) this.healthBySource.set(batch.source, { ...batch.health, source: batch.source });
     if (!this.storeUp || !this.spool.isEmpty || this.queue.length >= this.options.maxQueuedBatches) {
       return this.toSpool([batch]).then(() => {

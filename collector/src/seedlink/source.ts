@@ -127,9 +127,9 @@ export class SeedLinkSource {
     return { source: this.source, kind: 'seedlink', up: stats.connected, received: stats.packets, malformed: stats.malformed, reconnects: stats.reconnects, resumeFailures: stats.resumeFailures, at: Date.now() * 1000 };
   }
 
-  /** Every channel's newest sample received, flushed or not. */
-  latest(): LiveLatestRow[] {
-    return this.accumulator.newest().map((row) => ({ ...row, source: this.source }));
+  /** Every channel's newest sample received, flushed or not, by channel key. */
+  *latest(): Generator<[string, LiveLatestRow]> {
+    for (const [key, row] of this.accumulator.newest()) yield [key, { ...row, source: this.source }];
   }
 
   /**

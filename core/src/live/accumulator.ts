@@ -161,13 +161,11 @@ export class LiveAccumulator {
     this.#noteLatest(this.#state(key, id, stream), time, receivedAt);
   }
 
-  /** Every channel's newest sample and its receipt, whether drained or not (what /metrics reads at a scrape). */
-  newest(): LatestSample[] {
-    const result: LatestSample[] = [];
-    for (const state of this.#channels.values()) {
-      if (state.lastSample !== null) result.push({ ...state.id, stream: state.stream, lastSample: state.lastSample, receivedAt: state.receivedAt });
+  /** Every channel's newest sample and its receipt by channel key, whether drained or not (what /metrics reads at a scrape). */
+  *newest(): Generator<[string, LatestSample]> {
+    for (const [key, state] of this.#channels) {
+      if (state.lastSample !== null) yield [key, { ...state.id, stream: state.stream, lastSample: state.lastSample, receivedAt: state.receivedAt }];
     }
-    return result;
   }
 
   /** The pieces and changed newest samples since the last drain; the next records start new pieces. */

@@ -128,8 +128,8 @@ export interface LiveSourceState extends SourceHealth {
  */
 export interface LiveView {
   status(): LiveWriterStatus;
-  /** Per channel, the newest sample any source of this process has (the earliest receipt of it). */
-  latest(): LiveLatestRow[];
+  /** Per channel (by channel key), the newest sample any source of this process has (the earliest receipt of it). */
+  latest(): ReadonlyMap<string, LiveLatestRow>;
   sources(): LiveSourceState[];
   /** The expected-streams rule of a channel, if any (a channel not stored yet takes its thresholds there). */
   thresholdsFor(id: ChannelId): StreamThresholds | null;

@@ -1,5 +1,5 @@
-import { channelKey, channelState, latency, liveChannelSources, liveSourceStates, pipelineBacklogs, STATE_VALUE } from '@lacuna/core';
-import type { ChannelId, LiveSourceState, LiveView, Micros } from '@lacuna/core';
+import { channelState, latency, liveChannelSources, liveSourceStates, pipelineBacklogs, STATE_VALUE } from '@lacuna/core';
+import type { ChannelId, LiveLatestRow, LiveSourceState, LiveView, Micros } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { formatLabels, formatValue, MetricFamily, type Labels } from './exposition.ts';
 
@@ -109,8 +109,8 @@ export interface ScrapeTimeBase {
   renderedSources: ReadonlySet<string>;
   /** Whether the per-channel families are emitted at all (metrics level `channel`). */
   perChannel: boolean;
-  /** Rendered label sets of live channels (channel key and source), kept from scrape to scrape until the next refresh. */
-  labelTexts: Map<string, string>;
+  /** Per live channel (channel key and source), its lines' text up to the value in each channel family, kept from scrape to scrape until the next refresh. */
+  linePrefixes: Map<string, string[]>;
 }
 
 /**
@@ -119,40 +119,41 @@ export interface ScrapeTimeBase {
  * sources have now), and the health of this process's live sources now.
  */
 export function scrapeTimeSamples(base: ScrapeTimeBase, view: LiveView | undefined, now: Micros): Map<string, string> {
-  const channels = new Map(base.channels);
-  if (base.perChannel) {
-    for (const row of view?.latest() ?? []) {
-      const key = channelKey(row);
-      if (base.rendered.has(key)) continue; // an archive channel until the next refresh sees it live
-      const known = channels.get(key);
-      if (known === undefined) {
-        const thresholds = view!.thresholdsFor(row);
-        channels.set(key, { id: row, source: row.source, lastSample: row.lastSample, availableAt: row.receivedAt, warnS: thresholds?.warnS ?? null, failS: thresholds?.failS ?? null });
-      } else if (known.lastSample === null || row.lastSample > known.lastSample || (row.lastSample === known.lastSample && row.receivedAt < known.availableAt!)) {
-        channels.set(key, { ...known, source: row.source, lastSample: row.lastSample, availableAt: row.receivedAt });
-      }
-    }
-  }
   // Thousands of live channels at every scrape: lines written straight, each label set rendered once.
-  const [lastSample, total, data, feed, state] = SCRAPE_TIME_FAMILIES.slice(0, 5).map((name) => ({ name, lines: [] as string[] }));
+  const families = SCRAPE_TIME_FAMILIES.slice(0, 5).map((name) => ({ name, lines: [] as string[] }));
+  const [lastSample, total, data, feed, state] = families;
+  const render = (key: string, id: ChannelId, source: string, td: Micros | null, ta: Micros | null, warnS: number | null, failS: number | null) => {
+    const cacheKey = `${key}\u0000${source}`;
+    let prefix = base.linePrefixes.get(cacheKey);
+    if (prefix === undefined) {
+      const labels = formatLabels({ network: id.network, station: id.station, location: id.location, channel: id.channel, source });
+      base.linePrefixes.set(cacheKey, (prefix = families.map((family) => `${family.name}${labels} `)));
+    }
+    const lag = td !== null && ta !== null ? latency(td, ta, now) : null;
+    if (lag !== null) {
+      lastSample.lines.push(prefix[0] + formatValue(td! / 1e6));
+      total.lines.push(prefix[1] + formatValue(lag.total));
+      data.lines.push(prefix[2] + formatValue(lag.data));
+      feed.lines.push(prefix[3] + formatValue(lag.feed));
+    }
+    const current = channelState(lag?.total ?? null, warnS, failS);
+    if (current !== 'NOT_TRACKED') state.lines.push(prefix[4] + STATE_VALUE[current]);
+  };
   if (base.perChannel) {
-    for (const [key, channel] of channels) {
-      const cacheKey = `${key}\u0000${channel.source}`;
-      let labels = base.labelTexts.get(cacheKey);
-      if (labels === undefined) {
-        const { network, station, location, channel: code } = channel.id;
-        base.labelTexts.set(cacheKey, (labels = formatLabels({ network, station, location, channel: code, source: channel.source })));
-      }
-      const add = (family: { name: string; lines: string[] }, value: number) => family.lines.push(`${family.name}${labels} ${formatValue(value)}`);
-      const lag = channel.lastSample === null ? null : latency(channel.lastSample, channel.availableAt!, now);
-      if (channel.lastSample !== null) add(lastSample, channel.lastSample / 1e6);
-      if (lag) {
-        add(total, lag.total);
-        add(data, lag.data);
-        add(feed, lag.feed);
-      }
-      const current = channelState(lag?.total ?? null, channel.warnS, channel.failS);
-      if (current !== 'NOT_TRACKED') add(state, STATE_VALUE[current]);
+    const memory = view?.latest() ?? new Map<string, LiveLatestRow>();
+    // Td and Ta: the newer of the refresh's and this process's (the earlier receipt of the same sample).
+    const newer = (row: LiveLatestRow | undefined, td: Micros | null, ta: Micros | null) =>
+      row !== undefined && (td === null || row.lastSample > td || (row.lastSample === td && row.receivedAt < ta!));
+    for (const [key, channel] of base.channels) {
+      const row = memory.get(key);
+      if (newer(row, channel.lastSample, channel.availableAt)) render(key, channel.id, row!.source, row!.lastSample, row!.receivedAt, channel.warnS, channel.failS);
+      else render(key, channel.id, channel.source, channel.lastSample, channel.availableAt, channel.warnS, channel.failS);
+    }
+    for (const [key, row] of memory) {
+      // Known at the refresh (above), or an archive channel until the next refresh sees it live.
+      if (base.channels.has(key) || base.rendered.has(key)) continue;
+      const thresholds = view!.thresholdsFor(row);
+      render(key, row, row.source, row.lastSample, row.receivedAt, thresholds?.warnS ?? null, thresholds?.failS ?? null);
     }
   }
   const samples = new Map<string, string>();

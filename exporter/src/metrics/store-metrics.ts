@@ -218,6 +218,6 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     chunks,
     slots,
     series: families.reduce((sum, f) => sum + f.size, 0),
-    scrapeTime: { channels: liveChannels, rendered, renderedSources: options.live?.renderedSources ?? new Set(), perChannel, labelTexts: new Map() },
+    scrapeTime: { channels: liveChannels, rendered, renderedSources: options.live?.renderedSources ?? new Set(), perChannel, linePrefixes: new Map() },
   };
 }
