@@ -105,7 +105,9 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect(services[dependency], `${name} → ${dependency}`).toBeDefined();
-        expect(services[dependency].profiles, `${name} → ${dependency} is in a profile`).toBeUndefined();
+        // A service of a profile may depend on the services of its own profile: they start together.
+        const missing = (services[dependency].profiles ?? []).filter((profile) => !(service.profiles ?? []).includes(profile));
+        expect(missing, `${name} → ${dependency} is in a profile ${name} is not in`).toEqual([]);
         if (condition === 'service_healthy') expect(services[dependency].healthcheck, `${dependency} healthcheck`).toBeDefined();
       }
     }
