@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSeries, writeDemoArchive } from '@lacuna/collector';
 import { FakeSeedLinkServer } from '@lacuna/collector/testing';
+import { runProcess, type ProcessRun } from './testing/run.ts';
 
 /**
  * The README's command examples, run as a person would type them: each line of every code block
@@ -22,15 +22,8 @@ function readmeExamples(): string[] {
   return [...readme.matchAll(MARKER)].flatMap((match) => match[1].split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#')));
 }
 
-function shell(line: string, cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn('sh', ['-c', line], { cwd, env: { ...process.env, PATH: `${join(cwd, 'bin')}:${process.env.PATH}`, LACUNA_STORE: '', LACUNA_LISTEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (status) => done({ status, stdout, stderr }));
-  });
+function shell(line: string, cwd: string): Promise<ProcessRun> {
+  return runProcess('sh', ['-c', line], { cwd, env: { ...process.env, PATH: `${join(cwd, 'bin')}:${process.env.PATH}`, LACUNA_STORE: '', LACUNA_LISTEN: '' } });
 }
 
 describe('the README and docs/ stand alone', () => {

@@ -8,20 +8,12 @@ import { fileScanOf, segmentOf } from '@lacuna/core/testing';
 import { testBackends } from '@lacuna/core/testing';
 import { parseTime } from '@lacuna/core';
 import { attentionReport } from './commands/start.ts';
+import { runProcess } from './testing/run.ts';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js');
 
 /** `lacuna ARGS` as its own process in `cwd`, as from another terminal. */
-function run(cwd: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LACUNA_STORE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (status) => done({ status, stdout, stderr }));
-  });
-}
+const run = (cwd: string, ...args: string[]) => runProcess(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LACUNA_STORE: '' } });
 
 describe('lacuna start with no configuration (what npm start runs)', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'lacuna-start-'));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoreLocation } from '@lacuna/core';
+import { isRunning } from '@lacuna/collector';
 
 /*
  * An embedded store belongs to the one process that opened it: the engine locks the directory
@@ -25,15 +26,8 @@ export interface StoreHolder {
   url: string | null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Stores whose server this process announced (a pid alone cannot tell: in a container every run is pid 1). */
+const announced = new Map<string, string>();
 
 function readText(path: string): string | null {
   try {
@@ -45,22 +39,24 @@ function readText(path: string): string | null {
 
 /**
  * The live process holding an embedded store, or null when none does (no lock, or the lock of a
- * process that has died: the engine takes that over). A holder in this very process counts only
- * when it announced a server.
+ * process that has died: the engine takes that over). This very process holds it only when it
+ * announced a server on it.
  */
 export function storeHolder(location: StoreLocation): StoreHolder | null {
   if (location.kind !== 'embedded') return null;
   const pid = Number(/^PID: (\d+)$/m.exec(readText(join(location.target, 'status')) ?? '')?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return null;
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return null;
+  if (pid === process.pid) {
+    const url = announced.get(location.target);
+    return url === undefined ? null : { pid, url };
+  }
   let server: ServerFile | null = null;
   try {
     server = JSON.parse(readText(join(location.target, SERVER_FILE)) ?? 'null') as ServerFile | null;
   } catch {
     server = null;
   }
-  const url = server?.pid === pid && typeof server.url === 'string' ? server.url : null;
-  if (pid === process.pid && url === null) return null;
-  return { pid, url };
+  return { pid, url: server?.pid === pid && typeof server.url === 'string' ? server.url : null };
 }
 
 /** A URL this host can reach a server at: a wildcard listen address becomes loopback. */
@@ -77,5 +73,9 @@ export async function announceServer(location: StoreLocation, url: string): Prom
   const path = join(location.target, SERVER_FILE);
   const file: ServerFile = { pid: process.pid, url: reachableUrl(url) };
   await writeFile(path, `${JSON.stringify(file)}\n`);
-  return () => rm(path, { force: true });
+  announced.set(location.target, file.url);
+  return async () => {
+    announced.delete(location.target);
+    await rm(path, { force: true });
+  };
 }

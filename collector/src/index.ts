@@ -7,6 +7,7 @@ export * from './archive/scan-file.ts';
 export * from './archive/walk.ts';
 export * from './archive/layouts.ts';
 export * from './live/writer.ts';
+export { isRunning } from './live/spool.ts';
 export * from './live/expected-streams.ts';
 export * from './filedrop/filename.ts';
 export * from './filedrop/pipeline.ts';

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { main } from '../main.ts';
 
@@ -18,4 +19,24 @@ export async function lacuna(...argv: string[]): Promise<Run> {
   (stderr as unknown as PassThrough).on('data', (chunk: Buffer) => err.push(chunk));
   const status = await main(argv, { stdout, stderr });
   return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+/** What a child process printed, and its exit status (null when a signal ended it). */
+export interface ProcessRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command as its own process, as from another terminal, and waits for it to end. */
+export function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProcessRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('exit', (status) => done({ status, stdout, stderr }));
+  });
 }

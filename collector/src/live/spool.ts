@@ -166,7 +166,8 @@ const LOCK = 'spool.lock';
 /** Spool directories this process holds (a pid alone cannot tell: in a container every restart is pid 1). */
 const claimed = new Set<string>();
 
-function isRunning(pid: number): boolean {
+/** Whether a process of this id runs (EPERM: it does, as another user's). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
