@@ -325,6 +325,13 @@ describe.skipIf(!available)('the panels as Grafana hosts them', () => {
     // The canvas ends where the legend begins.
     const canvas = (await browser.page.getByRole('img').boundingBox())!;
     expect(canvas.y + canvas.height).toBeLessThanOrEqual(legend.y + 0.5);
+    // A tooltip wider than the room beside the pointer stays inside the panel.
+    for (const x of [150, 300, 400]) {
+      await browser.page.mouse.move(x, rowMiddle(3));
+      const tip = (await browser.page.getByTestId('lacuna-tooltip').boundingBox())!;
+      expect(tip.x).toBeGreaterThanOrEqual(0);
+      expect(tip.x + tip.width).toBeLessThanOrEqual(420);
+    }
   });
 
   it('shares the crosshair: tells other panels the time under the pointer, and draws theirs', async () => {

@@ -7,6 +7,7 @@ import { DEFAULT_COMPLETION_OPTIONS } from '../panels/completion/options';
 import { TimelinePanel } from '../panels/timeline/TimelinePanel';
 import { DEFAULT_TIMELINE_OPTIONS } from '../panels/timeline/options';
 import { queryError, useSortOverride } from './PanelSurface';
+import { placeBeside } from './PanelTooltip';
 
 // TimelinePanel imports locationService for its row links; nothing here navigates.
 vi.mock('@grafana/runtime', () => ({ locationService: { push: vi.fn() } }));
@@ -72,5 +73,16 @@ describe('sort override', () => {
     expect(result.current[0]).toBe('availability');
     rerender({ configured: 'longestGap' });
     expect(result.current[0]).toBe('longestGap');
+  });
+});
+
+describe('tooltip placement', () => {
+  it('opens after the pointer where it fits, before it where not, and never leaves the panel', () => {
+    expect(placeBeside(100, 200, 600)).toBe(114);
+    expect(placeBeside(500, 200, 600)).toBe(286);
+    // Wider than the room on either side: as close as it can, inside.
+    expect(placeBeside(300, 500, 600)).toBe(50);
+    expect(placeBeside(30, 500, 520)).toBe(0);
+    expect(placeBeside(500, 500, 520)).toBe(20);
   });
 });

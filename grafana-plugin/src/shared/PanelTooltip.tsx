@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useLayoutEffect, useRef } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
@@ -29,28 +29,34 @@ const getStyles = (theme: GrafanaTheme2) => ({
     padding: theme.spacing(0.75, 1),
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
-    whiteSpace: 'pre',
+    // Lines wrap only where the panel is narrower than the tooltip.
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
     boxShadow: theme.shadows.z2,
     zIndex: theme.zIndex.tooltip,
   }),
 });
 
-/** The panels' hover box: monospace lines, so exact times line up. */
+/** Where a box `size` long goes beside the pointer at `at` in a panel `extent` long: after it if it fits, else before it, else as far as it can inside. */
+export function placeBeside(at: number, size: number, extent: number, offset = OFFSET): number {
+  if (at + offset + size <= extent) return at + offset;
+  if (at - offset - size >= 0) return at - offset - size;
+  return Math.max(0, Math.min(extent - size, at - size / 2));
+}
+
+/** The panels' hover box: monospace lines, so exact times line up; it stays inside the panel. */
 export function PanelTooltip({ x, y, width, height, lines }: Props) {
   const styles = useStyles2(getStyles);
-  const left = x < width / 2;
-  const above = y > height / 2;
+  const ref = useRef<HTMLDivElement>(null);
+  // Placed once its size is known, before it is painted.
+  useLayoutEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    box.style.left = `${placeBeside(x, box.offsetWidth, width)}px`;
+    box.style.top = `${placeBeside(y, box.offsetHeight, height)}px`;
+  });
   return (
-    <div
-      data-testid="lacuna-tooltip"
-      className={styles.tooltip}
-      style={{
-        left: left ? x + OFFSET : undefined,
-        right: left ? undefined : width - x + OFFSET,
-        top: above ? undefined : y + OFFSET,
-        bottom: above ? height - y + OFFSET : undefined,
-      }}
-    >
+    <div data-testid="lacuna-tooltip" ref={ref} className={styles.tooltip} style={{ left: x + OFFSET, top: y + OFFSET, maxWidth: Math.max(120, width - 8) }}>
       {lines.join('\n')}
     </div>
   );
