@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fileScanOf, segmentOf } from '@lacuna/core/testing';
 import { testBackends } from '@lacuna/core/testing';
 import { parseTime } from '@lacuna/core';
+import { writeDemoArchive } from '@lacuna/collector';
 import { attentionReport } from './commands/start.ts';
 import { runProcess } from './testing/run.ts';
 
@@ -15,25 +16,32 @@ const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/lacuna.js')
 /** `lacuna ARGS` as its own process in `cwd`, as from another terminal. */
 const run = (cwd: string, ...args: string[]) => runProcess(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LACUNA_STORE: '' } });
 
+/** `lacuna start` in `cwd` until its first summary of what needs attention; then `inside` runs, and it is stopped. */
+async function untilFirstSummary(cwd: string, inside: (output: { stdout: string; stderr: string }) => Promise<void>): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--listen', '127.0.0.1:0'], { cwd, env: { ...process.env, LACUNA_STORE: '', LACUNA_LISTEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr.on('data', (chunk) => (output.stderr += chunk));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!/below \d+ %/.test(output.stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    await inside(output);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const status = await exited;
+  return { ...output, status };
+}
+
 describe('lacuna start with no configuration (what npm start runs)', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'lacuna-start-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('writes and scans the demo archive, serves the exporter, lists what needs attention, and stops cleanly', async () => {
     // A fresh folder stands for a fresh clone: everything it writes goes to ./data there.
-    const child = spawn(process.execPath, [BIN, 'start', '--listen', '127.0.0.1:0'], { cwd, env: { ...process.env, LACUNA_STORE: '', LACUNA_LISTEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     let beside: Awaited<ReturnType<typeof run>> = { status: null, stdout: '', stderr: '' };
-    try {
-      const deadline = Date.now() + 120_000;
-      while (!/below \d+ %/.test(stdout) && Date.now() < deadline) {
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+    const { stderr, status } = await untilFirstSummary(cwd, async ({ stdout, stderr }) => {
       expect(stderr).toMatch(/demo archive .*data\/demo: 32 channels/);
       expect(stderr).toMatch(/scanned (\d+) of \1 files \(0 unchanged, 0 deleted\)/);
       expect(existsSync(join(cwd, 'data', 'lacuna'))).toBe(true);
@@ -45,10 +53,8 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       // Another terminal, while the store is held.
       beside = await run(cwd, 'gaps', '--format', 'json');
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
+    });
+    expect(status).toBe(0);
     expect(stderr).toContain('stopping');
     expect(beside.stderr).toBe('');
     expect(beside.status).toBe(0);
@@ -56,6 +62,22 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
     expect(stopped.status).toBe(0);
     expect(JSON.parse(beside.stdout).length).toBeGreaterThan(5);
     expect(beside.stdout).toBe(stopped.stdout);
+  });
+
+  it('started on a later day, brings the demo up to now first: still only the dead and the late channel need attention', async () => {
+    const later = mkdtempSync(join(tmpdir(), 'lacuna-start-later-'));
+    try {
+      // Written three days ago, and not run since.
+      const written = await writeDemoArchive(join(later, 'data/demo'), { days: 5, end: Math.floor(Date.now() / 1000 - 3 * 86_400) * 1_000_000 });
+      const { stdout, stderr, status } = await untilFirstSummary(later, async () => undefined);
+      expect(status).toBe(0);
+      expect(stderr).toMatch(/demo archive .*data\/demo: brought to now, \d+ records appended/);
+      expect(stdout).toMatch(/: 2 failed, 0 degraded; over the last 24 h, 2 below 99 %:\n/);
+      const listed = stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/\s+/)[0]);
+      expect(listed.sort()).toEqual([written.deadChannel.channel, written.lateChannel.channel].sort());
+    } finally {
+      rmSync(later, { recursive: true, force: true });
+    }
   });
 });
 

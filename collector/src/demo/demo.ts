@@ -172,8 +172,9 @@ export interface DemoManifest {
   /** Channels that keep receiving data (all but the dead one and the one whose epoch ended). */
   live: DemoLiveChannel[];
   /**
-   * What a monitor of the demo shows at any time from `expected.from` on (a day after `created`,
-   * once no planted gap lies in a trailing day): each channel's state, and the alerts firing.
+   * What a monitor of the demo shows: each channel's state, at any time from `created` on, and the
+   * alerts firing at any time from `expected.from` on (a day after `created`, once no planted gap
+   * lies in a trailing day; each alert after its rule's `for` duration).
    */
   expected: {
     from: Micros;
@@ -804,7 +805,7 @@ function expectedAtSteadyState(created: Micros, channels: DemoChannelInfo[], liv
     explanation:
       'The dead channel has had no data since deadChannel.lastSample; the late channel\'s data arrives lateChannel.latencyS after it was sampled; ' +
       'every other channel keeps receiving records within its warn interval. The planted gaps lie before `created`, so from a day later no ' +
-      'trailing day holds one, and these states and alerts hold at any time from `from` on (alerts after their `for` durations).',
+      'trailing day holds one: the states hold at any time from `created` on, the alerts at any time from `from` on (each after its rule\'s `for` duration).',
   };
 }
 
