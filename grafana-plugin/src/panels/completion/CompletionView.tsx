@@ -166,7 +166,7 @@ export function CompletionView({ frames, width, height, options, thresholds, err
         bucketText(model.columns[hit.column], model.bucketUs),
         `present: ${Number.isNaN(value) ? (waiting > 0 ? 'not yet arrived' : 'nothing expected') : formatPercent(value)}${waiting > 0 && !Number.isNaN(value) ? ' of the time due so far' : ''}`,
         ...(completeness !== undefined && !Number.isNaN(completeness) ? [`sample completeness: ${formatPercent(completeness)}`] : []),
-        ...(waiting > 0 ? [`not yet arrived (within the expected latency): ${formatPercent(100 * waiting)} of the ${model.bucket}`] : []),
+        ...(waiting > 0 ? [`not yet arrived (on its way, or still to come): ${formatPercent(100 * waiting)} of the ${model.bucket}`] : []),
         ...(row.overlaps?.[hit.column] ? ['data overlaps in this ' + model.bucket] : []),
       ];
     } else if (hit.area === 'rowTotal' && row) {
