@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floorToHour, formatTime, MICROS_PER_HOUR, parseChannelPatterns, parseToleranceRule, readFileReport, readReport } from '@lacuna/core';
+import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
+
+describe('/api/v1/reports: the rows of the CLI reports, from the store this process holds', () => {
+  let fixture: ExporterFixture;
+  let url: string;
+  beforeAll(async () => {
+    fixture = await exporterFixture({ end: Date.UTC(2024, 4, 10, 12, 0, 0) * 1000 });
+    // Its own tolerance must not change the rows a request asks for.
+    ({ url } = await fixture.serve({ tolerance: [parseToleranceRule('50')] }));
+  });
+  afterAll(async () => {
+    await fixture.dispose();
+  });
+  const rows = async (path: string) => {
+    const response = await fetch(`${url}/api/v1/reports/${path}`);
+    return { status: response.status, body: (await response.json()) as { rows?: unknown[]; error?: string } };
+  };
+
+  it('answers what readReport and readFileReport give for the same options', async () => {
+    const { channel } = fixture.manifest.gaps[0];
+    const served = await rows(`gaps?channel=${channel}&overlaps=true`);
+    expect(served.status).toBe(200);
+    const direct = await readReport(fixture.store, 'gaps', { patterns: parseChannelPatterns(channel), by: 'day', overlaps: true, keepQuality: false, tolerance: [] });
+    expect(direct.length).toBeGreaterThan(0);
+    expect(served.body.rows).toEqual(direct);
+    expect((await rows('files?errors=false')).body.rows).toEqual(await readFileReport(fixture.store, false));
+    // Two whole hours that end an hour before the newest data.
+    const hour = floorToHour(fixture.manifest.end) - MICROS_PER_HOUR;
+    const twoHours = await rows(`availability?by=hour&channel=XA.ALPHA.00.LHZ&start=${formatTime(hour - 2 * MICROS_PER_HOUR)}&end=${formatTime(hour)}`);
+    expect((twoHours.body.rows as { percent: number }[]).map((row) => row.percent)).toEqual([100, 100]);
+  });
+
+  it('names the parameter of a bad request, and knows no other report', async () => {
+    expect(await rows('gaps?tolerance=wide')).toEqual({ status: 400, body: { error: expect.stringMatching(/^parameter tolerance: bad tolerance "wide"/) } });
+    expect(await rows('segments?start=2024-02-01&end=2024-01-01')).toEqual({ status: 400, body: { error: 'parameter end: must be after start' } });
+    expect(await rows('files?errors=maybe')).toMatchObject({ status: 400 });
+    expect(await rows('availability?verbose=1')).toEqual({ status: 400, body: { error: 'unknown parameter: verbose' } });
+    expect((await rows('stations')).status).toBe(404);
+  });
+});
