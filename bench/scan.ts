@@ -1,22 +1,33 @@
 /**
- * Archive scan figures: `npm run bench:scan -- [--gb N] [--files N] [--dir DIR]`.
+ * Archive scan figures: `npm run bench:scan -- [--compare-msi PATH] [--runs N] [--gb N] [--files N] [--dir DIR]`.
  *
- * 1. Writes a synthetic SDS archive of N GB (default 2) of 512-byte records at 100 Hz, and one of
+ * 1. Three archive shapes, each scanned by the compiled `lacuna scan` into a fresh embedded store
+ *    as a user runs it (a whole process, cold start): 3,000 day files of 1 Hz (300 channels ×
+ *    10 days, 1.2 GB), 24 files of 100 Hz (12 channels × 2 days, 0.95 GB), 96 files of 100 Hz
+ *    (24 channels × 4 days, 3.6 GB); SDS, 512-byte miniSEED 2 records of 112 int32 samples,
+ *    continuous series cut into day files. Best wall time of `--runs` (default 3) and the
+ *    process's peak resident memory (VmHWM). With `--compare-msi PATH`, EarthScope msi (`msi -T`,
+ *    a trace list of the same files, built by you from its public source) is timed on the same
+ *    files, and the ratio msi time / lacuna time is printed (above 1: lacuna is faster).
+ * 2. A synthetic SDS archive of N GB (default 2) of 512-byte records at 100 Hz, and one of
  *    N small files (default 10,000), under DIR (default the system temp folder), reusing them on
  *    the next run when their parameters match.
- * 2. Header scanning on one core from the page cache: every file read and joined into segments,
+ * 3. Header scanning on one core from the page cache: every file read and joined into segments,
  *    no store — records/s and MB/s (the best of two passes: the first warms the cache).
- * 3. A full scan of the large archive into a fresh embedded store: MB/s including storage.
- * 4. The small-file archive: first scan, then no-change rescans (median of 5).
- * 5. Memory, sampled from /proc/self/status every 20 ms (resident set VmRSS and its private part
- *    RssAnon): the process before any scan; the peak of step 2, where only the scanner runs; what
+ * 4. A full scan of the large archive into a fresh embedded store: MB/s including storage.
+ * 5. The small-file archive: first scan, then no-change rescans (median of 5).
+ * 6. Memory, sampled from /proc/self/status every 20 ms (resident set VmRSS and its private part
+ *    RssAnon): the process before any scan; the peak of step 3, where only the scanner runs; what
  *    loading and opening the embedded ClickHouse engine adds before any data (mostly its code,
- *    mapped from its 550 MB shared library); the peak of steps 3-4, the whole process.
+ *    mapped from its 550 MB shared library); the peak of steps 4-5, the whole process.
  * Prints figures; asserts nothing.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCli } from '../cli/build.ts';
 import { compileLayout } from '@lacuna/collector';
 import { scanArchive } from '@lacuna/collector';
 import { scanFile } from '@lacuna/collector';
@@ -87,6 +98,80 @@ function memorySampler() {
   const timer = setInterval(sample, 20);
   return { stop: () => (clearInterval(timer), sample(), peak) };
 }
+
+// ---- 1. three shapes, whole processes -----------------------------------------------------------
+
+const msiAt = process.argv.indexOf('--compare-msi');
+const msi = msiAt >= 0 ? process.argv[msiAt + 1] : undefined;
+if (msiAt >= 0 && (msi === undefined || !existsSync(msi))) {
+  console.error(`bench:scan: --compare-msi needs the path of an msi executable (got ${msi ?? 'nothing'})`);
+  process.exit(2);
+}
+const runs = Math.round(numberArg('runs', 3));
+const LACUNA = fileURLToPath(new URL('../cli/bin/lacuna.js', import.meta.url));
+
+/** Runs a command to its end: wall seconds and peak resident MB (VmHWM, polled while it runs). */
+function timed(command: string, args: string[]): Promise<{ seconds: number; peakMb: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk.length < 4096 ? chunk : ''));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+      } catch {
+        // gone between two polls
+      }
+    }, 10);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) reject(new Error(`${command} ${args.slice(0, 3).join(' ')} …: exit ${code}: ${output.slice(-500)}`));
+      else resolve({ seconds, peakMb: peakKb / 1024, output });
+    });
+  });
+}
+
+const SHAPES = [
+  { name: '3,000 day files, 1 Hz', channels: 300, days: 10, rate: 1 },
+  { name: '24 files, 100 Hz', channels: 12, days: 2, rate: 100 },
+  { name: '96 files, 100 Hz', channels: 24, days: 4, rate: 100 },
+];
+const SAMPLES_PER_RECORD = 112; // 512-byte records of int32 samples
+
+await buildCli();
+console.log(`bench:scan: the three shapes, best of ${runs} runs each, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+for (const shape of SHAPES) {
+  const recordsPerChannel = Math.ceil((shape.days * 86_400 * shape.rate) / SAMPLES_PER_RECORD);
+  const dir = await archive(`shape-${shape.channels}x${shape.days}d-${shape.rate}hz`, { bytes: shape.channels * recordsPerChannel * 512, channels: shape.channels, sampleRate: shape.rate, recordLength: 512 });
+  const paths = (await walkArchive(dir, sds)).map((file) => file.path);
+  let lacuna = { seconds: Infinity, peakMb: 0 };
+  let theirs = { seconds: Infinity, peakMb: 0 };
+  let summary = '';
+  for (let run = 0; run < runs; run++) {
+    const store = mkdtempSync(join(tmpdir(), 'lacuna-bench-shape-'));
+    try {
+      const result = await timed(process.execPath, [LACUNA, 'scan', dir, '--store', store]);
+      if (result.seconds < lacuna.seconds) lacuna = result;
+      summary = result.output.trim().split('\n').at(-1) ?? '';
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+    if (msi) {
+      const result = await timed(msi, ['-T', ...paths]);
+      if (result.seconds < theirs.seconds) theirs = result;
+    }
+  }
+  const versus = msi ? `; msi ${theirs.seconds.toFixed(2)} s (peak ${theirs.peakMb.toFixed(0)} MB); msi / lacuna ${(theirs.seconds / lacuna.seconds).toFixed(2)}` : '';
+  console.log(`  ${shape.name} (${paths.length} files): lacuna ${lacuna.seconds.toFixed(2)} s (peak ${lacuna.peakMb.toFixed(0)} MB)${versus}; load ${loadavg()[0].toFixed(2)}`);
+  console.log(`    ${summary}`);
+}
+
+// ---- 2.-6. in this process ----------------------------------------------------------------------
 
 const showMemory = (memory: Memory) => `${memory.rss.toFixed(0)} MB (private ${memory.anon.toFixed(0)} MB)`;
 
