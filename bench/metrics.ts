@@ -12,18 +12,23 @@
  * 3. Starts the exporter on loopback and scrapes /metrics M times (default 200) one after the
  *    other, plain and gzip: p50/p95/max per scrape, body bytes, series count; then scrapes while a
  *    refresh runs. Also the sizes at metrics levels station and network.
+ * 4. `lacuna serve` (the compiled CLI) alone on the same store: its resident memory after two
+ *    refreshes (scraped meanwhile) and its peak (VmHWM). Target: < 500 MB at 10,000 channels.
  * Prints figures; asserts nothing. Target: < 250 ms per scrape at 10,000 channels.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelEpoch } from '@lacuna/core';
 import { Store } from '@lacuna/core';
 import { DEFAULT_LIMITS, startExporter } from '@lacuna/exporter';
 import { MetricsRefresher } from '@lacuna/exporter';
 import type { MetricsLevel } from '@lacuna/exporter';
+import { buildCli } from '../cli/build.ts';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -204,6 +209,48 @@ for (const level of ['station', 'network'] as const) {
 
 await exporter.close();
 await store.close();
+
+// The exporter as it runs in service: `lacuna serve` (the compiled CLI) on this store, alone in its
+// process. Its resident memory after two refreshes and the scrapes between them, and its peak.
+await buildCli();
+const served = await new Promise<{ rssMb: number; peakMb: number; scrapes: number }>((resolve, reject) => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../cli/bin/lacuna.js', import.meta.url)), 'serve', '--store', storeDir, '--listen', '127.0.0.1:0', '--metrics-refresh', '5'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LACUNA_STORE: '', LACUNA_API_TOKEN: '' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.on('error', reject);
+  const memory = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  void (async () => {
+    try {
+      let url: string | undefined;
+      while (!(url = /exporter (http:\/\/\S+):/.exec(stderr)?.[1])) {
+        if (child.exitCode !== null) throw new Error(`lacuna serve stopped: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      let refreshes = 0;
+      let scrapes = 0;
+      let lastRefresh = '';
+      // Scrape until two refreshes have been served (the first one starts at once).
+      while (refreshes < 2) {
+        const body = await (await fetch(`${url}/metrics`)).text();
+        scrapes++;
+        const stamp = /^lacuna_exporter_last_refresh_timestamp_seconds (\S+)/m.exec(body)?.[1] ?? '';
+        if (stamp !== '' && stamp !== lastRefresh) {
+          refreshes++;
+          lastRefresh = stamp;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      resolve({ rssMb: memory('VmRSS'), peakMb: memory('VmHWM'), scrapes });
+    } catch (error) {
+      reject(error);
+    } finally {
+      child.kill();
+    }
+  })();
+});
 rmSync(storeDir, { recursive: true, force: true });
 
 // ---- figures ------------------------------------------------------------------------------------
@@ -218,7 +265,8 @@ const figures: [string, string][] = [
   [`scrape, gzip (${gzipped.n}×)`, `p50 ${ms(gzipped.p50)}, p95 ${ms(gzipped.p95)}, max ${ms(gzipped.max)}`],
   [`scrape during a refresh, gzip (${during.n}×)`, `p50 ${ms(during.p50)}, p95 ${ms(during.p95)}, max ${ms(during.max)}`],
   ...levels.map(({ level, series: n, bytes }): [string, string] => [`level ${level}`, `${n} series, ${(bytes / 1024).toFixed(0)} KB plain`]),
-  ['resident memory after refresh', `${memoryMb.toFixed(0)} MB`],
+  ['resident memory after refresh (this process: it also built the store)', `${memoryMb.toFixed(0)} MB`],
+  ['lacuna serve alone on this store, after two refreshes', `resident ${served.rssMb.toFixed(0)} MB, peak ${served.peakMb.toFixed(0)} MB (${served.scrapes} scrapes; target < 500 MB)`],
 ];
 const width = Math.max(...figures.map(([label]) => label.length));
 console.log(`\nlacuna bench:metrics (node ${process.version}; target < 250 ms per scrape)`);

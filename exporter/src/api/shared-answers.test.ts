@@ -33,13 +33,30 @@ describe('answers shared between requests', () => {
     let runs = 0;
     const compute = async () => `{"run":${++runs}}`;
     expect(await shared.answer('/stats', compute)).toBe('{"run":1}');
-    now += 1000;
+    now += 500;
     expect(await shared.answer('/stats', compute)).toBe('{"run":1}');
     expect(await shared.answer('/stats?channel=XA', compute)).toBe('{"run":2}');
     version = 'v2';
     expect(await shared.answer('/stats', compute)).toBe('{"run":3}');
     now += 1001;
     expect(await shared.answer('/stats', compute)).toBe('{"run":4}');
+  });
+
+  it('computes a kept answer again in the background past half its age, so that no request waits for it', async () => {
+    let now = 0;
+    const shared = new SharedAnswers(async () => 'v1', { maxAgeMs: 1000, clock: () => now });
+    let runs = 0;
+    const compute = async () => `{"run":${++runs}}`;
+    expect(await shared.answer('/timeline', compute)).toBe('{"run":1}');
+    now = 400;
+    expect(await shared.answer('/timeline', compute)).toBe('{"run":1}');
+    expect(runs).toBe(1);
+    now = 600;
+    expect(await shared.answer('/timeline', compute)).toBe('{"run":1}'); // given at once, renewed behind it
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toBe(2);
+    now = 1500; // the first answer would have expired; the renewed one (from 600) holds
+    expect(await shared.answer('/timeline', compute)).toBe('{"run":2}');
   });
 
   it('shares a failure with the requests that waited for it, and keeps none', async () => {

@@ -3,7 +3,8 @@
  * answered wait for that answer instead of computing their own, and an answer is given again
  * while the store's data version (core dataVersion) is the one it was computed at and it is at
  * most `maxAgeMs` old: an answer depends on the clock too (what is not yet due, windows relative
- * to now), so it is kept only as long as a second on the clock changes little. Errors are shared
+ * to now), so it is kept only as long as a second on the clock changes little; past half that age
+ * it is computed again in the background while still given. Errors are shared
  * with the requests that waited, never kept. Bounded by entries and bytes, least recently used
  * first out. Pure apart from its own memory and the two functions it is given.
  */
@@ -27,6 +28,7 @@ export interface SharedAnswersOptions {
 export class SharedAnswers {
   readonly #entries = new Map<string, Entry>();
   readonly #answering = new Map<string, Promise<string>>();
+  readonly #renewing = new Set<string>();
   #bytes = 0;
   #reading: Promise<string> | null = null;
   readonly #maxAgeMs: number;
@@ -61,6 +63,15 @@ export class SharedAnswers {
     if (kept && kept.version === version && at - kept.at <= this.#maxAgeMs) {
       this.#entries.delete(key); // most recently used last
       this.#entries.set(key, kept);
+      // Past half its age, a kept answer is computed again in the background, so that requests
+      // asking all the time never wait for it to expire.
+      if (at - kept.at > this.#maxAgeMs / 2 && !this.#renewing.has(key)) {
+        this.#renewing.add(key);
+        compute()
+          .then((json) => this.#keep(key, { version, at, json }))
+          .catch(() => undefined) // the next request that needs it computes it, and sees the error
+          .finally(() => this.#renewing.delete(key));
+      }
       return kept.json;
     }
     const json = await compute();
