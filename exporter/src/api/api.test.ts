@@ -424,7 +424,7 @@ describe('/api/v1 on a scanned demo archive', () => {
   });
 
   describe('answers shared between requests (runs after the channels above were added)', () => {
-    it('computes at most once for ten identical requests while nothing changed, and afresh after a write', async () => {
+    it('computes at most once for ten identical requests while nothing changed, reads only the segments for another window, and answers afresh after a write', async () => {
       // The store as the exporter sees it, counting the queries that read data.
       let reads = 0;
       const client = new Proxy(fixture.store.client, {
@@ -454,6 +454,12 @@ describe('/api/v1 on a scanned demo archive', () => {
         const answers = [...(await ask(shared.url, 5)), ...(await ask(shared.url, 5))];
         expect(new Set(answers)).toEqual(new Set([computed]));
         expect(reads - before).toBeLessThanOrEqual(readsOfOne);
+        // Another window of the same channels: only its segments are read again, and the answer is the one computed afresh.
+        const other = `/api/v1/timeline?channel=QQ&from=${iso(m.end - 2 * DAY)}&to=${iso(m.end - DAY)}&maxPoints=200`;
+        before = reads;
+        const [otherShared] = await Promise.all([fetch(`${shared.url}${other}`).then((response) => response.text())]);
+        expect(reads - before).toBeLessThan(readsOfOne);
+        expect(otherShared).toBe(await fetch(`${afresh.url}${other}`).then((response) => response.text()));
       } finally {
         await fixture.store.client.command({ query: 'SYSTEM START MERGES' });
       }

@@ -7,7 +7,7 @@ import { channelKey, compareChannelIds, type ChannelPattern } from '@lacuna/core
 import type { ChannelEpoch, ChannelId, Segment } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import { channelFilter } from '@lacuna/core';
-import { channelExtents, ensureRollups, segmentsAround, type ChannelExtent } from '@lacuna/core';
+import { channelExtents, ensureRollups, liveChannelSources, segmentsAround, type ChannelExtent } from '@lacuna/core';
 import type { SqlFragment } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
@@ -39,8 +39,45 @@ export function rollupsReady(store: Store, tolerance: readonly ToleranceRule[] =
   return ready;
 }
 
-/** The channels matching the patterns (no patterns: all), with their extents and epochs. */
-export async function select(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[]): Promise<Selection> {
+/**
+ * Reads that do not depend on a request's window, kept per store for its current data version
+ * (core dataVersion, read once per request by the router): while nothing is written, requests
+ * for the same channels share them, however their windows differ. A new version drops them all.
+ */
+const versioned = new WeakMap<Store, { version: string; reads: Map<string, Promise<unknown>> }>();
+
+function sharedRead<T>(store: Store, version: string | undefined, key: string, read: () => Promise<T>): Promise<T> {
+  if (version === undefined) return read();
+  let kept = versioned.get(store);
+  if (kept?.version !== version) {
+    kept = { version, reads: new Map() };
+    versioned.set(store, kept);
+  }
+  let reading = kept.reads.get(key) as Promise<T> | undefined;
+  if (reading === undefined) {
+    const reads = kept.reads;
+    reading = read();
+    reads.set(key, reading);
+    reading.catch(() => reads.delete(key)); // a failed read is not kept
+  }
+  return reading;
+}
+
+/**
+ * The channels matching the patterns (no patterns: all), with their extents and epochs; shared
+ * between requests of the same data `version` when given (a copy each: segmentsOf adds channels).
+ */
+export async function select(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[], version?: string): Promise<Selection> {
+  const selection = await sharedRead(store, version, `select\n${JSON.stringify(patterns)}`, () => readSelection(store, patterns, tolerance));
+  return { ...selection };
+}
+
+/** Which live source each live channel comes from (core liveChannelSources), shared as `select` is. */
+export function liveSources(store: Store, version?: string): Promise<Map<string, string>> {
+  return sharedRead(store, version, 'live sources', () => liveChannelSources(store));
+}
+
+async function readSelection(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[]): Promise<Selection> {
   await rollupsReady(store, tolerance);
   const filter = channelFilter(patterns);
   const [extents, epochList] = await Promise.all([channelExtents(store, filter), store.epochs(patterns)]);

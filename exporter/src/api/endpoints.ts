@@ -11,14 +11,13 @@ import type { Interval } from '@lacuna/core';
 import { worstState, type ChannelState } from '@lacuna/core';
 import { toleranceFor, type ToleranceRule } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
-import { liveChannelSources } from '@lacuna/core';
 import { dailyRollups } from '@lacuna/core';
 import { floorToDay } from '@lacuna/core';
 import type { ExporterLimits } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { channelStatuses, latencyState, parseWindow, type StatusWindow } from '../status.ts';
 import { alignedBuckets, appendCell, dailyRow, dayFigures, hourlyRow, parseCompletionText, type Bucket, type RollupSeries } from './completion.ts';
-import { segmentsOf, select, textRows, type Selection } from './data.ts';
+import { liveSources, segmentsOf, select, textRows, type Selection } from './data.ts';
 import { queryRows } from '@lacuna/core';
 import { selectionFingerprint, type CachedRows, type CompletionCache } from './completion-cache.ts';
 import { checkRows, DEFAULT_POINTS, MAX_STEPS } from './params.ts';
@@ -35,6 +34,8 @@ export interface ApiEnvironment {
   now: Micros;
   /** Completion matrices kept between requests (absent: none). */
   completionCache?: CompletionCache;
+  /** The store's data version this request reads at (core dataVersion): reads that do not depend on the window are shared under it (data.ts). */
+  version?: string;
 }
 
 /** Give the event loop a turn every this many channels (other requests meanwhile). */
@@ -81,8 +82,8 @@ function spanJson(span: Span): SpanJson {
 export const ARCHIVE_SOURCE = 'archive';
 
 export async function timelineResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, maxPoints = DEFAULT_POINTS) {
-  const selection = await select(env.store, patterns, env.tolerance);
-  const [segments, sources] = await Promise.all([segmentsOf(env.store, selection, window), liveChannelSources(env.store)]);
+  const selection = await select(env.store, patterns, env.tolerance, env.version);
+  const [segments, sources] = await Promise.all([segmentsOf(env.store, selection, window), liveSources(env.store, env.version)]);
   const pixel = (window.end - window.start) / maxPoints;
   const bucket = Math.max(1, Math.ceil(pixel));
   const rows = [];
@@ -119,7 +120,7 @@ export class RawJson {
 
 export async function completionResponse(env: ApiEnvironment, patterns: ChannelPattern[], requested: Interval, bucket: Bucket): Promise<RawJson> {
   const { window, starts } = alignedBuckets(requested, bucket);
-  const selection = await select(env.store, patterns, env.tolerance);
+  const selection = await select(env.store, patterns, env.tolerance, env.version);
   checkRows('channel', selection.channels.length * starts.length, env.limits, 'cells (channels × buckets)');
   const head = `{"apiVersion":${API_VERSION},"from":${window.start},"to":${window.end},"bucket":"${bucket}","buckets":${JSON.stringify(starts)},"rows":[`;
   const rows: string[] = [];
@@ -253,12 +254,12 @@ export async function gapsResponse(env: ApiEnvironment, patterns: ChannelPattern
 type SummaryRow = [string, string, string, string, number, number, number];
 
 export async function statsResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval) {
-  const selection = await select(env.store, patterns, env.tolerance);
+  const selection = await select(env.store, patterns, env.tolerance, env.version);
   const [segments, latest, summaries, sources] = await Promise.all([
     segmentsOf(env.store, selection, window),
     env.store.latestSegments(patterns),
     queryRows<SummaryRow>(env.store.client, latencySummaryQuery(selection.filter, window.start, window.end), 'JSONCompactEachRow'),
-    liveChannelSources(env.store),
+    liveSources(env.store, env.version),
   ]);
   const latestByKey = new Map(latest.map((segment) => [channelKey(segment), segment]));
   const summaryByKey = new Map(summaries.map(([network, station, location, channel, arrivals, max, mean]) => [channelKey({ network, station, location, channel }), { arrivals, max, mean }]));
@@ -312,7 +313,7 @@ export function defaultStep(window: Interval): number {
 export async function latencyResponse(env: ApiEnvironment, patterns: ChannelPattern[], window: Interval, step = defaultStep(window)) {
   const steps = Math.ceil((window.end - window.start) / step);
   if (steps > MAX_STEPS) throw badRequest(`parameter step: the range holds ${steps} steps of it, at most ${MAX_STEPS} are allowed; use a longer step`);
-  const selection = await select(env.store, patterns, env.tolerance);
+  const selection = await select(env.store, patterns, env.tolerance, env.version);
   const found = new Map<string, LatencyRow[4]>();
   for (const [network, station, location, channel, points] of await queryRows<LatencyRow>(env.store.client, latencyQuery(selection.filter, window.start, window.end, step), 'JSONCompactEachRow')) {
     found.set(channelKey({ network, station, location, channel }), points);

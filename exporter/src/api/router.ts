@@ -36,23 +36,25 @@ export function apiRouter(context: ExporterContext): Router {
   const now = () => context.now?.() ?? Date.now() * 1000;
   // Answers age on the exporter's clock: one pinned (tests) never ages them.
   const shared = caching ? new SharedAnswers(() => dataVersion(context.store), { clock: () => now() / 1000 }) : null;
-  const environment = (): ApiEnvironment => ({
+  const environment = (version?: string): ApiEnvironment => ({
     store: context.store,
     limits: context.limits,
     tolerance: context.tolerance ?? [],
     now: now(),
     completionCache,
+    version,
   });
 
   /**
    * Answers GET `path` with `compute`'s body, shared between identical requests (the same URL)
-   * while the data is unchanged (shared-answers.ts). The JSON text is sent as it is: no ETag
+   * while the data is unchanged (shared-answers.ts), its window-independent reads shared with
+   * other requests at the same data version (data.ts). The JSON text is sent as it is: no ETag
    * hashing of megabytes of it on every request.
    */
   const answer = (path: string, compute: (env: ApiEnvironment, query: Request['query']) => Promise<unknown>) =>
     router.get(path, async (req, res) => {
-      const json = async () => {
-        const body = await compute(environment(), req.query);
+      const json = async (version?: string) => {
+        const body = await compute(environment(version), req.query);
         return body instanceof RawJson ? body.json : JSON.stringify(body);
       };
       res.status(200).type('application/json').end(shared ? await shared.answer(req.originalUrl, json) : await json());

@@ -47,8 +47,11 @@ export class SharedAnswers {
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** The JSON text answering `key`: one being computed, a kept one still valid, or `compute()`'s. */
-  answer(key: string, compute: () => Promise<string>): Promise<string> {
+  /**
+   * The JSON text answering `key`: one being computed, a kept one still valid, or `compute()`'s,
+   * given the data version it computes at.
+   */
+  answer(key: string, compute: (version: string) => Promise<string>): Promise<string> {
     const answering = this.#answering.get(key);
     if (answering) return answering;
     const run = this.#answer(key, compute).finally(() => this.#answering.delete(key));
@@ -56,7 +59,7 @@ export class SharedAnswers {
     return run;
   }
 
-  async #answer(key: string, compute: () => Promise<string>): Promise<string> {
+  async #answer(key: string, compute: (version: string) => Promise<string>): Promise<string> {
     const version = await this.#readVersion();
     const at = this.#clock();
     const kept = this.#entries.get(key);
@@ -67,14 +70,14 @@ export class SharedAnswers {
       // asking all the time never wait for it to expire.
       if (at - kept.at > this.#maxAgeMs / 2 && !this.#renewing.has(key)) {
         this.#renewing.add(key);
-        compute()
+        compute(version)
           .then((json) => this.#keep(key, { version, at, json }))
           .catch(() => undefined) // the next request that needs it computes it, and sees the error
           .finally(() => this.#renewing.delete(key));
       }
       return kept.json;
     }
-    const json = await compute();
+    const json = await compute(version);
     this.#keep(key, { version, at, json });
     return json;
   }
