@@ -137,6 +137,9 @@ export const PLANTED = {
   mixedChannel: 'AA.PLANT.10.HHZ',
   mixed: { start: WINDOW_START_US + 7 * MICROS_PER_DAY, end: WINDOW_START_US + 8 * MICROS_PER_DAY, percent: 42.5 },
   fullChannel: 'AA.PLANT.00.HHN',
+  /** On the full channel: 10 s of data sent twice, and its last day not yet arrived. */
+  overlap: { start: WINDOW_START_US + 9 * MICROS_PER_DAY, end: WINDOW_START_US + 9 * MICROS_PER_DAY + 10 * MICROS_PER_SECOND },
+  notYetArrivedDays: 1,
 };
 
 function isoOf(us: number): string {
@@ -161,7 +164,13 @@ function plantedRows(toUs: number): SyntheticRow[] {
     { start: p.mixed.start, end: p.mixed.end, state: 'mixed', percent: p.mixed.percent },
     { start: p.mixed.end, end: toUs, state: 'present' },
   ];
-  const full: SyntheticSpan[] = [{ start: WINDOW_START_US, end: toUs, state: 'present' }];
+  const arriving = toUs - p.notYetArrivedDays * MICROS_PER_DAY;
+  const full: SyntheticSpan[] = [
+    { start: WINDOW_START_US, end: p.overlap.start, state: 'present' },
+    { start: p.overlap.start, end: p.overlap.end, state: 'overlap' },
+    { start: p.overlap.end, end: arriving, state: 'present' },
+    { start: arriving, end: toUs, state: 'pending' },
+  ];
   // The planted row's times travel as ISO strings, as the API may send them.
   const asIso = hhz.map((s) => ({ ...s, start: isoOf(Number(s.start)), end: isoOf(Number(s.end)) }));
   return [

@@ -90,6 +90,24 @@ describe.skipIf(!available)('timeline panel in Chromium', () => {
     expect(await pixel(xOf(PLANTED.mixed.start + MICROS_PER_DAY / 2), rowMiddle(4))).toBe(colors[ColorKey.Missing]);
   });
 
+  it('marks an overlap narrower than a pixel above the bar, draws time not yet arrived neutral, and lists both in the legend', async () => {
+    await render('light');
+    await screenshot('timeline-overlap-pending-light');
+    const colors = (await palette('light')).states;
+    const barTop = rowMiddle(2) - rowHeight / 2 + 2;
+    const x = Math.floor(xOf(PLANTED.overlap.start)) + 0.5;
+    expect(await pixel(x, barTop + 2)).toBe(colors[ColorKey.Overlap]);
+    expect(await pixel(x + 12, barTop + 2)).toBe(colors[ColorKey.Present]);
+    expect(await pixel(xOf(data.to - (PLANTED.notYetArrivedDays * MICROS_PER_DAY) / 2), rowMiddle(2))).toBe(colors[ColorKey.Pending]);
+    expect(colors[ColorKey.Pending]).not.toBe(colors[ColorKey.NotExpected]);
+    const legend = await browser.page.getByTestId('lacuna-legend').textContent();
+    expect(legend).toContain('Overlap');
+    expect(legend).toContain('Not yet arrived');
+    // Hovering the tail says what it is.
+    await browser.page.mouse.move(xOf(data.to - (PLANTED.notYetArrivedDays * MICROS_PER_DAY) / 2), rowMiddle(2));
+    expect(await tooltip()).toContain('Not yet arrived');
+  });
+
   it('tells the exact times, the length and the row’s figures on hover', async () => {
     await render('dark');
     await browser.page.mouse.move(xOf((PLANTED.longGap.start + PLANTED.longGap.end) / 2), rowMiddle(3));
