@@ -12,7 +12,7 @@ import { encodeMseed2Record, encodeMseed3Record, type RecordSpec } from './mseed
 import { MetadataError } from './metadata/errors.ts';
 import { parseStationXml } from './metadata/stationxml.ts';
 import { parseChannelCsv } from './metadata/csv.ts';
-import { FrameReader } from './seedlink/protocol.ts';
+import { FrameReader, nextPacket } from './seedlink/protocol.ts';
 import type { ChannelEpoch } from '@lacuna/core';
 
 export interface FuzzTarget<Input> {
@@ -175,21 +175,18 @@ function readFrames(input: { version: 3 | 4; chunks: Buffer[] }): string[] {
   const out: string[] = [];
   for (const chunk of input.chunks) {
     reader.push(chunk);
+    // The client's own reading of a transfer (nextPacket: frames, each data record's header).
     for (;;) {
       const before = reader.buffered;
-      const frame = reader.next();
-      if (frame === null) break;
-      const consumed = before - reader.buffered;
-      if (consumed <= 0 && frame.kind !== 'line') throw new Error(`a ${frame.kind} frame consumed no bytes: the client would loop`);
-      if (frame.kind !== 'data') continue;
-      try {
-        const h = parseRecordHeader(frame.payload, 0, frame.payload.length);
-        out.push(...checkRecord(h));
-        accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
-      } catch (error) {
-        if (!(error instanceof MseedFormatError)) throw error;
-        if (!reader.followedByPacketOrNothing()) reader.rewindAndSkip(consumed);
-      }
+      const packet = nextPacket(reader);
+      if (packet === null) break;
+      if (before - reader.buffered <= 0 && packet.kind !== 'line') throw new Error(`a ${packet.kind} packet consumed no bytes: the client would loop`);
+      // A record the reader refuses is skipped; anything else it throws is a crash.
+      if (packet.kind === 'skipped' && !(packet.error instanceof MseedFormatError)) throw packet.error;
+      if (packet.kind !== 'record') continue;
+      const h = packet.header;
+      out.push(...checkRecord(h));
+      accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
     }
   }
   return [...out, ...checkSegments(accumulator)];

@@ -313,7 +313,7 @@ export class FrameReader {
 export type Packet =
   | { kind: 'record'; sequence: bigint; stationId: string; header: MseedRecordHeader }
   /** A data packet whose record cannot be read, or holds times or a rate the store cannot hold (the reader applies core storable.ts). */
-  | { kind: 'skipped'; sequence: bigint; stationId: string; why: string }
+  | { kind: 'skipped'; sequence: bigint; stationId: string; why: string; error: unknown }
   | Exclude<Frame, { kind: 'data' }>;
 
 /**
@@ -334,7 +334,7 @@ export function nextPacket(reader: FrameReader): Packet | null {
         reader.rewindAndSkip(frame.size);
         continue;
       }
-      return { kind: 'skipped', sequence: frame.sequence, stationId: frame.stationId, why: (error as Error).message };
+      return { kind: 'skipped', sequence: frame.sequence, stationId: frame.stationId, why: (error as Error).message, error };
     }
     return { kind: 'record', sequence: frame.sequence, stationId: frame.stationId || `${header.network}_${header.station}`, header };
   }
