@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,25 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
       expect(listed.sort()).toEqual([written.deadChannel.channel, written.lateChannel.channel].sort());
     } finally {
       rmSync(later, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a demo of the older kind, which did not grow, anew, and scans it although its old files are gone', async () => {
+    const older = mkdtempSync(join(tmpdir(), 'lacuna-start-older-'));
+    try {
+      const demo = join(older, 'data/demo');
+      // Forty days old: none of its day files is among the new demo's three weeks.
+      const old = await writeDemoArchive(demo, { days: 5, end: Math.floor(Date.now() / 1000 - 40 * 86_400) * 1_000_000 });
+      expect((await run(older, 'scan', demo)).status).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(demo, 'demo-manifest.json'), 'utf8'));
+      writeFileSync(join(demo, 'demo-manifest.json'), JSON.stringify({ ...manifest, version: 1 }));
+      const { stdout, stderr, status } = await untilFirstSummary(older, async () => undefined);
+      expect(status).toBe(0);
+      expect(stderr).toMatch(/demo archive .*data\/demo is of an older kind that does not grow: writing it anew/);
+      expect(stderr).toContain(`0 unchanged, ${old.files} deleted)`);
+      expect(stdout).toMatch(/: 2 failed, 0 degraded; over the last 24 h, \d+ below 99 %:\n/);
+    } finally {
+      rmSync(older, { recursive: true, force: true });
     }
   });
 });

@@ -128,6 +128,8 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const layout = layoutOption('start', values.layout);
   const tolerance = toleranceRules('start', values.tolerance);
   const demo = archiveOption(values).length === 0 && !wantsLiveSources(values);
+  // The demo archive is ours: written anew, its old files are forgotten without asking for --prune.
+  const prune = values.prune === true || demo;
   const cron = (values.schedule as string | undefined) ?? (demo ? DEMO_SCHEDULE : DEFAULT_SCHEDULE);
   const probe = schedule.scheduleJob(cron, () => undefined);
   if (probe === null) throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
@@ -161,7 +163,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
       return scanning;
     }
     const progress = terminalProgress(io.stderr);
-    scanning = scanArchive(store, { roots: archives, layout, tolerance, shard, prune: values.prune === true, onProgress: progress.update })
+    scanning = scanArchive(store, { roots: archives, layout, tolerance, shard, prune, onProgress: progress.update })
       .then(async (report) => {
         progress.clear();
         io.stderr.write(`[${new Date().toISOString()}] ${scanSummary(report, String(values.layout ?? 'sds'))}`);
