@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exporterFixture, type ExporterFixture } from './testing/fixture.ts';
 import { ENDPOINTS, LACUNA_VERSION } from './landing.ts';
+import { switchableStore } from '@lacuna/collector/testing';
+import { MetricsRefresher } from './metrics/index.ts';
 
 describe('exporter app', () => {
   let fixture: ExporterFixture;
@@ -45,10 +47,37 @@ describe('exporter app', () => {
   });
 
   it('says not ready when the store is gone', async () => {
-    const broken = { ...fixture.store, ready: async () => false } as unknown as typeof fixture.store;
-    const { url } = await fixture.serve({ store: broken });
+    const { store: gone, setMode } = switchableStore(fixture.store);
+    setMode('down');
+    const { url } = await fixture.serve({ store: gone });
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'store unreachable: connect ECONNREFUSED 127.0.0.1:8123' });
+  });
+
+  it('says not ready, and lacuna_store_up 0, when the store answers reads but refuses writes (issue 11 case 11)', async () => {
+    // A test double for a read-only server (a read-only user or replica): inserts fail as ClickHouse
+    // fails them, reads answer. (The embedded engine keeps a readonly setting for the whole session,
+    // so the real setting would make the shared store read-only for every later test.)
+    const readOnlyError = () => Object.assign(new Error('default: Cannot execute query in readonly mode. (READONLY)'), { type: 'READONLY', code: '164' });
+    const client = new Proxy(fixture.store.client, {
+      get(target, name) {
+        if (name === 'insert') return () => Promise.reject(readOnlyError());
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const readOnly = Object.create(fixture.store, { client: { value: client }, lastProbe: { value: null, writable: true } }) as typeof fixture.store;
+    const metrics = new MetricsRefresher(readOnly);
+    expect(await metrics.refreshNow()).toMatchObject({ ok: true });
+    const exporter = await fixture.serve({ store: readOnly, metrics });
+    const ready = await fetch(`${exporter.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { status: string }).status).toBe('store refuses writes: default: Cannot execute query in readonly mode. (READONLY)');
+    const text = await (await fetch(`${exporter.url}/metrics`)).text();
+    expect(text).toMatch(/^lacuna_store_up 0$/m);
+    // Reads still answer.
+    expect((await fetch(`${exporter.url}/api/v1/channels?pattern=*`)).status).toBe(200);
   });
 
   it('requires the bearer token on /api and /fdsnws when one is set, never on health', async () => {

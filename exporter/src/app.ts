@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
@@ -47,10 +48,12 @@ export interface ExporterLimits {
 
 export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: 2_000_000 };
 
+/** Compares the Authorization header with the token in constant time (hashes of equal length), so response times tell nothing of the token. */
 function bearerAuth(token: string) {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
   return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    if (header === `Bearer ${token}`) return next();
+    if (timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) return next();
     res.set('WWW-Authenticate', 'Bearer realm="lacuna"').status(401).json({ error: 'a valid bearer token is required' });
   };
 }
@@ -68,8 +71,8 @@ export function createApp(context: ExporterContext): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await context.store.ready();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'store unreachable or schema not migrated' });
+    const problem = await context.store.readiness();
+    res.status(problem === null ? 200 : 503).json({ status: problem ?? 'ready' });
   });
 
   const facts = async () => ({ store: context.store.location, ready: await context.store.ready(), token: context.token !== undefined });

@@ -189,6 +189,18 @@ export const MIGRATIONS: Migration[] = [
       await repartition(client, 'availability_daily', 'toYear(day)', 'ReplacingMergeTree(computed_at) PARTITION BY toYear(day) ORDER BY (network, station, location, channel, day)');
     },
   },
+  {
+    version: 5,
+    name: 'write probe: readiness says whether the store takes writes',
+    // One row per process that probes (replaced at merges): a store that answers reads but refuses
+    // writes (read-only, disk full) is not ready, and /readyz and lacuna_store_up say so.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS store_probe (
+        prober String,
+        probed_at DateTime64(6, 'UTC')
+      ) ENGINE = ReplacingMergeTree(probed_at) ORDER BY prober`,
+    ],
+  },
 ];
 
 /**

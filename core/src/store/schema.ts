@@ -61,7 +61,7 @@ const CHANNEL_COLUMNS = `network LowCardinality(String),
         channel LowCardinality(String)`;
 
 /**
- * Every table, as migrations 1 to 4 left it (migrations.test.ts checks that a store made by the
+ * Every table, as migrations 1 to 5 left it (migrations.test.ts checks that a store made by the
  * steps has exactly these tables). The ledger comes first: it is created before anything else.
  */
 export const TABLES: TableSpec[] = [
@@ -253,6 +253,18 @@ export const TABLES: TableSpec[] = [
     orderBy: '(source, batch_id)',
     ttl: 'written_at + INTERVAL 7 DAY',
     shardBy: 'cityHash64(source, batch_id)',
+  },
+  {
+    // Written by the readiness probe (Store.writeProblem): one row per process, replaced at merges.
+    name: 'store_probe',
+    columns: `(
+        prober String,
+        probed_at DateTime64(6, 'UTC')
+      )`,
+    engine: 'ReplacingMergeTree',
+    engineArgs: ['probed_at'],
+    orderBy: 'prober',
+    shardBy: 'cityHash64(prober)',
   },
 ];
 

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ChannelEpoch, ChannelId, ChannelSegment, Micros } from '../model.ts';
 import { channelKey, type ChannelPattern } from '../channel.ts';
 import type { Interval } from '../segments.ts';
 import { carryFirstSeen } from '../first-seen.ts';
 import { connectStore, type StoreLocation } from './connect.ts';
-import { migrate, appliedVersions, SCHEMA_VERSION } from './migrations.ts';
+import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { Schema } from './schema.ts';
 import { channelFilter } from './filter.ts';
 import { queryRows, type SqlFragment } from './sql.ts';
@@ -112,6 +113,15 @@ function segmentIdentity(segment: ChannelId & { quality: string; sampleRate: num
   return `${channelKey(segment)}/${segment.quality}/${segment.sampleRate}`;
 }
 
+/** How long a write probe's answer stands (Store.writeProblem). */
+const WRITE_PROBE_MS = 5_000;
+/** This process, as store_probe names it. */
+const PROBER = `${hostname()}:${process.pid}`;
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
 /**
  * The ClickHouse store. The same SQL serves the embedded engine and a server; values reach SQL
  * only as query parameters.
@@ -154,14 +164,39 @@ export class Store {
     await this.client.close();
   }
 
-  /** Store reachable and schema current (readiness). */
+  /** Store reachable, schema current and taking writes (readiness). */
   async ready(): Promise<boolean> {
+    return (await this.readiness()) === null;
+  }
+
+  /** Why the store is not ready (unreachable, schema not migrated, refusing writes), or null when it is. */
+  async readiness(): Promise<string | null> {
     try {
-      const versions = await appliedVersions(this.client, this.schema);
-      return versions.includes(SCHEMA_VERSION);
-    } catch {
-      return false;
+      // Read only: a store that refuses writes is told apart below.
+      const [row] = await this.rows<{ current: number }>('SELECT countIf(version = {version:UInt32}) AS current FROM schema_migrations', { version: SCHEMA_VERSION });
+      if (row.current === 0) return `schema not migrated to version ${SCHEMA_VERSION}`;
+    } catch (error) {
+      return `store unreachable: ${firstLine(error)}`;
     }
+    return this.writeProblem();
+  }
+
+  private lastProbe: { at: number; problem: Promise<string | null> } | null = null;
+
+  /**
+   * Why the store refuses a write now, or null when it takes one: a one-row insert into
+   * store_probe (a store can answer reads while refusing writes: read-only, disk full). Probed at
+   * most every WRITE_PROBE_MS; callers in between get the last answer.
+   */
+  writeProblem(): Promise<string | null> {
+    const now = Date.now();
+    if (this.lastProbe === null || now - this.lastProbe.at >= WRITE_PROBE_MS) {
+      const problem = this.client
+        .insert({ table: 'store_probe', values: [{ prober: PROBER, probed_at: now * 1000 }], format: 'JSONEachRow' })
+        .then(() => null, (error: unknown) => `store refuses writes: ${firstLine(error)}`);
+      this.lastProbe = { at: now, problem };
+    }
+    return this.lastProbe.problem;
   }
 
   /** The rows of a query as objects; values only as `params`. */

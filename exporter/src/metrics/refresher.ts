@@ -107,7 +107,7 @@ function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: cli
  * Computes the metrics from the store on an interval and keeps them: a scrape serves the last
  * computed text and never waits on the store. Before the first refresh completes a scrape has
  * the store-independent metrics and lacuna_store_up 0; a failed refresh keeps the last values and
- * sets lacuna_store_up to 0 until a refresh succeeds again.
+ * sets lacuna_store_up to 0 until a refresh succeeds again (and so does a store refusing writes).
  *
  * Tests drive it without timers: `refreshNow()` and a pinned `now`.
  */
@@ -149,7 +149,7 @@ export class MetricsRefresher {
     const registers = [this.registry];
     this.storeUp = new client.Gauge({
       name: 'lacuna_store_up',
-      help: '1 when the last refresh of these metrics read the store, 0 when it failed (the other values are then those of the last successful refresh) or none has completed yet.',
+      help: '1 when the last refresh of these metrics read the store and the store took a write, 0 when either failed (the other values are then those of the last successful refresh) or none has completed yet.',
       registers,
     });
     this.lastRefresh = new client.Gauge({
@@ -225,7 +225,8 @@ export class MetricsRefresher {
       this.scrapeTime = scrapeTime;
       this.series = series;
       const seconds = (performance.now() - started) / 1000;
-      this.storeUp.set(1);
+      // A store that answers reads and refuses writes (read-only, disk full) is not up: ingest would stall.
+      this.storeUp.set((await this.store.writeProblem()) === null ? 1 : 0);
       this.lastRefresh.set(Date.now() / 1000);
       this.refreshDuration.set(seconds);
       this.seriesGauge.set(series);
