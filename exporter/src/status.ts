@@ -1,6 +1,6 @@
 import { availabilityOver, coveredEnd, dueUntil, epochInForce, expectedIntervals } from '@lacuna/core';
 import { channelKey, type ChannelPattern } from '@lacuna/core';
-import type { ChannelEpoch, ChannelId, Micros } from '@lacuna/core';
+import { MICROS_PER_DAY, type ChannelEpoch, type ChannelId, type Micros } from '@lacuna/core';
 import { groupByChannel } from '@lacuna/core';
 import { channelState, latency, type ChannelState, type Latency } from '@lacuna/core';
 import type { Store, StoredSegment } from '@lacuna/core';
@@ -18,8 +18,13 @@ const UNIT_MICROS: Record<string, number> = { s: 1e6, m: 60e6, h: 3600e6, d: 86_
 export function parseWindow(item: string): StatusWindow {
   const match = /^\s*(\d+)([smhdw])\s*$/.exec(item);
   if (!match || Number(match[1]) === 0) throw new Error(`bad window "${item}": expected a whole number and a unit s, m, h, d or w (e.g. 1h, 7d)`);
-  return { name: `${match[1]}${match[2]}`, micros: Number(match[1]) * UNIT_MICROS[match[2]] };
+  const micros = Number(match[1]) * UNIT_MICROS[match[2]];
+  if (micros > MAX_WINDOW_DAYS * MICROS_PER_DAY) throw new Error(`bad window "${item}": at most ${MAX_WINDOW_DAYS} days`);
+  return { name: `${match[1]}${match[2]}`, micros };
 }
+
+/** The longest window or duration a request may name: a century keeps every time it reaches storable. */
+export const MAX_WINDOW_DAYS = 36_600;
 
 /** `1h,1d,7d` → windows; a bad item throws naming it. */
 export function parseWindows(text: string): StatusWindow[] {

@@ -63,6 +63,11 @@ describe('/api/v1 with hostile input', () => {
     await expect400(`/api/v1/gaps?${RANGE}&minGap=-1`, 'minGap');
     await expect400(`/api/v1/stations?window=0d`, 'window');
     await expect400(`/api/v1/stations?window=${encodeURIComponent('1h; DROP')}`, 'window');
+    // Numbers whose arithmetic left the range of times were a 500 (issue 11 case 5).
+    await expect400(`/api/v1/latency?${RANGE}&step=999999999d`, 'step');
+    await expect400(`/api/v1/gaps?${RANGE}&minGap=999999999d`, 'minGap');
+    await expect400(`/api/v1/stations?window=9999999w`, 'window');
+    await expect400(`/api/v1/stations?window=99999999d`, 'window');
   });
 
   it('rejects unknown, repeated and nested parameters', async () => {

@@ -8,7 +8,7 @@ import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import { parseTime } from '@lacuna/core';
 import { badRequest } from '../http/errors.ts';
-import { parseWindow } from '../status.ts';
+import { MAX_WINDOW_DAYS, parseWindow } from '../status.ts';
 import type { ExporterLimits } from '../app.ts';
 
 /** Most spans per timeline row a client may ask for. */
@@ -72,14 +72,15 @@ export function integerParam(min: number, max: number) {
 const DURATION = /^(\d{1,9}(?:\.\d{1,6})?)(us|ms|s|m|h|d)?$/;
 const DURATION_UNIT: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86_400e6 };
 
-/** A duration: seconds (`90`, `0.5`) or a number with a unit us, ms, s, m, h, d (`10m`); in µs. */
+/** A duration: seconds (`90`, `0.5`) or a number with a unit us, ms, s, m, h, d (`10m`), at most MAX_WINDOW_DAYS; in µs. */
 export const durationParam = z
   .string()
   .regex(DURATION, 'expected seconds (90, 0.5) or a number with a unit us, ms, s, m, h or d (10m)')
   .transform((text) => {
     const [, number, unit] = DURATION.exec(text)!;
     return Math.round(Number(number) * DURATION_UNIT[unit ?? 's']);
-  });
+  })
+  .refine((us) => us <= MAX_WINDOW_DAYS * MICROS_PER_DAY, `at most ${MAX_WINDOW_DAYS} days`);
 
 /** from/to of a request, both optional. */
 export function rangeParams(now: Micros) {
