@@ -23,3 +23,4 @@ export * from './live/batch.ts';
 export * from './live/stream-id.ts';
 export * from './live/accumulator.ts';
 export * from './live/stuck.ts';
+export * from './store/selections.ts';

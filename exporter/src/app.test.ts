@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exporterFixture, type ExporterFixture } from './testing/fixture.ts';
 import { ENDPOINTS, LACUNA_VERSION } from './landing.ts';
+import { DEFAULT_LIMITS } from './app.ts';
 import { switchableStore } from '@lacuna/collector/testing';
 import { MetricsRefresher } from './metrics/index.ts';
 
@@ -78,6 +79,31 @@ describe('exporter app', () => {
     expect(text).toMatch(/^lacuna_store_up 0$/m);
     // Reads still answer.
     expect((await fetch(`${exporter.url}/api/v1/channels?pattern=*`)).status).toBe(200);
+  });
+
+  it('answers a request the store does not answer within the deadline with a clear 503, JSON or FDSN (issue 11 case 6)', async () => {
+    // A test double for a store that takes forever: its queries answer only when the test ends.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const client = new Proxy(fixture.store.client, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (name === 'query') return async (...args: unknown[]) => released.then(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const stuck = Object.create(fixture.store, { client: { value: client } }) as typeof fixture.store;
+    const { url } = await fixture.serve({ store: stuck, limits: { ...DEFAULT_LIMITS, requestDeadlineMs: 200 } });
+    try {
+      const api = await fetch(`${url}/api/v1/stats?channel=XA&from=-1d`);
+      expect(api.status).toBe(503);
+      expect(((await api.json()) as { error: string }).error).toMatch(/^the request took longer than 0.2 s and was given up; ask for fewer channels or a shorter time range/);
+      const fdsn = await fetch(`${url}/fdsnws/availability/1/query?net=XA`);
+      expect(fdsn.status).toBe(503);
+      expect((await fdsn.text()).split('\n').slice(0, 3)).toEqual(['Error 503: Service Unavailable', '', expect.stringMatching(/^the request took longer than 0.2 s/)]);
+    } finally {
+      release();
+    }
   });
 
   it('requires the bearer token on /api and /fdsnws when one is set, never on health', async () => {

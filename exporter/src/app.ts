@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
+import { errorDocument } from './fdsnws/errors.ts';
 import { metricsRouter } from './metrics/router.ts';
 import type { MetricsRefresher } from './metrics/refresher.ts';
 import type { Micros } from '@lacuna/core';
@@ -44,6 +45,29 @@ export interface ExporterLimits {
   maxRows: number;
   /** Most stored segments one request may read where the time range does not bound it (an FDSN extent). */
   maxSegmentsRead: number;
+  /** How long a request may take before it is answered 503 (default REQUEST_DEADLINE_MS). */
+  requestDeadlineMs?: number;
+}
+
+/** Every request is answered within this: a clear 503 rather than a client left waiting. */
+export const REQUEST_DEADLINE_MS = 60_000;
+
+/**
+ * Answers a request that has not been answered within `ms` with a 503 saying so (an FDSN error
+ * document under /fdsnws, JSON elsewhere); what its handler sends later goes nowhere.
+ */
+function deadline(ms: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      const message = `the request took longer than ${ms / 1000} s and was given up; ask for fewer channels or a shorter time range, or try again when the store is less busy`;
+      if (req.originalUrl.startsWith('/fdsnws')) res.status(503).type('text/plain').send(errorDocument(503, message, req.originalUrl, Date.now() * 1000));
+      else res.status(503).json({ error: message });
+    }, ms);
+    timer.unref();
+    res.on('close', () => clearTimeout(timer));
+    next();
+  };
 }
 
 export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: 2_000_000 };
@@ -66,6 +90,7 @@ export function createApp(context: ExporterContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  app.use(deadline(context.limits.requestDeadlineMs ?? REQUEST_DEADLINE_MS));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -99,6 +124,7 @@ export function createApp(context: ExporterContext): express.Express {
     res.status(404).json({ error: 'not found' });
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return; // answered already: past its deadline
     const { status, message } = describeError(error, req);
     res.status(status).json({ error: message });
   });

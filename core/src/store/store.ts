@@ -8,6 +8,7 @@ import { connectStore, type StoreLocation } from './connect.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { Schema } from './schema.ts';
 import { channelFilter } from './filter.ts';
+import { selectionsMatch, type StoreSelection } from './selections.ts';
 import { queryRows, type SqlFragment } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
@@ -454,6 +455,52 @@ export class Store {
       params,
     );
     return rows.map(segmentFromRow);
+  }
+
+  /**
+   * The stored segments of any of the selections (their channels, covering part of their windows),
+   * ordered by channel and start: many selections in one query (selections.ts).
+   */
+  async selectionSegments(selections: readonly StoreSelection[]): Promise<StoredSegment[]> {
+    if (selections.length === 0) return [];
+    const { matched, prefilter, params } = selectionsMatch(selections);
+    const owned = stationShardFilter(this.shard);
+    const rows = await this.rows<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${prefilter} AND ${owned.sql} AND has(${matched}, 1)
+       ORDER BY network, station, location, channel, start_us, end_us, quality`,
+      { ...params, ...owned.params },
+    );
+    return rows.map(segmentFromRow);
+  }
+
+  /**
+   * Per selection: how many stored segments it holds (a segment matching two of its patterns
+   * counts twice), the first one's start and the last one's end; null when none. One query.
+   */
+  async selectionExtents(selections: readonly StoreSelection[]): Promise<(StoredExtent | null)[]> {
+    if (selections.length === 0) return [];
+    const { matched, prefilter, params, patternSelection } = selectionsMatch(selections);
+    const owned = stationShardFilter(this.shard);
+    const [row] = await this.rows<{ counts: number[]; starts: number[]; ends: number[] }>(
+      `SELECT sumForEach(matched) AS counts,
+              minForEach(arrayMap(hit -> if(hit, s, 9007199254740991), matched)) AS starts,
+              maxForEach(arrayMap(hit -> if(hit, e, -9007199254740991), matched)) AS ends
+       FROM (SELECT toUnixTimestamp64Micro(start_time) AS s, toUnixTimestamp64Micro(end_time) AS e, ${matched} AS matched
+             FROM segments WHERE ${prefilter} AND ${owned.sql})
+       WHERE has(matched, 1)`,
+      { ...params, ...owned.params },
+    );
+    const extents: (StoredExtent | null)[] = selections.map(() => null);
+    // No row matched: the aggregates over nothing are empty arrays.
+    (row?.counts ?? []).forEach((count, k) => {
+      if (count === 0) return;
+      const index = patternSelection[k];
+      const extent = extents[index];
+      extents[index] = extent === null
+        ? { segments: count, start: row.starts[k], end: row.ends[k] }
+        : { segments: extent.segments + count, start: Math.min(extent.start, row.starts[k]), end: Math.max(extent.end, row.ends[k]) };
+    });
+    return extents;
   }
 
   /**

@@ -323,6 +323,24 @@ describe('FDSN availability web service', () => {
       expect(datasources).toEqual((await json(viaGet)).datasources);
     });
 
+    it('answers many selection lines at once with what each line asks as a GET (one read for all lines)', async () => {
+      const backfill = fixture.manifest.backfill;
+      const dayStart = Math.floor(backfill.start / DAY) * DAY;
+      const channels = ['XA ALPHA 00 LHZ', 'XA ALPHA 00 LHN', 'YB ECHO -- LHZ', 'XA ALPHA 00 LH?'];
+      const lines = Array.from({ length: 40 }, (_, k) => `${channels[k % channels.length]} ${iso(dayStart + k * 3_600e6)} ${iso(dayStart + (k + 1) * 3_600e6)}`);
+      const posted = await json(await post('query', `format=json\n${lines.join('\n')}\n`));
+      const viaGets: AvailabilityJson['datasources'] = [];
+      for (const line of lines) {
+        const [net, sta, loc, cha, start, end] = line.split(' ');
+        const answer = await get(`query?net=${net}&sta=${sta}&loc=${loc}&cha=${cha}&start=${start}&end=${end}&format=json`);
+        if (answer.status === 200) viaGets.push(...(await json(answer)).datasources);
+      }
+      const key = (source: Record<string, unknown>) => `${String(source.network)}.${String(source.station)}.${String(source.location)}.${String(source.channel)}`;
+      const spans = (sources: typeof viaGets) => sources.flatMap((source) => (source.timespans as unknown[]).map((span) => `${key(source)} ${JSON.stringify(span)}`)).sort();
+      expect(posted.datasources.length).toBeGreaterThan(0);
+      expect(spans(posted.datasources)).toEqual([...new Set(spans(viaGets))]);
+    });
+
     it('names the bad line, and wants no parameters in the URL', async () => {
       const bad = await post('extent', 'XA ALPHA 00 LHZ 2024-03-01\nXA ALPHA 00\n');
       expect(bad.status).toBe(400);
