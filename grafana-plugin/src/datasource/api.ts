@@ -54,6 +54,8 @@ export interface TimelineSpan {
   percent: number | null;
   /** Missing and mixed spans: the samples their missing time would hold (null: not given). */
   missingSamples?: number | null;
+  /** Mixed spans: their missing time, µs (null: none, or not given). */
+  missingUs?: number | null;
 }
 
 export interface TimelineRow {
@@ -79,7 +81,15 @@ export function readTimeline(json: unknown): Timeline {
       const startUs = timeField(span, 'start');
       const endUs = timeField(span, 'end');
       if (startUs === null || endUs === null || endUs <= startUs) continue;
-      spans.push({ startUs, endUs, state: stringField(span, 'state'), percent: numberField(span, 'percent'), missingSamples: numberField(span, 'missingSamples') });
+      const parts = isRecord(span.parts) ? span.parts : {};
+      spans.push({
+        startUs,
+        endUs,
+        state: stringField(span, 'state'),
+        percent: numberField(span, 'percent'),
+        missingSamples: numberField(span, 'missingSamples'),
+        missingUs: numberField(parts, 'missing'),
+      });
     }
     spans.sort((a, b) => a.startUs - b.startUs);
     return {

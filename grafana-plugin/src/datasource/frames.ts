@@ -48,6 +48,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
   const state = new Array<string>(spanCount);
   const percent = new Array<number | null>(spanCount);
   const missingSamples = new Array<number | null>(spanCount);
+  const missingUs = new Array<number | null>(spanCount);
   const startUs = new Array<number>(spanCount);
   const endUs = new Array<number>(spanCount);
   let i = 0;
@@ -59,6 +60,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
       state[i] = span.state;
       percent[i] = span.state === 'present' ? 100 : span.state === 'missing' ? 0 : span.percent;
       missingSamples[i] = span.missingSamples ?? null;
+      missingUs[i] = span.missingUs ?? null;
       startUs[i] = span.startUs;
       endUs[i] = span.endUs;
       i++;
@@ -75,6 +77,7 @@ export function timelineFrames(timeline: Timeline, refId: string, window: { from
       { name: 'state', type: FieldType.string, values: state, config: { displayName: 'State' } },
       { name: 'percent', type: FieldType.number, values: percent, config: { ...percentConfig, displayName: 'Present in span' } },
       { name: 'missing_samples', type: FieldType.number, values: missingSamples, config: { displayName: 'Missing samples', decimals: 0 } },
+      { name: 'missing_us', type: FieldType.number, values: missingUs, config: { ...hiddenInViz, displayName: 'Missing in mixed span (µs)' } },
       { name: 'start_us', type: FieldType.number, values: startUs, config: { ...hiddenInViz, displayName: 'Start (µs)' } },
       { name: 'end_us', type: FieldType.number, values: endUs, config: { ...hiddenInViz, displayName: 'End (µs)' } },
     ],

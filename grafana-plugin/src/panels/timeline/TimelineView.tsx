@@ -72,6 +72,8 @@ function spanTooltip(display: DisplayRow, spanIndex: number): string[] {
     lines.push(`to ${formatMicros(end)}`);
     const percent = row.spanPercent[spanIndex];
     if (stateName === 'mixed' && !Number.isNaN(percent)) lines.push(`present in span: ${formatPercent(percent)}`);
+    const missingUs = row.missingUs[spanIndex];
+    if (stateName === 'mixed' && missingUs > 0) lines.push(`missing inside: ${formatDuration(missingUs)}`);
     const missing = row.missingSamples[spanIndex];
     if (!Number.isNaN(missing)) lines.push(`missing samples: ${missing.toLocaleString('en-US')}`);
   }

@@ -36,6 +36,7 @@ function row(id: string, percent: number | null, longestGapUs: number, spans: Ar
     states: Uint8Array.from(spans.map((s) => s[2])),
     spanPercent: new Float32Array(spans.length).fill(NaN),
     missingSamples: new Float64Array(spans.length).fill(NaN),
+    missingUs: new Float64Array(spans.length).fill(NaN),
   };
 }
 

@@ -1,5 +1,6 @@
 import { createDataFrame, FieldType } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
+import { readTimeline } from '../../datasource/api';
 import { timelineFrames } from '../../datasource/frames';
 import { FrameKind } from '../../shared/frames';
 import { SpanState } from '../../shared/states';
@@ -9,6 +10,31 @@ const DAY = 86_400_000_000;
 const window = { fromUs: 0, toUs: 10 * DAY };
 
 describe('buildTimelineModel', () => {
+  it('keeps what the API says of missing time: samples, the missing time inside a mixed span, the newest sample, the new states', () => {
+    const json = {
+      from: 0,
+      to: 1000e6,
+      rows: [
+        {
+          channel: 'IU.ANMO.00.LHZ', percent: 99, gaps: 2, maxGapSeconds: 500, lastSample: 400e6,
+          spans: [
+            { start: 0, end: 100e6, state: 'present' },
+            { start: 100e6, end: 100.5e6, state: 'mixed', percent: 50, parts: { present: 0.25e6, missing: 0.25e6 }, missingSamples: 25 },
+            { start: 100.5e6, end: 200e6, state: 'overlap' },
+            { start: 200e6, end: 401e6, state: 'present' },
+            { start: 401e6, end: 990e6, state: 'missing', missingSamples: 589 },
+            { start: 990e6, end: 1000e6, state: 'pending' },
+          ],
+        },
+      ],
+    };
+    const [row] = buildTimelineModel(timelineFrames(readTimeline(json), 'A', { fromUs: 0, toUs: 1000e6 })).rows;
+    expect(Array.from(row.states)).toEqual([SpanState.Present, SpanState.Mixed, SpanState.Overlap, SpanState.Present, SpanState.Missing, SpanState.Pending]);
+    expect(Array.from(row.missingSamples)).toEqual([NaN, 25, NaN, NaN, 589, NaN]);
+    expect(Array.from(row.missingUs)).toEqual([NaN, 0.25e6, NaN, NaN, NaN, NaN]);
+    expect(row).toMatchObject({ lastSampleUs: 400e6, gaps: 2, longestGapUs: 500e6 });
+  });
+
   it('groups the long span frame into one row per channel with its figures', () => {
     const frames = timelineFrames(
       {

@@ -24,6 +24,8 @@ export interface TimelineRow extends ChannelParts {
   states: Uint8Array;
   spanPercent: Float32Array;
   missingSamples: Float64Array;
+  /** Mixed spans: the missing time inside, µs (NaN: none or not given). */
+  missingUs: Float64Array;
 }
 
 export interface TimelineModel {
@@ -95,12 +97,14 @@ function sortSpans(row: TimelineRow): void {
   const states = row.states.slice();
   const percent = row.spanPercent.slice();
   const missing = row.missingSamples.slice();
+  const missingUs = row.missingUs.slice();
   order.forEach((from, to) => {
     row.starts[to] = starts[from];
     row.ends[to] = ends[from];
     row.states[to] = states[from];
     row.spanPercent[to] = percent[from];
     row.missingSamples[to] = missing[from];
+    row.missingUs[to] = missingUs[from];
   });
 }
 
@@ -117,6 +121,7 @@ function emptyRow(id: string): TimelineRow {
     states: new Uint8Array(0),
     spanPercent: new Float32Array(0),
     missingSamples: new Float64Array(0),
+    missingUs: new Float64Array(0),
   };
 }
 
@@ -159,6 +164,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
     const states = fieldValues<string>(frame, 'state');
     const percent = fieldValues<number | null>(frame, 'percent');
     const missingSamples = fieldValues<number | null>(frame, 'missing_samples');
+    const missingUs = fieldValues<number | null>(frame, 'missing_us');
     if (!channel || !starts || !ends || !states) continue;
 
     // Two passes: count each channel's spans, then fill typed arrays of exactly that size. Spans
@@ -193,6 +199,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
         states: growBytes(existing.states, offset + count),
         spanPercent: growFloats(existing.spanPercent, offset + count),
         missingSamples: grow(existing.missingSamples, offset + count),
+        missingUs: grow(existing.missingUs, offset + count),
       });
       filled.set(id, offset);
     }
@@ -212,6 +219,7 @@ export function buildTimelineModel(frames: readonly DataFrame[]): TimelineModel 
       const p = percent?.[i];
       row.spanPercent[at] = p === null || p === undefined ? NaN : p;
       row.missingSamples[at] = missingSamples?.[i] ?? NaN;
+      row.missingUs[at] = missingUs?.[i] ?? NaN;
       at++;
     }
     if (row !== undefined) filled.set(row.id, at);
