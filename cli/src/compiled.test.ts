@@ -28,6 +28,9 @@ describe('the compiled lacuna command', () => {
   });
 
   it('opens the embedded store and reports on it', async () => {
+    // A scan of an empty folder makes the store at ./data/lacuna; a report alone would not (no store there).
+    mkdirSync(join(cwd, 'nothing'));
+    expect((await run(BIN, ['scan', 'nothing'], cwd)).status).toBe(0);
     const { status, stdout, stderr } = await run(BIN, ['segments', '--format', 'json'], cwd);
     expect(stderr).toBe('');
     expect(status).toBe(0);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, SchemaError, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
 import { UsageError } from './args.ts';
 import type { Micros, ReportKind, ReportRow, StoreLocation } from '@lacuna/core';
@@ -110,6 +111,11 @@ function serverReader(location: StoreLocation, url: string): ReportReader {
  */
 export async function withReports<T>(values: Record<string, unknown>, work: (reader: ReportReader) => Promise<T>): Promise<T> {
   const location = storeLocation(values);
+  // Opening a missing embedded store would make an empty one and report "No gaps": a user in the
+  // wrong folder would believe it.
+  if (location.kind === 'embedded' && !existsSync(location.target)) {
+    throw new StoreUnavailableError(location, new Error('there is no store there; scan into it first (lacuna scan PATH, or lacuna start), or name yours with --store or LACUNA_STORE'));
+  }
   const holder = storeHolder(location);
   if (holder?.url) return work(serverReader(location, holder.url));
   return withStore(values, (store) => work(storeReader(store)));

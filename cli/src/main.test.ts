@@ -179,6 +179,20 @@ describe('lacuna CLI', () => {
     expect(run.stderr).toMatch(/^lacuna: store http:\/\/127\.0\.0\.1:9 is unreachable: .+\n$/);
   });
 
+  it('says there is no store, with status 3, when a report names a folder where none was made (never an empty one made there)', async () => {
+    // What a user meets after `npm link`: `lacuna gaps` in a folder with no ./data/lacuna.
+    const missing = join(temp, 'no-store-here');
+    for (const argv of [['gaps'], ['segments', '--format', 'json'], ['availability'], ['files', '--errors']]) {
+      const run = await lacuna(...argv, '--store', missing);
+      expect(run.status, argv.join(' ')).toBe(3);
+      expect(run.stdout, argv.join(' ')).toBe('');
+      expect(run.stderr, argv.join(' ')).toBe(
+        `lacuna: store ${missing} is unreachable: there is no store there; scan into it first (lacuna scan PATH, or lacuna start), or name yours with --store or LACUNA_STORE\n`,
+      );
+    }
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('reads through the running exporter that holds the store, printing what a stopped store prints', async () => {
     const reports = [
       ['gaps', '--format', 'json', '--overlaps'],
