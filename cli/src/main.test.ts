@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { Store } from '@lacuna/core';
 import { toleranceRules } from './args.ts';
 import { runExporter } from './commands/serve.ts';
+import { LACUNA_VERSION } from '@lacuna/exporter';
 import type { Io } from './context.ts';
 import { lacuna, type Run } from './testing/run.ts';
 import { SERVER_FILE } from './store-holder.ts';
@@ -42,6 +43,8 @@ describe('lacuna CLI', () => {
     }
     const overview = await lacuna('--help');
     expect(overview.stdout).toContain('availability');
+    const version = await lacuna('--version');
+    expect([version.status, version.stdout]).toEqual([0, `lacuna ${LACUNA_VERSION}\n`]);
   });
 
   it('scans the demo archive and reports every file read', async () => {

@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '@lacuna/core';
+import { LACUNA_VERSION } from '@lacuna/exporter';
 import { helpText, parseCommandArgs, UsageError, type CommandSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './context.ts';
 import { demoCommand, demoSpec } from './commands/demo.ts';
@@ -46,7 +47,7 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map(([spec]) => `  ${spec.name.padEnd(width)}  ${spec.summary.split('. ')[0].replace(/\.$/, '')}`),
     '',
-    'Run "lacuna COMMAND --help" for a command\'s options.',
+    'Run "lacuna COMMAND --help" for a command\'s options, "lacuna --version" for the version.',
     '',
   ].join('\n');
 }
@@ -54,6 +55,10 @@ function overview(): string {
 /** Runs the CLI; returns the exit status. Errors become one line on stderr. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`lacuna ${LACUNA_VERSION}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
