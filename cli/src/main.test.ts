@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,7 +94,9 @@ describe('lacuna CLI', () => {
   it('scans files given by name, as msi takes them, and skips them when unchanged', async () => {
     const fileStore = join(temp, 'file-store');
     const info = manifest.channelInfo[0];
-    const file = join(archive, sdsRelativePath(parseChannelKey(info.channel), floorToDay(end)));
+    // A day file under a name of its own, as files are handed around: FILE.mseed.
+    const file = join(temp, `${info.channel}.mseed`);
+    copyFileSync(join(archive, sdsRelativePath(parseChannelKey(info.channel), floorToDay(end))), file);
     const first = await lacuna('scan', file, '--store', fileStore);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^scanned 1 of 1 files/);
