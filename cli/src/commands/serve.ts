@@ -86,7 +86,7 @@ export async function runExporter(
   // Beside an embedded store, so that the report commands of other processes read it through us.
   const withdraw = await announceServer(store.location, exporter.url);
   io.stderr.write(
-    `exporter ${exporter.url}: metrics ${exporter.url}/metrics, API ${exporter.url}/api/v1, FDSN ${exporter.url}/fdsnws/availability/1/query${context.token ? ' (bearer token required)' : ''}\n`,
+    `exporter ${exporter.url}: metrics ${exporter.url}/metrics, API ${exporter.url}/api/v1, FDSN ${exporter.url}/fdsnws/availability/1/query${context.token ? ' (bearer token required)' : ''}; every endpoint, the store and its health: ${exporter.url}/\n`,
   );
   return {
     url: exporter.url,
