@@ -438,6 +438,19 @@ describe.skipIf(!available)('completion map in Chromium', () => {
     await screenshot('completion-tooltip');
   });
 
+  it('opens the tooltip of the last day (today) before the pointer at its full width, not squeezed into the room after it', async () => {
+    await render('dark');
+    await browser.page.mouse.move(cellX(0), rowY(1));
+    const first = (await browser.page.getByTestId('lacuna-tooltip').boundingBox())!;
+    const last = cellX(shape.days - 1);
+    await browser.page.mouse.move(last, rowY(1));
+    const tip = (await browser.page.getByTestId('lacuna-tooltip').boundingBox())!;
+    await screenshot('completion-tooltip-last-day');
+    // Its widest line is the day's times, as at the first day: as wide (it was a column a fifth as wide).
+    expect(Math.abs(tip.width - first.width)).toBeLessThan(12);
+    expect(tip.x + tip.width).toBeLessThanOrEqual(last);
+  });
+
   it('totals rows and columns', async () => {
     await render('light');
     await browser.page.mouse.move(1200 - 30, rowY(1));

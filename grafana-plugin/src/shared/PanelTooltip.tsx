@@ -29,7 +29,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     padding: theme.spacing(0.75, 1),
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
-    // Lines wrap only where the panel is narrower than the tooltip.
+    // Its own width, not the room left of the pointer (an absolute box shrinks to that, and the
+    // tooltip at the right edge, today's cell, came out a narrow column); lines wrap only where
+    // the panel is narrower than the tooltip.
+    width: 'max-content',
+    boxSizing: 'border-box',
     whiteSpace: 'pre-wrap',
     overflowWrap: 'anywhere',
     boxShadow: theme.shadows.z2,
