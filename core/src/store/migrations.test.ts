@@ -78,7 +78,7 @@ describe('a store made by older code', () => {
     try {
       await dropAll();
       await migrate(client, { upTo: 3 });
-      expect(await migrate(client)).toEqual([4, 5]);
+      expect(await migrate(client)).toEqual([4, 5, 6]);
       const stepByStep = await tables();
       await dropAll();
       expect(await migrate(client)).toEqual(MIGRATIONS.map((m) => m.version));
@@ -86,6 +86,46 @@ describe('a store made by older code', () => {
       expect(stepByStep.map((t) => t.name)).toEqual(TABLES.map((spec) => spec.name).sort());
     } finally {
       await client.close();
+    }
+  });
+
+  it('heals a store that older code let impossible data into: the rows go, their file is named and read again, the other channels answer', async () => {
+    const client = await connectStore({ kind: 'embedded', target: dir });
+    for (const row of await queryRows<{ name: string }>(client, { sql: 'SELECT name FROM system.tables WHERE database = currentDatabase()', params: {} })) {
+      await client.command({ query: `DROP TABLE ${row.name} SYNC` });
+    }
+    await migrate(client, { upTo: 5 });
+    const row = (station: string, source: string, start: number, end: number, rate: number) => ({
+      network: 'HEAL', station, location: '', channel: 'LHZ', quality: 'D', sample_rate: rate, start_time: start, end_time: end,
+      samples: 10, tolerance_us: 0, source, scan_id: 1, first_seen: start,
+    });
+    await client.insert({
+      table: 'segments',
+      values: [
+        row('GOOD', '/a/good', t('2008-01-01'), t('2008-01-01T00:00:09Z'), 1),
+        // What issue 11 saw: factor and multiplier -32768 (an end far past 2255), and a pushed item of 1700.
+        row('RATE', '/a/rate', t('2008-01-01'), 1e17, 1 / 32768 / 32768),
+        row('RATE', '/a/rate', t('2008-01-02'), t('2008-01-02T00:00:09Z'), 1),
+        row('PUSH', 'push', t('1700-01-01'), t('1700-01-01T00:00:09Z'), 1),
+      ],
+      format: 'JSONEachRow',
+    });
+    const file = (path: string) => ({ path, size: 512, mtime: t('2008-01-03'), status: 'ok', error: '', error_offset: -1, records: 2, format: 2, scanned_at: t('2008-01-03'), scan_id: 1, deleted: 0 });
+    await client.insert({ table: 'files', values: [file('/a/good'), file('/a/rate')], format: 'JSONEachRow' });
+    await client.close();
+
+    const store = await Store.open({ kind: 'embedded', target: dir });
+    try {
+      const everything = { start: t('1900-01-01'), end: t('2255-01-01') };
+      const kept = await store.segments({ patterns: parseChannelPatterns('HEAL'), window: everything });
+      expect(kept.map((s) => [s.station, s.start])).toEqual([['GOOD', t('2008-01-01')], ['RATE', t('2008-01-02')]]);
+      const failed = await store.files({ errorsOnly: true });
+      expect(failed.map((f) => [f.path, f.mtime])).toEqual([['/a/rate', 0]]);
+      expect(failed[0].error).toMatch(/^segments outside the storable range .* were removed from the store; the file is read again at the next scan$/);
+      // The whole store reads again: every channel's newest segment, rollups built for all.
+      expect((await store.latestSegments(parseChannelPatterns('HEAL'))).map((s) => s.station)).toEqual(['GOOD', 'RATE']);
+    } finally {
+      await store.close();
     }
   });
 });

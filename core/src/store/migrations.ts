@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { queryRows } from './sql.ts';
 import { LEDGER_TABLE, Schema, SchemaError, TABLES } from './schema.ts';
+import { EARLIEST_STORABLE_TIME, HIGHEST_SAMPLE_RATE, LATEST_STORABLE_TIME, LOWEST_SAMPLE_RATE } from '../storable.ts';
 
 export interface Migration {
   version: number;
@@ -200,6 +201,33 @@ export const MIGRATIONS: Migration[] = [
         probed_at DateTime64(6, 'UTC')
       ) ENGINE = ReplacingMergeTree(probed_at) ORDER BY prober`,
     ],
+  },
+  {
+    version: 6,
+    name: 'data outside the storable range, left by older versions, removed; its files read again',
+    statements: [],
+    // Before core's storable rule, a record with an impossible rate or time, or a pushed item of
+    // 1700, reached the store and made every report, rollup and API request fail, for every
+    // channel. Such rows go; a file that held some is recorded failed, saying so, with a
+    // modification time of 0 so that the next scan reads it again (now the reader reports the
+    // damage and keeps the good records); the rollups and extents of the channels touched go too,
+    // and are built again (ensureRollups). Safe to repeat.
+    apply: async (client) => {
+      const params = { earliest: EARLIEST_STORABLE_TIME, latest: LATEST_STORABLE_TIME, lowest: LOWEST_SAMPLE_RATE, highest: HIGHEST_SAMPLE_RATE };
+      const outside = `(toUnixTimestamp64Micro(start_time) < {earliest:Int64} OR toUnixTimestamp64Micro(end_time) > {latest:Int64} OR end_time < start_time
+        OR NOT (sample_rate >= {lowest:Float64} AND sample_rate <= {highest:Float64}) OR toUnixTimestamp64Micro(end_time) + 1e6 / sample_rate > {latest:Int64})`;
+      const run = (query: string) => client.command({ query, query_params: params });
+      await run(`INSERT INTO files
+        SELECT path, size, toDateTime64(0, 6, 'UTC'), 'error',
+               'segments outside the storable range (1900-01-01 .. 2255-06-05, one sample a year to 1 MHz) were removed from the store; the file is read again at the next scan',
+               -1, records, format, now64(6), toUnixTimestamp64Micro(now64(6)), 0
+        FROM files FINAL WHERE deleted = 0 AND path IN (SELECT DISTINCT source FROM segments WHERE ${outside})`);
+      const channels = `(network, station, location, channel) IN (SELECT DISTINCT network, station, location, channel FROM segments WHERE ${outside})`;
+      await run(`DELETE FROM channel_extents WHERE ${channels}`);
+      await run(`DELETE FROM availability_daily WHERE ${channels}`);
+      await run(`DELETE FROM segments WHERE ${outside}`);
+      await run(`DELETE FROM live_latest WHERE toUnixTimestamp64Micro(last_sample) < {earliest:Int64} OR toUnixTimestamp64Micro(last_sample) > {latest:Int64}`);
+    },
   },
 ];
 

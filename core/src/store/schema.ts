@@ -61,7 +61,7 @@ const CHANNEL_COLUMNS = `network LowCardinality(String),
         channel LowCardinality(String)`;
 
 /**
- * Every table, as migrations 1 to 5 left it (migrations.test.ts checks that a store made by the
+ * Every table, as migrations 1 to 6 left it (migrations.test.ts checks that a store made by the
  * steps has exactly these tables). The ledger comes first: it is created before anything else.
  */
 export const TABLES: TableSpec[] = [
