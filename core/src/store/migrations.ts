@@ -264,10 +264,11 @@ export interface MigrateOptions {
   upTo?: number;
 }
 
-async function record(client: ClickHouseClient, migration: Migration): Promise<void> {
+/** Records steps as applied, in one insert (one part: a new store has no merge of the ledger to come). */
+async function record(client: ClickHouseClient, migrations: readonly Migration[]): Promise<void> {
   await client.insert({
     table: 'schema_migrations',
-    values: [{ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 }],
+    values: migrations.map((migration) => ({ version: migration.version, name: migration.name, applied_at: Date.now() * 1000 })),
     format: 'JSONEachRow',
   });
 }
@@ -285,7 +286,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
   const applied = new Set(await appliedVersions(client, schema));
   if (applied.size === 0 && upTo === SCHEMA_VERSION) {
     for (const table of TABLES) for (const statement of schema.createTable(table)) await client.command({ query: statement });
-    for (const migration of steps) await record(client, migration);
+    await record(client, steps);
     return steps.map((migration) => migration.version);
   }
   const pending = steps.filter((migration) => !applied.has(migration.version));
@@ -295,7 +296,7 @@ export async function migrate(client: ClickHouseClient, options: MigrateOptions 
   for (const migration of pending) {
     for (const statement of migration.statements) await client.command({ query: statement });
     await migration.apply?.(client);
-    await record(client, migration);
+    await record(client, [migration]);
   }
   return pending.map((migration) => migration.version);
 }
