@@ -6,7 +6,7 @@
 import type { GrafanaTheme2 } from '@grafana/data';
 import { readCompletion, readTimeline } from '../src/datasource/api';
 import { completionFrame, timelineFrames } from '../src/datasource/frames';
-import { panelPalette } from '../src/shared/palette';
+import { panelPalette, prepareCanvas } from '../src/shared/palette';
 import { MICROS_PER_SECOND } from '../src/shared/time';
 import { TimelineRenderer } from '../src/panels/timeline/draw';
 import { buildDisplayRows, maxScrollTop, type DisplayRow, type TimelineGeometry } from '../src/panels/timeline/layout';
@@ -51,16 +51,13 @@ function time<T>(samples: number[], work: () => T): T {
   return result;
 }
 
+/** A canvas on the page, prepared as the panels prepare theirs. */
 function canvas(): CanvasRenderingContext2D {
   const element = document.createElement('canvas');
-  element.width = WIDTH * devicePixelRatio;
-  element.height = HEIGHT * devicePixelRatio;
   element.style.width = `${WIDTH}px`;
   element.style.height = `${HEIGHT}px`;
   document.getElementById('root')!.replaceChildren(element);
-  const ctx = element.getContext('2d')!;
-  ctx.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0);
-  return ctx;
+  return prepareCanvas(element, WIDTH, HEIGHT)!;
 }
 
 /** Forces the drawing to be rasterised now. */
