@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, SchemaError, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
 import { UsageError } from './args.ts';
 import type { Micros, ReportKind, ReportRow, StoreLocation } from '@lacuna/core';
-import { storeHolder, type StoreHolder } from './store-holder.ts';
+import { storeHolder } from './store-holder.ts';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -34,11 +34,13 @@ export async function withStore<T>(values: Record<string, unknown>, work: (store
 
 /** Opens a store; one that another process holds is refused with who holds it (the engine would print its raw lock error). */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  refuseIfHeld(location, storeHolder(location));
+  refuseIfHeld(location);
   return Store.open(location);
 }
 
-function refuseIfHeld(location: StoreLocation, holder: StoreHolder | null): void {
+/** Throws StoreUnavailableError naming the live process that holds the store, if one does. */
+export function refuseIfHeld(location: StoreLocation): void {
+  const holder = storeHolder(location);
   if (holder === null) return;
   const how = holder.url ? `; the report commands read it through that process's API (${holder.url})` : ', which serves no API to read it through; try again when it has finished';
   throw new StoreUnavailableError(location, new Error(`it is in use by process ${holder.pid}${how}`));

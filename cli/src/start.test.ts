@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,25 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
       expect(listed.sort()).toEqual([written.deadChannel.channel, written.lateChannel.channel].sort());
     } finally {
       rmSync(later, { recursive: true, force: true });
+    }
+  });
+
+  it('started a second time beside a running one, says who holds the store before touching the demo archive the first one extends', async () => {
+    const twice = mkdtempSync(join(tmpdir(), 'lacuna-start-twice-'));
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      // An hour behind: a start that went ahead would append an hour of records beside the running one's.
+      await writeDemoArchive(join(twice, 'data/demo'), { days: 3, end: Math.floor(Date.now() / 1000 - 3600) * 1_000_000 });
+      const manifest = readFileSync(join(twice, 'data/demo/demo-manifest.json'), 'utf8');
+      mkdirSync(join(twice, 'data/lacuna'));
+      writeFileSync(join(twice, 'data/lacuna/status'), `PID: ${holder.pid}\nStarted at: 2026-12-07 12:00:00\nRevision: 54513\n`);
+      const second = await run(twice, 'start', '--listen', '127.0.0.1:0');
+      expect(second.status).toBe(3);
+      expect(second.stderr).toBe(`lacuna: store ${join(twice, 'data/lacuna')} is unreachable: it is in use by process ${holder.pid}, which serves no API to read it through; try again when it has finished\n`);
+      expect(readFileSync(join(twice, 'data/demo/demo-manifest.json'), 'utf8')).toBe(manifest);
+    } finally {
+      holder.kill();
+      rmSync(twice, { recursive: true, force: true });
     }
   });
 

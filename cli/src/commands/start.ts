@@ -8,7 +8,7 @@ import { formatTime, type ChannelState, type Micros, type ToleranceRule } from '
 import { DEMO_MANIFEST, extendDemoArchive, readDemoManifest, scanArchive, startDemoDigitiser, type DemoDigitiser } from '@lacuna/collector';
 import { channelStatuses, parseWindows } from '@lacuna/exporter';
 import { choice, STORE_OPTION, CLUSTER_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
-import { openStore, storeLocation, type Io } from '../context.ts';
+import { openStore, refuseIfHeld, storeLocation, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
 import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
@@ -139,6 +139,9 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const liveOptions = await liveConfig('start', values);
   const shard = shardOption(values.shard, target, layout.namesStation, layout.template);
 
+  const location = storeLocation(values);
+  // A second start beside a running one would extend the demo archive that one is extending.
+  refuseIfHeld(location);
   let digitiser: DemoDigitiser | null = null;
   if (demo) {
     const demoDir = resolve(DEFAULT_DEMO_DIR);
@@ -147,7 +150,6 @@ export async function startCommand(values: Record<string, unknown>, positionals:
     if (metadata.length === 0) metadata = [join(demoDir, 'metadata.csv')];
   }
 
-  const location = storeLocation(values);
   const store = await openStore(location);
   io.stderr.write(`store: ${location.target} (${location.kind === 'embedded' ? 'embedded ClickHouse' : 'ClickHouse server'})\n`);
   if (shard) io.stderr.write(`collector ${formatShard(shard)}: scanning the stations of part ${shard.index} of ${shard.count}\n`);
