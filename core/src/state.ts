@@ -48,10 +48,12 @@ export function latency(newestSample: Micros, availableAt: Micros, measuredAt: M
 
 /**
  * How long after a sample's time its data may take to arrive when the channel's metadata sets no
- * `warn_s`: an hour covers archives written in day files of long records and scanned every few
- * minutes, so data on its way is not called missing.
+ * `warn_s`: 15 minutes covers archives scanned every few minutes and feeds that buffer a record
+ * or two, so data on its way is not called missing. It stays well below an hour, the shortest
+ * availability window of /metrics, so a dead channel without thresholds still shows 0 % there
+ * (and the NoData alert sees it) instead of an hour that is all "not yet arrived".
  */
-export const DEFAULT_EXPECTED_LATENCY_S = 3600;
+export const DEFAULT_EXPECTED_LATENCY_S = 900;
 
 /** The epoch in force at `now` (the latest started of those covering it), or null. */
 export function epochInForce<E extends { start: Micros; end: Micros | null }>(epochs: readonly E[], now: Micros): E | null {

@@ -32,6 +32,21 @@ describe('channel status from a scanned demo archive', () => {
     expect(dead.windows['1d'].ratio).toBe(0);
   });
 
+  it('gives a dead channel without warn_s 0 % over the last hour, not "nothing expected" (the NoData alert watches that series)', async () => {
+    // 1 Hz for a day, ending two days before now; no metadata, so the default expected latency.
+    const end = fixture.manifest.end;
+    const start = end - 3 * 86_400e6;
+    await fixture.store.client.insert({
+      table: 'segments',
+      values: [{ network: 'QQ', station: 'GONE', location: '', channel: 'LHZ', quality: 'D', sample_rate: 1, start_time: start, end_time: start + 86_399e6, samples: 86_400, tolerance_us: 500_000, source: '/gone', scan_id: 1, first_seen: start + 86_400e6 }],
+      format: 'JSONEachRow',
+    });
+    const [gone] = await channelStatuses(fixture.store, { patterns: [{ network: 'QQ', station: 'GONE', location: '*', channel: '*' }], windows: DEFAULT_WINDOWS, now: end });
+    expect(gone.state).toBe('NOT_TRACKED');
+    expect(gone.windows['1h'].ratio).toBe(0);
+    expect(gone.windows['1h'].gaps).toBe(1);
+  });
+
   it('does not count time outside the metadata epoch as missing', () => {
     const { channel, epochEnd } = fixture.manifest.notExpectedAfter;
     const retired = statuses.get(channel)!;

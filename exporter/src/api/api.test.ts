@@ -32,7 +32,7 @@ function plantedCoverage(m: DemoManifest, key: string): Interval[] {
   return result;
 }
 
-/** Where the channel's not-yet-arrived time begins at the demo's "now": its last sample + Δ, or warn_s (default an hour) before now if that is later. */
+/** Where the channel's not-yet-arrived time begins at the demo's "now": its last sample + Δ, or warn_s (default 15 minutes) before now if that is later. */
 function plantedDue(m: DemoManifest, key: string): number {
   const info = m.channelInfo.find((c) => c.channel === key)!;
   return notYetArrivedFrom(info.lastSample + 1e6 / info.sampleRate, m.end, info.warnS ?? DEFAULT_EXPECTED_LATENCY_S);

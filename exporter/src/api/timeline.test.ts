@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelEpoch, Segment } from '@lacuna/core';
-import { parseTime } from '@lacuna/core';
+import { DEFAULT_EXPECTED_LATENCY_S, parseTime } from '@lacuna/core';
 import { channelTimeline } from './timeline.ts';
 
 const t = (text: string) => parseTime(text);
@@ -76,10 +76,11 @@ describe('channelTimeline', () => {
     const data = run(W.start - 3 * 86_400e6, 86_400); // stopped two days before the window
     const row = channelTimeline([data], [epoch('2024-01-01', null, 1)], { window: W, bucket: HOUR, tolerance: DEFAULT, now: W.end });
     expect(row).toMatchObject({ percent: 0, gaps: 1, maxGapSeconds: 86400, lastSample: data.end });
-    // Its last hour is within the default expected latency (no warn_s): not yet arrived, not missing.
+    // Its last 15 minutes are within the default expected latency (no warn_s): not yet arrived, not missing.
+    const latency = DEFAULT_EXPECTED_LATENCY_S * 1e6;
     expect(row.spans).toEqual([
-      { start: W.start, end: W.end - HOUR, state: 'missing', missingSamples: 23 * 3600 },
-      { start: W.end - HOUR, end: W.end, state: 'pending' },
+      { start: W.start, end: W.end - latency, state: 'missing', missingSamples: 86_400 - DEFAULT_EXPECTED_LATENCY_S },
+      { start: W.end - latency, end: W.end, state: 'pending' },
     ]);
   });
 

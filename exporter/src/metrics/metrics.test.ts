@@ -64,7 +64,7 @@ function idLabels(key: string) {
 }
 
 /** |[end − window, end) ∩ epoch|, µs: the expected time of a demo channel in a window. */
-/** Where the channel's time not yet arrived begins at END: after its last sample, and within warn_s (default an hour) of END. */
+/** Where the channel's time not yet arrived begins at END: after its last sample, and within warn_s (default 15 minutes) of END. */
 function dueUntil(info: DemoChannelInfo): number {
   return notYetArrivedFrom(info.lastSample + 1e6 / info.sampleRate, END, info.warnS ?? DEFAULT_EXPECTED_LATENCY_S);
 }
