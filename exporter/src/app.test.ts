@@ -114,11 +114,12 @@ describe('exporter app', () => {
     expect((await fetch(`${url}/api/v1/anything`, { headers: { authorization: 'Bearer s3cret' } })).status).not.toBe(401);
   });
 
-  it('answers unknown paths with a JSON 404 and no server details', async () => {
+  it('answers unknown paths with a JSON 404 naming the path and where the endpoints are listed, and no server details', async () => {
     const { url } = await fixture.serve();
-    const response = await fetch(`${url}/no/such/path`);
+    const response = await fetch(`${url}/no/such/path?x=1`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-powered-by')).toBeNull();
-    expect(await response.json()).toEqual({ error: 'not found' });
+    expect(await response.json()).toEqual({ error: 'no such endpoint: GET /no/such/path; the endpoints are listed at /api/v1 (and at / in a browser)' });
+    expect(await (await fetch(`${url}/available`)).json()).toEqual({ error: 'no such endpoint: GET /available; the endpoints are listed at /api/v1 (and at / in a browser)' });
   });
 });

@@ -120,8 +120,9 @@ export function createApp(context: ExporterContext): express.Express {
   app.use('/api/v1', apiRouter(context));
   app.use('/available', ooiRouter(context));
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not found' });
+  app.use((req, res) => {
+    const path = req.path.length > 200 ? `${req.path.slice(0, 200)}…` : req.path;
+    res.status(404).json({ error: `no such endpoint: ${req.method} ${path}; the endpoints are listed at /api/v1 (and at / in a browser)` });
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return; // answered already: past its deadline
