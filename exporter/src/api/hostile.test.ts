@@ -52,6 +52,15 @@ describe('/api/v1 with hostile input', () => {
     const response = await fetch(`${narrow}/api/v1/completion?from=2024-05-01&to=2024-05-10`);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/^parameter from: .*at most 2/);
+    // ooi-status without start_time covers the deployments: too long a one is not blamed on a start_time never given.
+    const whole = await fetch(`${narrow}/available/XA.ALPHA.00.LHZ`);
+    expect(whole.status).toBe(400);
+    expect(((await whole.json()) as { error: string }).error).toMatch(
+      /^channel XA\.ALPHA\.00\.LHZ: its deployments and data span 4(\.\d+)? days \(from \S+Z to \S+Z\), more than the 2 days one request may cover; give start_time and stop_time$/,
+    );
+    const given = await fetch(`${narrow}/available/XA.ALPHA.00.LHZ?start_time=2024-05-01T00:00:00&stop_time=2024-05-10T00:00:00`);
+    expect(given.status).toBe(400);
+    expect(((await given.json()) as { error: string }).error).toMatch(/^parameters start_time, stop_time: .* span \d+(\.\d+)? days .*, more than the 2 days one request may cover$/);
   });
 
   it('rejects out-of-range numbers and unknown choices', async () => {

@@ -8,7 +8,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { channelKey, parseChannelKey, parseChannelPatterns, streamChannel, type ChannelPattern, type Segment } from '@lacuna/core';
-import { MICROS_PER_DAY, type Micros } from '@lacuna/core';
+import { formatTime, MICROS_PER_DAY, type Micros } from '@lacuna/core';
 import { channelExtents, channelKeysFilter, segmentsAround } from '@lacuna/core';
 import { toleranceFor } from '@lacuna/core';
 import type { ExporterContext } from '../app.ts';
@@ -84,7 +84,9 @@ export function ooiRouter(context: ExporterContext): Router {
       upper = Math.max(...deployments.map((d) => d.end));
     }
     if (upper - lower > context.limits.maxRangeDays * MICROS_PER_DAY) {
-      throw badRequest(`parameter start_time: the range spans more than ${context.limits.maxRangeDays} days`);
+      const span = `span ${Number(((upper - lower) / MICROS_PER_DAY).toFixed(1))} days (from ${formatTime(lower)} to ${formatTime(upper)}), more than the ${context.limits.maxRangeDays} days one request may cover`;
+      // Without start_time the window is the deployments': a request that named no time must not be told its start_time is wrong.
+      throw badRequest(q.start_time === undefined ? `${name}: its deployments and data ${span}; give start_time and stop_time` : `parameters start_time, stop_time: they ${span}`);
     }
 
     const availability: OoiMeasure[] = [];
