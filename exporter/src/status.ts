@@ -1,7 +1,7 @@
 import { availabilityOver, coveredEnd, dueUntil, epochInForce, expectedIntervals } from '@lacuna/core';
 import { channelKey, type ChannelPattern } from '@lacuna/core';
 import { MICROS_PER_DAY, type ChannelEpoch, type ChannelId, type Micros } from '@lacuna/core';
-import { groupByChannel } from '@lacuna/core';
+import { segmentsOf, select } from './api/data.ts';
 import { channelState, latency, type ChannelState, type Latency } from '@lacuna/core';
 import type { Store, StoredSegment } from '@lacuna/core';
 import { toleranceFor, type ToleranceRule } from '@lacuna/core';
@@ -90,25 +90,26 @@ export function latencyState(last: StoredSegment | undefined, epochs: readonly C
 /** Channels computed between two turns of the event loop. */
 const YIELD_EVERY = 250;
 
-/** Every matching channel's status at `now` (µs), from the store in four queries. */
+/**
+ * Every matching channel's status at `now` (µs). The windows' segments are read as the API reads
+ * them (data.ts: the window and a day around it, and a channel's nearest segment further away
+ * found through its extent), not by asking every stored segment for the neighbours of the window.
+ */
 export async function channelStatuses(
   store: Store,
   options: { patterns: ChannelPattern[]; windows: readonly StatusWindow[]; now: Micros; tolerance?: readonly ToleranceRule[] },
 ): Promise<ChannelStatus[]> {
   const longest = Math.max(...options.windows.map((window) => window.micros));
   const span = { start: options.now - longest, end: options.now };
-  const [channels, segments, epochs, latest] = await Promise.all([
-    store.channels(options.patterns),
-    store.segments({ patterns: options.patterns, window: span, neighbors: true }),
-    store.epochs(options.patterns),
-    store.latestSegments(options.patterns),
-  ]);
+  const selection = await select(store, options.patterns, options.tolerance);
+  const [segments, latest] = await Promise.all([segmentsOf(store, selection, span), store.latestSegments(options.patterns)]);
   const newest = new Map(latest.map((segment) => [channelKey(segment), segment]));
   const statuses: ChannelStatus[] = [];
-  for (const data of groupByChannel(channels, segments, epochs)) {
+  for (const id of selection.channels) {
+    const key = channelKey(id);
+    const data = { id, segments: segments.get(key) ?? [], epochs: selection.epochs.get(key) ?? [] };
     // Thousands of channels: give the event loop a turn now and then (an exporter serving scrapes meanwhile).
     if (statuses.length > 0 && statuses.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const key = channelKey(data.id);
     const described = epochInForce(data.epochs, options.now) ?? latestOf(data.epochs);
     const tolerance = toleranceFor(options.tolerance ?? [], data.id);
     const newestData = newest.get(key);

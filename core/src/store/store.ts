@@ -146,8 +146,8 @@ export class Store {
     return new Store(this.client, this.location, this.schema, shard);
   }
 
-  /** The condition for channel patterns, within the store's shard. */
-  private selectionFilter(patterns: ChannelPattern[]): SqlFragment {
+  /** The condition for channel patterns (core channelFilter), within the store's shard. */
+  filterOf(patterns: ChannelPattern[]): SqlFragment {
     const filter = channelFilter(patterns);
     const owned = stationShardFilter(this.shard);
     return owned.sql === '1' ? filter : { sql: `${filter.sql} AND ${owned.sql}`, params: { ...filter.params, ...owned.params } };
@@ -427,7 +427,7 @@ export class Store {
    * last segment before the window and first segment after it.
    */
   async segments(query: SegmentQuery): Promise<StoredSegment[]> {
-    const filter = this.selectionFilter(query.patterns);
+    const filter = this.filterOf(query.patterns);
     const params = { ...filter.params, windowStart: query.window.start, windowEnd: query.window.end };
     const inWindow = `SELECT ${SEGMENT_COLUMNS} FROM segments
       WHERE ${filter.sql}
@@ -508,7 +508,7 @@ export class Store {
    * with live sources' per-packet receipt time as first_seen (see live.ts `withLiveLatest`).
    */
   async latestSegments(patterns: ChannelPattern[]): Promise<StoredSegment[]> {
-    const filter = this.selectionFilter(patterns);
+    const filter = this.filterOf(patterns);
     const [rows, live] = await Promise.all([
       // The newest sample wins, then the earliest first_seen. Aggregating in the table's order
       // instead of sorting every segment of every channel: about five times faster.
@@ -533,7 +533,7 @@ export class Store {
 
   /** Channels that have any stored data or metadata, matching the patterns, in order. */
   async channels(patterns: ChannelPattern[]): Promise<ChannelId[]> {
-    const filter = this.selectionFilter(patterns);
+    const filter = this.filterOf(patterns);
     return this.rows<ChannelId>(
       `SELECT DISTINCT network, station, location, channel FROM (
          SELECT network, station, location, channel FROM segments WHERE ${filter.sql}
@@ -549,7 +549,7 @@ export class Store {
    * (all of them without one), and how many segments that is; null when there are none.
    */
   async extent(patterns: ChannelPattern[], window: Partial<Interval> = {}): Promise<StoredExtent | null> {
-    const filter = this.selectionFilter(patterns);
+    const filter = this.filterOf(patterns);
     const [row] = await this.rows<{ rows: number; start_us: number; end_us: number }>(
       `SELECT count() AS rows, toUnixTimestamp64Micro(min(start_time)) AS start_us, toUnixTimestamp64Micro(max(end_time)) AS end_us
        FROM segments WHERE ${filter.sql}
@@ -602,7 +602,7 @@ export class Store {
   }
 
   async epochs(patterns: ChannelPattern[]): Promise<ChannelEpoch[]> {
-    const filter = this.selectionFilter(patterns);
+    const filter = this.filterOf(patterns);
     const rows = await this.rows<{
       network: string;
       station: string;

@@ -6,7 +6,6 @@
 import { channelKey, compareChannelIds, type ChannelPattern } from '@lacuna/core';
 import type { ChannelEpoch, ChannelId, Segment } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
-import { channelFilter } from '@lacuna/core';
 import { channelExtents, ensureRollups, liveChannelSources, segmentsAround, type ChannelExtent } from '@lacuna/core';
 import type { SqlFragment } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
@@ -79,7 +78,7 @@ export function liveSources(store: Store, version?: string): Promise<Map<string,
 
 async function readSelection(store: Store, patterns: ChannelPattern[], tolerance?: readonly ToleranceRule[]): Promise<Selection> {
   await rollupsReady(store, tolerance);
-  const filter = channelFilter(patterns);
+  const filter = store.filterOf(patterns);
   const [extents, epochList] = await Promise.all([channelExtents(store, filter), store.epochs(patterns)]);
   const epochs = new Map<string, ChannelEpoch[]>();
   const ids = new Map<string, ChannelId>();
