@@ -427,6 +427,40 @@ describe.skipIf(!available)('completion map in Chromium', () => {
     expect(await pixel(cellX(3), rowY(1))).toBe(green);
   });
 
+  it('shares the crosshair: tells other panels the day under the pointer, and outlines the day of theirs', async () => {
+    await render('dark');
+    await browser.page.mouse.move(cellX(6), rowY(3));
+    const events = await browser.page.evaluate(() => window.lacuna.hoverEvents);
+    // The middle of day 6 of the window.
+    expect(events.at(-1)).toBe((WINDOW_START_US + 6.5 * MICROS_PER_DAY) / MICROS_PER_MS);
+    await browser.page.mouse.move(5, 790);
+
+    const [r, g, b] = (await palette('dark')).text.match(/\d+/g)!.map(Number);
+    const text = `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    const outlineX = edge(9) + 0.5;
+    expect(await pixel(outlineX, rowY(10))).not.toBe(text);
+    await browser.page.evaluate((t) => window.lacuna.hoverElsewhere(t), (WINDOW_START_US + 9.25 * MICROS_PER_DAY) / MICROS_PER_MS);
+    expect(await pixel(outlineX, rowY(10))).toBe(text);
+    await screenshot('completion-crosshair');
+    await browser.page.evaluate(() => window.lacuna.hoverElsewhere(null));
+    expect(await pixel(outlineX, rowY(10))).not.toBe(text);
+  });
+
+  it('keeps the station of the channels in view pinned under the axis', async () => {
+    await render('dark');
+    const colors = await palette('dark');
+    // Stations of 3 channels: 4 rows each after the planted station's 2; 5 px into a station's second channel.
+    const scrollTop = await browser.page.evaluate(() => window.lacuna.scrollTo((2 + 4 * 10 + 2) * 16 + 5));
+    const keys = await browser.page.evaluate(() => window.lacuna.completionRowKeys());
+    const station = keys[2 + 4 * 10];
+    expect(station.split('.')).toHaveLength(2);
+    expect(await pixel(200, 24 + 8)).toBe(colors.groupBackground.toLowerCase());
+    await browser.page.mouse.move(60, 24 + 8);
+    expect((await tooltip()).split('\n')[0]).toBe(`${station}: 3 channels, click to collapse`);
+    await screenshot('completion-pinned-header');
+    expect(scrollTop).toBe((2 + 4 * 10 + 2) * 16 + 5);
+  });
+
   it('shows a cell’s day, percent and sample completeness on hover', async () => {
     await render('light');
     await browser.page.mouse.move(cellX(PLANTED_DAYS.low.day), rowY(1));
