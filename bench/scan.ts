@@ -1,5 +1,5 @@
 /**
- * Archive scan figures: `npm run bench:scan -- [--compare-msi PATH] [--runs N] [--gb N] [--files N] [--dir DIR]`.
+ * Archive scan figures: `npm run bench:scan -- [--compare-msi PATH] [--runs N] [--shapes-only] [--gb N] [--files N] [--dir DIR]`.
  *
  * 1. Three archive shapes, each scanned by the compiled `lacuna scan` into a fresh embedded store
  *    as a user runs it (a whole process, cold start): 3,000 day files of 1 Hz (300 channels ×
@@ -8,7 +8,8 @@
  *    continuous series cut into day files. Best wall time of `--runs` (default 3) and the
  *    process's peak resident memory (VmHWM). With `--compare-msi PATH`, EarthScope msi (`msi -T`,
  *    a trace list of the same files, built by you from its public source) is timed on the same
- *    files, and the ratio msi time / lacuna time is printed (above 1: lacuna is faster).
+ *    files, and the ratio msi time / lacuna time is printed (above 1: lacuna is faster), also for
+ *    CPU time. `--shapes-only` stops here.
  * 2. A synthetic SDS archive of N GB (default 2) of 512-byte records at 100 Hz, and one of
  *    N small files (default 10,000), under DIR (default the system temp folder), reusing them on
  *    the next run when their parameters match.
@@ -110,8 +111,12 @@ if (msiAt >= 0 && (msi === undefined || !existsSync(msi))) {
 const runs = Math.round(numberArg('runs', 3));
 const LACUNA = fileURLToPath(new URL('../cli/bin/lacuna.js', import.meta.url));
 
-/** Runs a command to its end: wall seconds and peak resident MB (VmHWM, polled while it runs). */
-function timed(command: string, args: string[]): Promise<{ seconds: number; peakMb: number; output: string }> {
+/**
+ * Runs a command to its end: wall seconds, peak resident MB (VmHWM) and CPU seconds of all its
+ * threads (utime + stime, at 100 ticks a second), both polled while it runs: on a loaded machine
+ * the wall time measures the share of the cores it got as much as its work; the CPU time does not.
+ */
+function timed(command: string, args: string[]): Promise<{ seconds: number; peakMb: number; cpuSeconds: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,9 +124,12 @@ function timed(command: string, args: string[]): Promise<{ seconds: number; peak
     child.stdout.on('data', (chunk) => (output += chunk.length < 4096 ? chunk : ''));
     child.stderr.on('data', (chunk) => (output += chunk));
     let peakKb = 0;
+    let ticks = 0;
     const poll = setInterval(() => {
       try {
         peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        ticks = Math.max(ticks, Number(fields[11]) + Number(fields[12]));
       } catch {
         // gone between two polls
       }
@@ -131,7 +139,7 @@ function timed(command: string, args: string[]): Promise<{ seconds: number; peak
       clearInterval(poll);
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) reject(new Error(`${command} ${args.slice(0, 3).join(' ')} …: exit ${code}: ${output.slice(-500)}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, output });
+      else resolve({ seconds, peakMb: peakKb / 1024, cpuSeconds: ticks / 100, output });
     });
   });
 }
@@ -149,15 +157,13 @@ for (const shape of SHAPES) {
   const recordsPerChannel = Math.ceil((shape.days * 86_400 * shape.rate) / SAMPLES_PER_RECORD);
   const dir = await archive(`shape-${shape.channels}x${shape.days}d-${shape.rate}hz`, { bytes: shape.channels * recordsPerChannel * 512, channels: shape.channels, sampleRate: shape.rate, recordLength: 512 });
   const paths = (await walkArchive(dir, sds)).map((file) => file.path);
-  let lacuna = { seconds: Infinity, peakMb: 0 };
-  let theirs = { seconds: Infinity, peakMb: 0 };
-  let summary = '';
+  let lacuna = { seconds: Infinity, peakMb: 0, cpuSeconds: 0, output: '' };
+  let theirs = { seconds: Infinity, peakMb: 0, cpuSeconds: 0, output: '' };
   for (let run = 0; run < runs; run++) {
     const store = mkdtempSync(join(tmpdir(), 'lacuna-bench-shape-'));
     try {
       const result = await timed(process.execPath, [LACUNA, 'scan', dir, '--store', store]);
       if (result.seconds < lacuna.seconds) lacuna = result;
-      summary = result.output.trim().split('\n').at(-1) ?? '';
     } finally {
       rmSync(store, { recursive: true, force: true });
     }
@@ -166,12 +172,15 @@ for (const shape of SHAPES) {
       if (result.seconds < theirs.seconds) theirs = result;
     }
   }
-  const versus = msi ? `; msi ${theirs.seconds.toFixed(2)} s (peak ${theirs.peakMb.toFixed(0)} MB); msi / lacuna ${(theirs.seconds / lacuna.seconds).toFixed(2)}` : '';
-  console.log(`  ${shape.name} (${paths.length} files): lacuna ${lacuna.seconds.toFixed(2)} s (peak ${lacuna.peakMb.toFixed(0)} MB)${versus}; load ${loadavg()[0].toFixed(2)}`);
-  console.log(`    ${summary}`);
+  const figures = (result: typeof lacuna) => `${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(2)} s, peak ${result.peakMb.toFixed(0)} MB)`;
+  const versus = msi ? `; msi ${figures(theirs)}; msi / lacuna ${(theirs.seconds / lacuna.seconds).toFixed(2)} (CPU ${(theirs.cpuSeconds / lacuna.cpuSeconds).toFixed(2)})` : '';
+  console.log(`  ${shape.name} (${paths.length} files): lacuna ${figures(lacuna)}${versus}; load ${loadavg()[0].toFixed(2)}`);
+  console.log(`    ${lacuna.output.trim().split('\n').at(-1)}`);
 }
 
 // ---- 2.-6. in this process ----------------------------------------------------------------------
+
+if (process.argv.includes('--shapes-only')) process.exit(0);
 
 const showMemory = (memory: Memory) => `${memory.rss.toFixed(0)} MB (private ${memory.anon.toFixed(0)} MB)`;
 
