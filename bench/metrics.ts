@@ -234,7 +234,19 @@ const served = await new Promise<{ rssMb: number; peakMb: number; scrapes: numbe
       let lastRefresh = '';
       // Scrape until two refreshes have been served (the first one starts at once).
       while (refreshes < 2) {
-        const body = await (await fetch(`${url}/metrics`)).text();
+        // A connection of its own each time: a refresh may hold the event loop long enough for
+        // a kept-alive connection to be closed under the request.
+        const body = await new Promise<string>((done, fail) => {
+          request(`${url}/metrics`, { agent: false }, (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => done(text));
+            response.on('error', fail);
+          })
+            .on('error', fail)
+            .end();
+        });
         scrapes++;
         const stamp = /^lacuna_exporter_last_refresh_timestamp_seconds (\S+)/m.exec(body)?.[1] ?? '';
         if (stamp !== '' && stamp !== lastRefresh) {
@@ -245,7 +257,7 @@ const served = await new Promise<{ rssMb: number; peakMb: number; scrapes: numbe
       }
       resolve({ rssMb: memory('VmRSS'), peakMb: memory('VmHWM'), scrapes });
     } catch (error) {
-      reject(error);
+      reject(new Error(`lacuna serve: ${error instanceof Error ? error.message : String(error)} (exit ${child.exitCode}, signal ${child.signalCode}); its output: ${stderr.slice(-2000)}`, { cause: error }));
     } finally {
       child.kill();
     }
