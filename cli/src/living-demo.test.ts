@@ -127,5 +127,6 @@ describe('the living demo over a simulated day', () => {
       await refresher.stop();
       await backend.dispose(store);
     }
-  });
+    // Some thirty scans and refreshes: on a loaded machine more than the default minute.
+  }, 300_000);
 });

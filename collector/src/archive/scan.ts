@@ -187,7 +187,11 @@ export async function scanArchive(store: Store, options: ScanOptions): Promise<S
 
   // Segments are written batch by batch; rollups refreshed and files recorded at checkpoints:
   // once a minute and at the end, so a run refreshes each channel-day it touched about once.
-  const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored: await store.storedSources(changed.map((file) => file.path)) });
+  // Files scanned before may have segments to replace; a new file only if a scan was cut short
+  // after storing them (asked of the store, only for new files: a rescan of known ones asks nothing).
+  const stored = await store.storedSources(changed.filter((file) => !known.has(file.path)).map((file) => file.path));
+  for (const file of changed) if (known.has(file.path)) stored.add(file.path);
+  const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
   let checkpointed = Date.now();
   /**
    * A batch the store refuses for its content is stored again file by file, so that one bad file
