@@ -10,7 +10,16 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infe
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  if (issue.code === 'unrecognized_keys') throw badRequest(`unknown parameter${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`);
+  if (issue.code === 'unrecognized_keys') {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    const known = shape ? ` (known: ${Object.keys(shape).join(', ')})` : '';
+    throw badRequest(`unknown parameter${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}${known}`);
+  }
   const name = issue.path.join('.') || 'request';
+  // A query parameter given twice arrives as a list: say so rather than "expected string, received array".
+  const given = issue.path.length === 1 ? (input as Record<PropertyKey, unknown> | null)?.[issue.path[0]] : undefined;
+  if (Array.isArray(given)) {
+    throw badRequest(`parameter ${name}: ${given.length > 1 ? `given ${given.length} times` : 'given as a list'}; give it once`);
+  }
   throw badRequest(`parameter ${name}: ${issue.message}`);
 }
