@@ -270,4 +270,16 @@ describe('lacuna CLI', () => {
     const written = JSON.parse(readFileSync(join(archive, 'demo-manifest.json'), 'utf8')) as DemoManifest;
     expect(written.channels).toEqual(manifest.channels);
   });
+
+  it('writes a demo only into an empty or new folder: over an existing one (the living demo of lacuna start) it would leave a new manifest beside old files', async () => {
+    const before = readFileSync(join(archive, 'demo-manifest.json'), 'utf8');
+    const run = await lacuna('demo', archive);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`lacuna: demo: ${archive} is not empty: give a new or empty folder\n`);
+    expect(readFileSync(join(archive, 'demo-manifest.json'), 'utf8')).toBe(before);
+    const empty = join(temp, 'empty-demo');
+    mkdirSync(empty);
+    expect((await lacuna('demo', empty, '--days', '3')).status).toBe(0);
+    expect(existsSync(join(empty, 'demo-manifest.json'))).toBe(true);
+  });
 });

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeDemoArchive, type DemoManifest } from '@lacuna/collector';
 import { UsageError, type CommandSpec } from '../args.ts';
@@ -38,6 +39,8 @@ export async function writeDemo(dir: string, io: Io, options: { days?: number; s
 export async function demoCommand(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('demo: give exactly one target DIR (see lacuna demo --help)');
   const dir = resolve(positionals[0]);
+  // Written over an existing archive (the living demo of lacuna start), the new manifest would sit beside old files.
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`demo: ${dir} is not empty: give a new or empty folder`);
   const manifest = await writeDemo(dir, io, { days: integerOption('days', values.days, 3), seed: integerOption('seed', values.seed, 0) });
   io.stdout.write(`${dir}\nscan it with: lacuna scan ${dir} --metadata ${resolve(dir, manifest.metadataFile)}\n`);
   return 0;
