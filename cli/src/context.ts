@@ -42,7 +42,10 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 export function refuseIfHeld(location: StoreLocation): void {
   const holder = storeHolder(location);
   if (holder === null) return;
-  const how = holder.url ? `; the report commands read it through that process's API (${holder.url})` : ', which serves no API to read it through; try again when it has finished';
+  // Only the report commands can read through the holder: whatever gets here would write.
+  const how = holder.url
+    ? ` (serving ${holder.url}); the report commands read it through that process, but scan, start and serve need the store to themselves: stop that process first, or give another --store`
+    : ', which serves no API to read it through; try again when it has finished';
   throw new StoreUnavailableError(location, new Error(`it is in use by process ${holder.pid}${how}`));
 }
 

@@ -223,6 +223,12 @@ describe('lacuna CLI', () => {
       }
       const bad = await lacuna('gaps', '--tolerance', 'wide', '--store', store);
       expect(bad.status).toBe(2);
+      // What the README's first example meets beside npm start: a scan cannot go through the holder.
+      const scan = await lacuna('scan', archive, '--store', store);
+      expect(scan.status).toBe(3);
+      expect(scan.stderr).toBe(
+        `lacuna: store ${store} is unreachable: it is in use by process ${process.pid} (serving ${exporter.url}); the report commands read it through that process, but scan, start and serve need the store to themselves: stop that process first, or give another --store\n`,
+      );
     } finally {
       await exporter.close();
       await opened.close();
