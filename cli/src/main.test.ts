@@ -7,6 +7,7 @@ import { sdsRelativePath, writeDemoArchive, type DemoManifest } from '@lacuna/co
 import { parseChannelKey } from '@lacuna/core';
 import { MICROS_PER_DAY } from '@lacuna/core';
 import { floorToDay, formatTime } from '@lacuna/core';
+import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Store } from '@lacuna/core';
 import { toleranceRules } from './args.ts';
@@ -269,6 +270,19 @@ describe('lacuna CLI', () => {
       }
     } finally {
       holder.kill();
+    }
+  });
+
+  it('says what to do when the exporter\'s port is taken (a second lacuna start, or another program)', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const run = await lacuna('serve', '--listen', `127.0.0.1:${port}`, '--store', store);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(`lacuna: cannot listen on 127.0.0.1:${port}: another program listens there (another lacuna?); choose a free address with --listen HOST:PORT or LACUNA_LISTEN\n`);
+    } finally {
+      taken.close();
     }
   });
 

@@ -80,7 +80,10 @@ export async function runExporter(
   try {
     exporter = await startExporter(context, listen);
   } catch (error) {
-    throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`);
+    const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? 'another program listens there (another lacuna?); choose a free address with --listen HOST:PORT or LACUNA_LISTEN'
+      : (error as Error).message;
+    throw new UsageError(`cannot listen on ${listen.host}:${listen.port}: ${why}`);
   }
   metrics.start();
   // Beside an embedded store, so that the report commands of other processes read it through us.
