@@ -19,6 +19,20 @@ describe('exposition text', () => {
     );
   });
 
+  it('keeps every sample of a family of many thousand, whole and in order, whatever its characters', () => {
+    // Lines of one to three bytes per character, long and short, across many pages of bytes.
+    const family = new MetricFamily('lacuna_test_ratio', 'gauge', 'Many.');
+    const expected: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const station = i % 3 === 0 ? `Ü${i}` : i % 3 === 1 ? `観測${'x'.repeat(i % 200)}` : `S${i}`;
+      family.add({ network: 'XA', station }, i / 7);
+      expected.push(`lacuna_test_ratio{network="XA",station="${station}"} ${i / 7}`);
+    }
+    expect(family.size).toBe(20_000);
+    expect(family.render()).toBe(`# HELP lacuna_test_ratio Many.\n# TYPE lacuna_test_ratio gauge\n${expected.join('\n')}\n`);
+    expect(family.samples()).toBe(`${expected.join('\n')}\n`);
+  });
+
   it('spells out infinities and NaN', () => {
     expect([Infinity, -Infinity, NaN, 0, -0.25, 1e21].map(formatValue)).toEqual(['+Inf', '-Inf', 'NaN', '0', '-0.25', '1e+21']);
   });

@@ -35,12 +35,43 @@ export function formatLabels(labels: Labels): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
+/** The first page of a TextPages; each next one is twice as large, up to MAX_PAGE_BYTES. */
+const FIRST_PAGE_BYTES = 4096;
+const MAX_PAGE_BYTES = 64 * 1024;
+
 /**
- * One metric family: HELP, TYPE and its samples. Samples are rendered to text as they are added
- * (a family of 50,000 series keeps strings, not label objects).
+ * UTF-8 text appended into pages of bytes. A family of 50,000 samples is then a few megabytes
+ * outside the V8 heap rather than 50,000 strings on it (that outlive a refresh's young-generation
+ * collections and swell the old generation each refresh), and it is never copied as it grows.
+ */
+export class TextPages {
+  private readonly full: Buffer[] = [];
+  private page: Buffer = Buffer.alloc(0);
+  private used = 0;
+
+  append(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: the text fits when that many bytes are free.
+    if (this.page.length - this.used < text.length * 3) {
+      if (this.used > 0) this.full.push(this.page.subarray(0, this.used));
+      this.page = Buffer.allocUnsafe(Math.max(text.length * 3, Math.min(MAX_PAGE_BYTES, this.page.length * 2 || FIRST_PAGE_BYTES)));
+      this.used = 0;
+    }
+    this.used += this.page.write(text, this.used);
+  }
+
+  /** The text so far: views of the pages, not copies (appending later does not change them). */
+  buffers(): Buffer[] {
+    return this.used === 0 ? [...this.full] : [...this.full, this.page.subarray(0, this.used)];
+  }
+}
+
+/**
+ * One metric family: HELP, TYPE and its samples. Samples are rendered to text as they are added,
+ * into TextPages (a family of 50,000 series keeps bytes, not label objects or strings).
  */
 export class MetricFamily {
-  private readonly lines: string[] = [];
+  private readonly text = new TextPages();
+  private count = 0;
 
   constructor(
     readonly name: string,
@@ -51,13 +82,14 @@ export class MetricFamily {
   }
 
   get size(): number {
-    return this.lines.length;
+    return this.count;
   }
 
   /** Adds `name{labels} value`; for histograms, `suffix` is `_bucket`, `_sum` or `_count`. */
   add(labels: Labels, value: number, suffix = ''): this {
     for (const label in labels) if (!LABEL.test(label) || label.startsWith('__')) throw new Error(`bad label name "${label}" on ${this.name}`);
-    this.lines.push(`${this.name}${suffix}${formatLabels(labels)} ${formatValue(value)}`);
+    this.text.append(`${this.name}${suffix}${formatLabels(labels)} ${formatValue(value)}\n`);
+    this.count++;
     return this;
   }
 
@@ -74,13 +106,18 @@ export class MetricFamily {
     return this;
   }
 
-  /** HELP, TYPE and the samples, each line ending in a newline. A family without samples is still declared. */
+  /** HELP, TYPE and the samples, each line ending in a newline, as buffers to be written one after the other. */
+  parts(): Buffer[] {
+    return [Buffer.from(`# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`), ...this.text.buffers()];
+  }
+
+  /** HELP, TYPE and the samples as one text. A family without samples is still declared. */
   render(): string {
-    return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${this.samples()}`;
+    return Buffer.concat(this.parts()).toString('utf8');
   }
 
   /** The samples alone, each line ending in a newline (more samples of a family rendered before). */
   samples(): string {
-    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
+    return Buffer.concat(this.text.buffers()).toString('utf8');
   }
 }

@@ -1,4 +1,6 @@
-import { gzip as gzipCallback, gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import client from 'prom-client';
 import type { LiveView, LiveWriterStatus } from '@lacuna/core';
@@ -11,6 +13,15 @@ import { renderStoreMetrics, type MetricsLevel } from './store-metrics.ts';
 import { liveMetrics, scrapeTimeSamples, type ScrapeTimeBase } from './live-metrics.ts';
 
 const gzip = promisify(gzipCallback);
+
+/** Buffers compressed as one gzip member, streamed through zlib on libuv's thread pool (scrapes go on meanwhile; no joined copy). */
+async function gzipBuffers(buffers: readonly Buffer[]): Promise<Buffer> {
+  const compressed: Buffer[] = [];
+  await pipeline(Readable.from(buffers), createGzip(), async (source: AsyncIterable<Buffer>) => {
+    for await (const piece of source) compressed.push(piece);
+  });
+  return Buffer.concat(compressed);
+}
 
 export const METRICS_CONTENT_TYPE = client.Registry.PROMETHEUS_CONTENT_TYPE;
 export const DEFAULT_REFRESH_INTERVAL_MS = 30_000;
@@ -113,8 +124,8 @@ function liveWriterGauges(writer: { status(): LiveWriterStatus }, registers: cli
  */
 export class MetricsRefresher {
   readonly options: Required<Omit<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter' | 'shard'>> & Pick<MetricsOptions, 'tolerance' | 'onError' | 'liveWriter' | 'shard'>;
-  /** The refresh's text, cut where the scrapes add samples (store-metrics.ts RenderedMetrics), plain and compressed. */
-  private cached: Buffer[] = [];
+  /** The refresh's text, cut where the scrapes add samples (store-metrics.ts RenderedMetrics), plain (each cut a list of buffers) and compressed. */
+  private cached: Buffer[][] = [];
   private compressed: Buffer[] = [];
   private slots: string[] = [];
   private scrapeTime: ScrapeTimeBase | null = null;
@@ -218,8 +229,8 @@ export class MetricsRefresher {
       });
       work.catch(() => undefined); // a late failure after a timeout is not unhandled
       const { chunks, slots, series, scrapeTime } = await Promise.race([work, limit]);
-      const compressed = await Promise.all(chunks.map((chunk) => gzip(chunk))); // on libuv's thread pool: scrapes go on meanwhile
-      this.cached = chunks.map((chunk) => Buffer.from(chunk));
+      const compressed = await Promise.all(chunks.map(gzipBuffers));
+      this.cached = chunks;
       this.compressed = compressed;
       this.slots = slots;
       this.scrapeTime = scrapeTime;
@@ -275,7 +286,8 @@ export class MetricsRefresher {
     const added = await Promise.all(this.slots.map((slot) => now.get(slot) ?? '').map((text) => (text === '' ? null : options.gzip ? gzip(text, { level: 1 }) : Buffer.from(text))));
     const parts: Buffer[] = [options.gzip ? gzipSync(own) : Buffer.from(own)];
     this.cached.forEach((chunk, i) => {
-      parts.push(options.gzip ? this.compressed[i] : chunk);
+      if (options.gzip) parts.push(this.compressed[i]);
+      else parts.push(...chunk);
       const samples = added[i];
       if (samples) parts.push(samples);
     });

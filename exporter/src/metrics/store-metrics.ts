@@ -73,10 +73,11 @@ export interface StoreMetricsOptions {
 
 /**
  * The exposition text of a refresh, cut after each family of SCRAPE_TIME_FAMILIES: a scrape
- * writes `chunks[0]`, the samples it adds to `slots[0]`, `chunks[1]`, and so on.
+ * writes `chunks[0]` (its buffers one after the other), the samples it adds to `slots[0]`,
+ * `chunks[1]`, and so on.
  */
 export interface RenderedMetrics {
-  chunks: string[];
+  chunks: Buffer[][];
   slots: string[];
   /** Number of samples (lines that are not comments). */
   series: number;
@@ -201,19 +202,18 @@ export async function renderStoreMetrics(statuses: readonly ChannelStatus[], col
     ...collectorFamilies,
     ...(options.live?.families ?? []),
   ];
-  const chunks: string[] = [];
+  const chunks: Buffer[][] = [];
   const slots: string[] = [];
-  let chunk: string[] = [];
+  let chunk: Buffer[] = [];
   for (const one of families) {
-    chunk.push(one.render());
+    chunk.push(...one.parts());
     if ((SCRAPE_TIME_FAMILIES as readonly string[]).includes(one.name)) {
-      chunks.push(chunk.join(''));
+      chunks.push(chunk);
       slots.push(one.name);
       chunk = [];
     }
-    await turn();
   }
-  chunks.push(chunk.join(''));
+  chunks.push(chunk);
   return {
     chunks,
     slots,
