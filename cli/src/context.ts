@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { parseChannelPatterns, parseToleranceRule, readFileReport, readReport, resolveStoreLocation, SchemaError, Store, StoreUnavailableError, formatTime } from '@lacuna/core';
 import { UsageError } from './args.ts';
 import type { Micros, ReportKind, ReportRow, StoreLocation } from '@lacuna/core';
@@ -47,6 +47,16 @@ export function refuseIfHeld(location: StoreLocation): void {
     ? ` (serving ${holder.url}); the report commands read it through that process, but scan, start and serve need the store to themselves: stop that process first, or give another --store`
     : ', which serves no API to read it through; try again when it has finished';
   throw new StoreUnavailableError(location, new Error(`it is in use by process ${holder.pid}${how}`));
+}
+
+/** Whether opening the store makes it: an embedded store whose folder is missing or empty (it knows no file yet). */
+export function isNewStore(location: StoreLocation): boolean {
+  if (location.kind !== 'embedded') return false;
+  try {
+    return readdirSync(location.target).length === 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /** A report's options as the user gave them, checked. */

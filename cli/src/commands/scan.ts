@@ -6,7 +6,7 @@ import { PRUNE_LIMIT, scanArchive, ScanRootError, type ScanReport } from '@lacun
 import { loadChannelMetadata, MetadataError } from '@lacuna/collector';
 import { choice, STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { terminalProgress } from '../progress.ts';
-import { withStore, type Io } from '../context.ts';
+import { isNewStore, openStore, refuseIfHeld, storeLocation, type Io } from '../context.ts';
 
 /** `--prune` of scan and start. */
 export const PRUNE_OPTION = {
@@ -92,19 +92,27 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
   const layout = layoutOption('scan', values.layout);
   const tolerance = toleranceRules('scan', values.tolerance);
   const readThreads = readThreadsOption('scan', values['read-threads']);
-  return withStore(values, async (store) => {
+  const location = storeLocation(values);
+  refuseIfHeld(location);
+  const opened: { store?: Store } = {};
+  // The store is opened by the scan, once it has listed the archive: a new store's files are
+  // read while it opens.
+  const open = async () => {
+    const store = (opened.store = await openStore(location));
     await loadMetadata(store, 'scan', (values.metadata as string[] | undefined) ?? [], tolerance);
-    const progress = terminalProgress(io.stderr);
-    let report: ScanReport;
-    try {
-      report = await scanArchive(store, { roots: positionals, layout, tolerance, readThreads, prune: values.prune === true, onProgress: progress.update });
-    } catch (error) {
-      if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
-      throw error;
-    } finally {
-      progress.clear();
-    }
-    io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : scanSummary(report, String(values.layout ?? 'sds')));
-    return 0;
-  });
+    return store;
+  };
+  const progress = terminalProgress(io.stderr);
+  let report: ScanReport;
+  try {
+    report = await scanArchive(open, { roots: positionals, layout, tolerance, readThreads, readAhead: isNewStore(location), prune: values.prune === true, onProgress: progress.update });
+  } catch (error) {
+    if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
+    throw error;
+  } finally {
+    progress.clear();
+    await opened.store?.close();
+  }
+  io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : scanSummary(report, String(values.layout ?? 'sds')));
+  return 0;
 }

@@ -1,19 +1,39 @@
 /**
- * A reading thread of the archive scan (readers.ts): reads the files it is sent into their
- * segments (scan-file.ts) and sends each file's scan back, tagged with the request's id.
+ * A reading thread of the archive scan (readers.ts): takes files of a job one after another
+ * from the list it shares with the other threads, reads each into its segments (scan-file.ts) and
+ * sends each file's scan back; once no file is left, an empty result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ToleranceRule } from '@lacuna/core';
+import type { FileScan, ToleranceRule } from '@lacuna/core';
 import { scanFile } from './scan-file.ts';
-import type { ArchiveFile } from './walk.ts';
+import { READ_CLAIMED, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
 
-export interface ReadRequest {
-  id: number;
-  file: ArchiveFile;
+/** Atomics.waitAsync (node 16 and later; typed only from TypeScript's lib ES2024 on). */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: false } | { async: true; value: Promise<unknown> } }).waitAsync;
+
+/** The index of the next file to read, or -1 when none is left. */
+async function take({ files, progress, skipped }: ReadJob): Promise<number> {
+  for (;;) {
+    const limit = Atomics.load(progress, READ_LIMIT);
+    const next = Atomics.load(progress, READ_CLAIMED);
+    if (next >= files.length) return -1;
+    if (next >= limit) {
+      const waiting = waitAsync(progress, READ_LIMIT, limit);
+      if (waiting.async) await waiting.value;
+      continue;
+    }
+    if (Atomics.compareExchange(progress, READ_CLAIMED, next, next + 1) !== next) continue;
+    if (Atomics.load(skipped, next) === 0) return next;
+  }
 }
 
 const rules = (workerData as { rules: ToleranceRule[] }).rules;
 
-parentPort!.on('message', ({ id, file }: ReadRequest) => {
-  void scanFile(file, rules).then((scan) => parentPort!.postMessage({ id, scan }));
+parentPort!.on('message', ({ job }: { job: ReadJob & { filesPerThread: number } }) => {
+  const lane = async () => {
+    for (let index = await take(job); index >= 0; index = await take(job)) {
+      parentPort!.postMessage({ scan: await scanFile(job.files[index], rules) } satisfies ReadResult);
+    }
+  };
+  void Promise.all(Array.from({ length: job.filesPerThread }, lane)).then(() => parentPort!.postMessage({} satisfies ReadResult));
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTime, type ToleranceRule } from '@lacuna/core';
+import { parseTime, type FileScan, type ToleranceRule } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { encodeSeries } from '../mseed/writer.ts';
 import { compileLayout } from './layouts.ts';
@@ -42,18 +42,53 @@ describe('reading archive files on worker threads', () => {
 
     const threads = new ReadThreads(2, rules);
     try {
-      const onThreads = await Promise.all(files.map((file) => threads.read(file)));
+      const scans = new Map<string, FileScan>();
+      await threads.readAll(files, (scan) => void scans.set(scan.state.path, scan)).done;
+      const onThreads = files.map((file) => scans.get(file.path));
       const here = await Promise.all(files.map((file) => scanFile(file, rules)));
       expect(onThreads).toEqual(here);
-      expect(onThreads.map((scan) => scan.segments.length)).toEqual([2, 1, 1, 0, 0]);
-      expect(onThreads.map((scan) => scan.state.status)).toEqual(['ok', 'ok', 'error', 'error', 'error']);
-      expect(onThreads[2].state.errorOffset).toBe(512 * 12);
+      expect(onThreads.map((scan) => scan?.segments.length)).toEqual([2, 1, 1, 0, 0]);
+      expect(onThreads.map((scan) => scan?.state.status)).toEqual(['ok', 'ok', 'error', 'error', 'error']);
+      expect(onThreads[2]?.state.errorOffset).toBe(512 * 12);
     } finally {
       await threads.close();
     }
   });
 
   describe.each(testBackends().slice(0, 1))('an archive scan on $name', (backend) => {
+    it('reading ahead while its store opens, stores what it stores with the store open; files the store knows unchanged are not stored again', async () => {
+      const root = join(temp, 'ahead');
+      for (const [i, station] of ['HHH', 'III', 'JJJ', 'KKK'].entries()) dayFile(root, station, `2024-04-0${i + 1}`, 20 * i);
+      const store = await backend.open();
+      try {
+        let opened = 0;
+        const open = async () => {
+          opened += 1;
+          return store;
+        };
+        const first = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, readAhead: true });
+        expect([opened, first.filesScanned, first.segments, first.failures]).toEqual([1, 4, 1 + 2 + 2 + 2, []]);
+        const window = { start: parseTime('2024-01-01'), end: parseTime('2025-01-01') };
+        const stored = await store.segments({ patterns: [], window });
+        expect(stored.filter((segment) => segment.source.startsWith(`${root}/`))).toHaveLength(7);
+
+        // The same files, one of them grown, read ahead again: only the grown one is stored anew.
+        dayFile(root, 'KKK', '2024-04-04', 0);
+        const again = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, readAhead: true });
+        expect([again.filesScanned, again.filesUnchanged, again.segments]).toEqual([1, 3, 1]);
+        const after = (await store.segments({ patterns: [], window })).filter((segment) => segment.source.startsWith(`${root}/`));
+        // KKK's old generation is gone: its three hours once, without the gap (the part that
+        // filled it is a piece of its own, first seen later).
+        const kkk = after.filter((segment) => segment.station === 'KKK');
+        expect(kkk.reduce((sum, segment) => sum + segment.samples, 0)).toBe(10_800);
+        expect(kkk.slice(1).every((segment, k) => segment.start === kkk[k].end + 1e6)).toBe(true);
+        expect(after.filter((segment) => segment.station !== 'KKK')).toHaveLength(5);
+        expect((await store.files()).filter((file) => file.path.startsWith(`${root}/`))).toHaveLength(4);
+      } finally {
+        await backend.dispose(store);
+      }
+    });
+
     it('stores what it read on threads as it stores what it read in its own thread', async () => {
       const copies = [join(temp, 'here'), join(temp, 'threads')];
       for (const copy of copies) for (const [i, station] of ['EEE', 'FFF', 'GGG'].entries()) dayFile(copy, station, `2024-03-0${i + 2}`, 30 * i);

@@ -1,8 +1,9 @@
 /**
  * The reading side of an archive scan on worker threads: the files' headers are read and joined
  * into segments beside the thread that stores them, so reading and storing use a core each
- * (and more where there are more). Each thread reads a few files at a time, its reads
- * overlapping its parsing.
+ * (and more where there are more). The threads take the files one after another from a shared
+ * list themselves, so they keep reading while the storing thread is busy (or blocked loading the
+ * embedded engine); each reads a few files at a time, its reads overlapping its parsing.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,11 +11,17 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
-import type { ReadRequest } from './read-worker.ts';
+import { READ_CLAIMED, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
 import type { ArchiveFile } from './walk.ts';
 
 /** Files each thread reads at once. */
 const FILES_PER_THREAD = 2;
+
+/**
+ * Files the threads may read ahead of those whose scans were taken (`onScan` finished): a bound
+ * on the scans waiting in memory when storing is slower than reading.
+ */
+export const READ_WINDOW = 1000;
 
 /** The threads by default: one per core, at most 4 (reading outruns storing well before then). */
 export function defaultReadThreads(): number {
@@ -37,64 +44,76 @@ function workerSource(): { code: string; eval: true } | { url: URL } {
   return { code: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`, eval: true };
 }
 
-interface Thread {
-  worker: Worker;
-  busy: number;
-}
-
 export class ReadThreads {
-  readonly #threads: Thread[];
-  readonly #waiting = new Map<number, { resolve: (scan: FileScan) => void; reject: (error: Error) => void; thread: Thread }>();
-  #nextId = 0;
+  readonly #workers: Worker[];
+  #onResult: ((result: ReadResult) => void) | null = null;
   #failure: Error | null = null;
+  #onFailure: ((error: Error) => void) | null = null;
 
   /** `count` reading threads applying the tolerance rules to the segments they join. */
   constructor(count: number, rules: readonly ToleranceRule[]) {
     const source = workerSource();
-    this.#threads = Array.from({ length: Math.max(1, count) }, () => {
+    this.#workers = Array.from({ length: Math.max(1, count) }, () => {
       const worker = 'url' in source ? new Worker(source.url, { workerData: { rules } }) : new Worker(source.code, { eval: true, workerData: { rules } });
-      const thread: Thread = { worker, busy: 0 };
-      worker.on('message', ({ id, scan }: { id: number; scan: FileScan }) => {
-        const waiting = this.#waiting.get(id);
-        if (!waiting) return;
-        this.#waiting.delete(id);
-        thread.busy -= 1;
-        waiting.resolve(scan);
-      });
+      worker.on('message', (result: ReadResult) => this.#onResult?.(result));
       worker.on('error', (error) => this.#fail(new Error(`archive reading thread failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
         if (code !== 0) this.#fail(new Error(`archive reading thread stopped (exit code ${code})`));
       });
-      return thread;
+      return worker;
     });
   }
 
-  /** How many files can be read at once. */
-  get capacity(): number {
-    return this.#threads.length * FILES_PER_THREAD;
-  }
-
-  /** The file's scan, read on the least busy thread. */
-  read(file: ArchiveFile): Promise<FileScan> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    const thread = this.#threads.reduce((best, t) => (t.busy < best.busy ? t : best));
-    const id = this.#nextId++;
-    thread.busy += 1;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject, thread });
-      thread.worker.postMessage({ id, file } satisfies ReadRequest);
+  /**
+   * Reads `files` on the threads, each once, about in their order, and hands each file's scan to
+   * `onScan` as it comes (one at a time: the next waits until the last one's promise settles).
+   * `done` resolves when every file has been handed over, but those left unread by `skip(index)`
+   * before a thread came to them. One job at a time.
+   */
+  readAll(files: readonly ArchiveFile[], onScan: (scan: FileScan) => Promise<void> | void): { done: Promise<void>; skip: (index: number) => void } {
+    const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const skipped = new Uint8Array(new SharedArrayBuffer(Math.max(1, files.length)));
+    Atomics.store(progress, READ_LIMIT, Math.min(files.length, READ_WINDOW));
+    const job: ReadJob = { files, progress, skipped };
+    const done = new Promise<void>((resolve, reject) => {
+      if (this.#failure) return reject(this.#failure);
+      this.#onFailure = reject;
+      let handed = 0;
+      let finished = 0;
+      let chain = Promise.resolve();
+      const settle = () => {
+        if (finished === this.#workers.length) chain.then(resolve, reject);
+      };
+      this.#onResult = (result) => {
+        if (result.scan === undefined) {
+          finished += 1;
+          return settle();
+        }
+        const scan = result.scan;
+        chain = chain.then(async () => {
+          await onScan(scan);
+          handed += 1;
+          Atomics.store(progress, READ_LIMIT, Math.min(files.length, handed + READ_WINDOW));
+          Atomics.notify(progress, READ_LIMIT);
+        });
+        chain.catch((error: unknown) => {
+          // onScan failed: the threads stop taking files, and the job fails with its error.
+          Atomics.store(progress, READ_CLAIMED, files.length);
+          Atomics.notify(progress, READ_LIMIT);
+          reject(error);
+        });
+      };
+      for (const worker of this.#workers) worker.postMessage({ job: { ...job, filesPerThread: FILES_PER_THREAD } });
     });
+    return { done, skip: (index) => Atomics.store(skipped, index, 1) };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#threads.map((thread) => thread.worker.terminate()));
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
   }
 
   #fail(error: Error): void {
     this.#failure ??= error;
-    for (const [id, waiting] of this.#waiting) {
-      this.#waiting.delete(id);
-      waiting.reject(this.#failure);
-    }
+    this.#onFailure?.(this.#failure);
   }
 }
