@@ -1,5 +1,4 @@
 import { StoreUnavailableError } from '@lacuna/core';
-import { LACUNA_VERSION } from '@lacuna/exporter';
 import { helpText, parseCommandArgs, UsageError, type CommandSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './context.ts';
 import { demoCommand, demoSpec } from './commands/demo.ts';
@@ -56,6 +55,7 @@ function overview(): string {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
+    const { LACUNA_VERSION } = await import('@lacuna/exporter');
     io.stdout.write(`lacuna ${LACUNA_VERSION}\n`);
     return EXIT.ok;
   }

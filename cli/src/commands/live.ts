@@ -8,7 +8,6 @@ import { loadExpectedStreams, type ExpectedStreamRule } from '@lacuna/collector'
 import { LiveWriter } from '@lacuna/collector';
 import { parseSeedLinkAddress, type SeedLinkAddress } from '@lacuna/collector';
 import { SeedLinkSource } from '@lacuna/collector';
-import { parseWindow } from '@lacuna/exporter';
 import { UsageError, type OptionSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 
@@ -38,7 +37,8 @@ export function wantsLiveSources(values: Record<string, unknown>): boolean {
   return ((values.seedlink as string[] | undefined) ?? []).length > 0 || ((values.watch as string[] | undefined) ?? []).length > 0;
 }
 
-function duration(command: string, option: string, text: string): number {
+async function duration(command: string, option: string, text: string): Promise<number> {
+  const { parseWindow } = await import('@lacuna/exporter');
   try {
     return parseWindow(text).micros;
   } catch {
@@ -90,11 +90,11 @@ export async function liveConfig(command: string, values: Record<string, unknown
   if (folders.length > 0) {
     const intervalText = values['watch-interval'] as string | undefined;
     if (intervalText === undefined) throw new UsageError(`${command}: --watch needs --watch-interval, the expected interval between two files of a stream (e.g. 10m)`);
-    const intervalUs = duration(command, 'watch-interval', intervalText);
+    const intervalUs = await duration(command, 'watch-interval', intervalText);
     const stuckText = (values['watch-stuck'] as string | undefined) ?? `${DEFAULT_STUCK.samples}/10m`;
     const stuckMatch = /^(\d+)\/(.+)$/.exec(stuckText);
     if (!stuckMatch || Number(stuckMatch[1]) < 1) throw new UsageError(`${command}: --watch-stuck "${stuckText}" must be N/DURATION, e.g. 5/10m`);
-    const stuck = { samples: Number(stuckMatch[1]), spanUs: duration(command, 'watch-stuck', stuckMatch[2]) };
+    const stuck = { samples: Number(stuckMatch[1]), spanUs: await duration(command, 'watch-stuck', stuckMatch[2]) };
     const stages = values['watch-stages'] === undefined ? DEFAULT_STAGES : (values['watch-stages'] as string).split(',').map((stage) => stage.trim());
     if (stages.some((stage) => stage === '' || stage.includes('/'))) throw new UsageError(`${command}: --watch-stages "${String(values['watch-stages'])}" must be folder names separated by commas`);
     let pattern: RegExp | undefined;

@@ -1,8 +1,5 @@
 import { parseShard, type Store } from '@lacuna/core';
-import { DEFAULT_LIMITS, startExporter, type ExporterContext, type RunningExporter } from '@lacuna/exporter';
-import { MetricsRefresher } from '@lacuna/exporter';
-import { parseMetricsLevel } from '@lacuna/exporter';
-import { parseWindows } from '@lacuna/exporter';
+import type { ExporterContext, MetricsRefresher, RunningExporter } from '@lacuna/exporter';
 import type { ToleranceRule } from '@lacuna/core';
 import { STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import { openStore, storeLocation, type Io } from '../context.ts';
@@ -25,9 +22,10 @@ export const EXPORTER_OPTIONS: Record<string, OptionSpec> = {
   tolerance: TOLERANCE_OPTION,
 };
 
-function metricsRefresher(store: Store, values: Record<string, unknown>, tolerance: readonly ToleranceRule[], liveWriter: LiveWriter | undefined): MetricsRefresher {
+async function metricsRefresher(store: Store, values: Record<string, unknown>, tolerance: readonly ToleranceRule[], liveWriter: LiveWriter | undefined): Promise<MetricsRefresher> {
   const refresh = values['metrics-refresh'] === undefined ? 30 : Number(values['metrics-refresh']);
   if (!(refresh > 0)) throw new UsageError(`--metrics-refresh must be a positive number of seconds (got "${String(values['metrics-refresh'])}")`);
+  const { MetricsRefresher, parseMetricsLevel, parseWindows } = await import('@lacuna/exporter');
   try {
     return new MetricsRefresher(store, {
       refreshIntervalMs: refresh * 1000,
@@ -74,7 +72,9 @@ export async function runExporter(
   ingest?: LiveWriter,
 ): Promise<ExporterProcess> {
   const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
-  const metrics = metricsRefresher(store, values, tolerance, ingest);
+  // The server's libraries (express, zod, prom-client...) load only for the commands that serve.
+  const { DEFAULT_LIMITS, startExporter } = await import('@lacuna/exporter');
+  const metrics = await metricsRefresher(store, values, tolerance, ingest);
   const context: ExporterContext = { store, token: process.env.LACUNA_API_TOKEN || undefined, limits: DEFAULT_LIMITS, metrics, tolerance, ingest };
   let exporter: RunningExporter;
   try {

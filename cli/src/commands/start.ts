@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import schedule from 'node-schedule';
 import type { Store } from '@lacuna/core';
 import { formatShard, parseShard, ShardError, type StationShard } from '@lacuna/core';
 import { formatTime, type ChannelState, type Micros, type ToleranceRule } from '@lacuna/core';
 import { DEMO_MANIFEST, extendDemoArchive, readDemoManifest, scanArchive, startDemoDigitiser, type DemoDigitiser } from '@lacuna/collector';
-import { channelStatuses, parseWindows } from '@lacuna/exporter';
 import { choice, STORE_OPTION, CLUSTER_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
 import { openStore, refuseIfHeld, storeLocation, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
@@ -46,7 +44,6 @@ export const startSpec: CommandSpec = {
   details: 'Stop with Ctrl-C: a scan under way finishes its current batch; nothing stored is lost.',
 };
 
-const DAY_WINDOW = parseWindows('1d');
 const SEVERITY: Record<ChannelState, number> = { FAILED: 0, DEGRADED: 1, OPERATIONAL: 2, NOT_TRACKED: 3 };
 
 /** A latency for people: 45s, 12m 3s, 2h 5m, 4d 3h. */
@@ -64,7 +61,8 @@ export function humanDuration(seconds: number): string {
  * worst first.
  */
 export async function attentionReport(store: Store, tolerance: readonly ToleranceRule[], now: Micros): Promise<string> {
-  const statuses = await channelStatuses(store, { patterns: [], windows: DAY_WINDOW, now, tolerance });
+  const { channelStatuses, parseWindows } = await import('@lacuna/exporter');
+  const statuses = await channelStatuses(store, { patterns: [], windows: parseWindows('1d'), now, tolerance });
   if (statuses.length === 0) return 'no channels yet\n';
   const rows = statuses.map((status) => ({ status, ratio: status.windows['1d'].ratio }));
   const attention = rows
@@ -131,6 +129,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   // The demo archive is ours: written anew, its old files are forgotten without asking for --prune.
   const prune = values.prune === true || demo;
   const cron = (values.schedule as string | undefined) ?? (demo ? DEMO_SCHEDULE : DEFAULT_SCHEDULE);
+  const { default: schedule } = await import('node-schedule');
   const probe = schedule.scheduleJob(cron, () => undefined);
   if (probe === null) throw new UsageError(`start: --schedule "${cron}" is not a valid cron expression`);
   probe.cancel();
