@@ -24,3 +24,4 @@ export * from './live/stream-id.ts';
 export * from './live/accumulator.ts';
 export * from './live/stuck.ts';
 export * from './store/selections.ts';
+export * from './store/span-pieces.ts';

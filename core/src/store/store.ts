@@ -9,6 +9,7 @@ import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { Schema } from './schema.ts';
 import { channelFilter } from './filter.ts';
 import { selectionsMatch, type StoreSelection } from './selections.ts';
+import { spanPiecesQuery, type SpanPiece, type SpanPieceOptions, type SpanPieceRow, type SpanPieceSelection } from './span-pieces.ts';
 import { queryRows, type SqlFragment } from './sql.ts';
 import { changedEpochChannels, refreshChannelRollups, refreshRollups, sourceEpochsOf, storedDaysOf, touchDays, type RefreshOptions, type TouchedDays } from './rollups.ts';
 import { liveLatest, withLiveLatest } from './live.ts';
@@ -458,19 +459,17 @@ export class Store {
   }
 
   /**
-   * The stored segments of any of the selections (their channels, covering part of their windows),
-   * ordered by channel and start: many selections in one query (selections.ts).
+   * Per selection, the pieces its availability spans are built from: its stored segments, with the
+   * runs that surely join into one span as one piece (span-pieces.ts). One query.
    */
-  async selectionSegments(selections: readonly StoreSelection[]): Promise<StoredSegment[]> {
-    if (selections.length === 0) return [];
-    const { matched, prefilter, params } = selectionsMatch(selections);
-    const owned = stationShardFilter(this.shard);
-    const rows = await this.rows<SegmentRow>(
-      `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE ${prefilter} AND ${owned.sql} AND has(${matched}, 1)
-       ORDER BY network, station, location, channel, start_us, end_us, quality`,
-      { ...params, ...owned.params },
-    );
-    return rows.map(segmentFromRow);
+  async spanPieces(selections: readonly SpanPieceSelection[], options: SpanPieceOptions): Promise<SpanPiece[][]> {
+    const pieces: SpanPiece[][] = selections.map(() => []);
+    if (selections.length === 0) return pieces;
+    const rows = await queryRows<SpanPieceRow>(this.client, spanPiecesQuery(selections, options, stationShardFilter(this.shard)), 'JSONCompactEachRow');
+    for (const [selection, network, station, location, channel, quality, sampleRate, start, end, samples, firstSeen] of rows) {
+      pieces[selection].push({ network, station, location, channel, quality, sampleRate, start, end, samples, firstSeen });
+    }
+    return pieces;
   }
 
   /**

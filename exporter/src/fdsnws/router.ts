@@ -12,7 +12,7 @@
  * out-of-range values are 400.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { channelKey, coveredEnd, matchesChannel, MICROS_PER_DAY, MICROS_PER_SECOND, type Micros, type StoredExtent, type StoredSegment } from '@lacuna/core';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros, type StoredExtent } from '@lacuna/core';
 import { formatTime } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import type { ExporterContext, ExporterLimits } from '../app.ts';
@@ -20,7 +20,7 @@ import { badRequest, describeError, HttpError } from '../http/errors.ts';
 import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';
 import { formatExtents, formatSpans } from './formats.ts';
 import { parseGetParameters, parsePostBody, type AvailabilityRequest, type Selection } from './params.ts';
-import { buildExtents, buildSpans, distinctSpans, orderExtents, orderSpans, type AvailabilitySpan } from './spans.ts';
+import { buildExtents, buildSpans, distinctSpans, orderExtents, orderSpans, spanTolerance } from './spans.ts';
 import { applicationWadl } from './wadl.ts';
 
 /** POST bodies beyond this are refused (413) before they are read. */
@@ -128,33 +128,25 @@ function storeWindow(context: ExporterContext, endpoint: AvailabilityRequest['en
 
 /**
  * Every selection is read in two queries whatever their number (core selections.ts; a POST of
- * 1,000 lines took 92 s at two queries per line): what each holds, then the segments of all, each
- * window widened by a day (or mergegaps) so that data across its edges joins as it would inside.
+ * 1,000 lines took 92 s at two queries per line): what each holds, then the pieces of all (core
+ * span-pieces.ts: the stored segments, runs that surely join as one), each window widened by a day
+ * (or mergegaps) so that data across its edges joins as it would inside.
  */
 async function answer(context: ExporterContext, request: AvailabilityRequest, req: Request, res: Response): Promise<void> {
   const extents = await context.store.selectionExtents(request.selections);
   const lookaround = Math.max(MICROS_PER_DAY, (request.mergeGaps ?? 0) * MICROS_PER_SECOND);
   const wanted = request.selections
     .map((selection, index) => ({ selection, window: storeWindow(context, request.endpoint, selection, extents[index]) }))
-    .filter((entry): entry is { selection: Selection; window: Interval } => entry.window !== null)
-    .map((entry) => ({ ...entry, around: { start: entry.window.start - lookaround, end: entry.window.end + lookaround } }));
-  const stored = await context.store.selectionSegments(wanted.map(({ selection, around }) => ({ patterns: selection.patterns, ...around })));
-  const byChannel = new Map<string, StoredSegment[]>();
-  for (const segment of stored) {
-    const key = channelKey(segment);
-    const list = byChannel.get(key);
-    if (list) list.push(segment);
-    else byChannel.set(key, [segment]);
-  }
-  const spans: AvailabilitySpan[] = [];
-  for (const { selection, around } of wanted) {
-    const pieces: StoredSegment[] = [];
-    for (const segments of byChannel.values()) {
-      if (!matchesChannel(selection.patterns, segments[0])) continue;
-      for (const segment of segments) if (segment.start < around.end && coveredEnd(segment) > around.start) pieces.push(segment);
-    }
-    for (const span of buildSpans(pieces, { ...request, window: { start: selection.start, end: selection.end } })) spans.push(span);
-  }
+    .filter((entry): entry is { selection: Selection; window: Interval } => entry.window !== null);
+  const pieces = await context.store.spanPieces(
+    wanted.map(({ selection, window }) => ({
+      patterns: selection.patterns,
+      around: { start: window.start - lookaround, end: window.end + lookaround },
+      window: { start: selection.start, end: selection.end },
+    })),
+    { tolerance: spanTolerance(request.mergeGaps), mergeQuality: request.mergeQuality, mergeSampleRate: request.mergeSampleRate, qualities: request.qualities },
+  );
+  const spans = wanted.flatMap(({ selection }, index) => buildSpans(pieces[index], { ...request, window: { start: selection.start, end: selection.end } }));
   const distinct = distinctSpans(spans);
   if (distinct.length === 0) {
     if (request.nodata === 404) throw new HttpError(404, 'no data matches the selection');

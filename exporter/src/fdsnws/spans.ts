@@ -13,7 +13,7 @@
 import { channelKey, compareChannelIds, compareText } from '@lacuna/core';
 import { MICROS_PER_SECOND, type ChannelId, type Micros, type Segment } from '@lacuna/core';
 import { compareSegments, findGaps, isUsableSegment, joinSegments, toleranceMicros, type Tolerance } from '@lacuna/core';
-import type { StoredSegment } from '@lacuna/core';
+import type { SpanPiece } from '@lacuna/core';
 import type { OrderBy } from './params.ts';
 
 export interface SpanOptions {
@@ -53,10 +53,19 @@ export interface AvailabilityExtent extends ChannelId {
   restriction: 'OPEN';
 }
 
-/** Spans of the stored segments (any channels, any order) under the request's options. */
-export function buildSpans(stored: readonly StoredSegment[], options: SpanOptions): AvailabilitySpan[] {
-  const tolerance: Tolerance = options.mergeGaps === null ? { fraction: 0.5 } : { seconds: options.mergeGaps };
-  const groups = new Map<string, StoredSegment[]>();
+/** The join tolerance of a request: exactly `mergegaps` seconds when given, else 0.5Δ. */
+export function spanTolerance(mergeGaps: number | null): Tolerance {
+  return mergeGaps === null ? { fraction: 0.5 } : { seconds: mergeGaps };
+}
+
+/**
+ * Spans of stored segments (any channels, any order) under the request's options. The pieces may
+ * be the store's segments as they are, or with surely joined runs put together (core
+ * span-pieces.ts): the spans are the same.
+ */
+export function buildSpans(stored: readonly SpanPiece[], options: SpanOptions): AvailabilitySpan[] {
+  const tolerance = spanTolerance(options.mergeGaps);
+  const groups = new Map<string, SpanPiece[]>();
   for (const segment of stored) {
     if (!isUsableSegment(segment)) continue;
     if (options.qualities !== null && !options.qualities.includes(segment.quality)) continue;
@@ -168,7 +177,7 @@ function withoutDuplicates(spans: readonly Run[]): Run[] {
  * over a backfilled day reports when the backfill arrived, not when the channel last had data.
  * A window inside a gap that mergegaps bridged reaches no piece: then all of the span's pieces count.
  */
-function latestFirstSeen(pieces: readonly StoredSegment[], span: Run, window: SpanOptions['window']): Micros {
+function latestFirstSeen(pieces: readonly SpanPiece[], span: Run, window: SpanOptions['window']): Micros {
   let inWindow = -Infinity;
   let inSpan = -Infinity;
   for (const piece of pieces) {
