@@ -47,6 +47,25 @@ describe('channel status from a scanned demo archive', () => {
     expect(gone.windows['1h'].gaps).toBe(1);
   });
 
+  it('gives the same statuses, in channel order, when it reads the segments and newest samples of a few stations at a time', async () => {
+    // A channel written straight to the segments table, without rollups: found through its segments alone.
+    const end = fixture.manifest.end;
+    await fixture.store.client.insert({
+      table: 'segments',
+      values: [{ network: 'QQ', station: 'DIRECT', location: '00', channel: 'HHZ', quality: 'D', sample_rate: 100, start_time: end - 7200e6, end_time: end - 10_000, samples: 720_000, tolerance_us: 5_000, source: '/direct', scan_id: 1, first_seen: end }],
+      format: 'JSONEachRow',
+    });
+    for (const store of [fixture.store, fixture.store.scopedTo({ index: 1, count: 2 })]) {
+      const whole = await channelStatuses(store, { patterns: [], windows: DEFAULT_WINDOWS, now: end });
+      const inParts = await channelStatuses(store, { patterns: [], windows: DEFAULT_WINDOWS, now: end, channelsPerRead: 2 });
+      expect(whole.length).toBeGreaterThan(4);
+      expect(inParts).toEqual(whole);
+    }
+    const all = await channelStatuses(fixture.store, { patterns: [], windows: DEFAULT_WINDOWS, now: end, channelsPerRead: 2 });
+    expect(all.find((status) => status.key === 'QQ.DIRECT.00.HHZ')?.windows['1h'].ratio).toBe(1);
+    expect(all.map((status) => status.key)).toEqual(all.map((status) => status.key).sort());
+  });
+
   it('does not count time outside the metadata epoch as missing', () => {
     const { channel, epochEnd } = fixture.manifest.notExpectedAfter;
     const retired = statuses.get(channel)!;
