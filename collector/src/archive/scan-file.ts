@@ -16,7 +16,7 @@ interface ChannelAccumulator {
  * in the store; queries merge them). A damaged file keeps the segments of the records before the
  * damage, with the damage's offset and reason.
  */
-export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[]): Promise<FileScan> {
+export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[], options: { blocking?: boolean } = {}): Promise<FileScan> {
   const channels: ChannelAccumulator[] = [];
   // The reader hands out the same string objects while the channel does not change, so the
   // common case (one channel per file) is one reference comparison per record.
@@ -46,7 +46,7 @@ export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[
 
   let result;
   try {
-    result = await scanMseedFile(file.path, onRecord, { sizeHint: file.size });
+    result = await scanMseedFile(file.path, onRecord, { sizeHint: file.size, blocking: options.blocking });
   } catch (error) {
     // Unreadable (permissions, vanished): recorded like damage at offset 0, nothing stored for it.
     const reason = error instanceof Error ? error.message : String(error);

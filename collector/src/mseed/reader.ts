@@ -17,6 +17,7 @@
  * first. A v3 record starts with "MS" and the version byte 3.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Micros } from '@lacuna/core';
 import { dataProblem, epochMicrosFromYearDay } from '@lacuna/core';
 import { crc32c, crc32cZeros4 } from './crc32c.ts';
@@ -84,6 +85,11 @@ export interface MseedScanOptions {
    * has grown since is still read whole.
    */
   sizeHint?: number;
+  /**
+   * Open, read and close the file in this thread, blocking it (for a thread that does nothing
+   * else: an archive scan's reading threads); by default through node's I/O threads.
+   */
+  blocking?: boolean;
 }
 
 export interface MseedScanResult {
@@ -749,9 +755,12 @@ export async function scanMseedFile(
   const signal = options.signal;
   signal?.throwIfAborted();
 
-  let fh: FileHandle;
+  const blocking = options.blocking === true;
+  let fh: FileHandle | null = null;
+  let fd = -1;
   try {
-    fh = await open(path, 'r');
+    if (blocking) fd = openSync(path, 'r');
+    else fh = await open(path, 'r');
   } catch (err) {
     throw ioError(path, 'open', err);
   }
@@ -761,7 +770,7 @@ export async function scanMseedFile(
       // Fill the whole chunk unless the file ends (a short read alone does not mean the end).
       let got = 0;
       while (got < chunk) {
-        const { bytesRead } = await fh.read(buf, at + got, chunk - got, position + got);
+        const bytesRead = fh ? (await fh.read(buf, at + got, chunk - got, position + got)).bytesRead : readSync(fd, buf, at + got, chunk - got, position + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
@@ -834,6 +843,7 @@ export async function scanMseedFile(
   } finally {
     if (pending) await pending.catch(() => 0);
     givePair(bufs);
-    await fh.close().catch(() => undefined);
+    if (fh) await fh.close().catch(() => undefined);
+    else closeSync(fd);
   }
 }
