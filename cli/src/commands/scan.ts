@@ -105,7 +105,7 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
   const progress = terminalProgress(io.stderr);
   let report: ScanReport;
   try {
-    report = await scanArchive(open, { roots: positionals, layout, tolerance, readThreads, readAhead: isNewStore(location), prune: values.prune === true, onProgress: progress.update });
+    report = await scanArchive(open, { roots: positionals, layout, tolerance, readThreads, newStore: isNewStore(location), prune: values.prune === true, onProgress: progress.update });
   } catch (error) {
     if (error instanceof ScanRootError) throw new UsageError(`scan: ${error.message}`);
     throw error;

@@ -66,15 +66,16 @@ describe('reading archive files on worker threads', () => {
           opened += 1;
           return store;
         };
-        const first = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, readAhead: true });
+        const first = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, newStore: true });
         expect([opened, first.filesScanned, first.segments, first.failures]).toEqual([1, 4, 1 + 2 + 2 + 2, []]);
         const window = { start: parseTime('2024-01-01'), end: parseTime('2025-01-01') };
         const stored = await store.segments({ patterns: [], window });
         expect(stored.filter((segment) => segment.source.startsWith(`${root}/`))).toHaveLength(7);
 
-        // The same files, one of them grown, read ahead again: only the grown one is stored anew.
+        // The same files, one of them grown, read ahead again into a store wrongly said new: only
+        // the grown one is stored anew, its old segments replaced.
         dayFile(root, 'KKK', '2024-04-04', 0);
-        const again = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, readAhead: true });
+        const again = await scanArchive(open, { roots: [root], layout: compileLayout('sds'), readThreads: 2, newStore: true });
         expect([again.filesScanned, again.filesUnchanged, again.segments]).toEqual([1, 3, 1]);
         const after = (await store.segments({ patterns: [], window })).filter((segment) => segment.source.startsWith(`${root}/`));
         // KKK's old generation is gone: its three hours once, without the gap (the part that

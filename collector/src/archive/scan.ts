@@ -36,10 +36,11 @@ export interface ScanOptions {
    */
   readThreads?: number;
   /**
-   * The store is new (it knows no file): reading begins before it is open (scanArchive). A file
-   * it does know unchanged after all is read for nothing, and not stored again.
+   * The store is new, made by this scan's opening it (it holds no file and no segment): reading
+   * begins before it is open (scanArchive), and no earlier segments are looked for. A file it
+   * does know unchanged after all is read for nothing, and not stored again.
    */
-  readAhead?: boolean;
+  newStore?: boolean;
 }
 
 export interface ScanReport {
@@ -131,7 +132,7 @@ export function shardOwnsPath(shard: StationShard, layout: Layout, roots: readon
  * recorded with its reason and offset and the scan goes on.
  *
  * `store` may be a function that opens it: the archive is then listed first, and with
- * `readAhead` its files are read while the store opens (loading the embedded engine and opening
+ * `newStore` its files are read while the store opens (loading the embedded engine and opening
  * its tables take a few hundred milliseconds, a good part of a whole scan).
  */
 export async function scanArchive(store: Store | (() => Promise<Store>), options: ScanOptions): Promise<ScanReport> {
@@ -193,7 +194,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     lanes.catch(() => undefined);
     return lanes;
   };
-  let reading = options.readAhead ? startReading(files) : null;
+  let reading = options.newStore ? startReading(files) : null;
 
   try {
     return await scanInto(typeof store === 'function' ? await store() : store);
@@ -250,8 +251,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     // Segments are written batch by batch; rollups refreshed and files recorded at checkpoints:
     // once a minute and at the end, so a run refreshes each channel-day it touched about once.
     // Files scanned before may have segments to replace; a new file only if a scan was cut short
-    // after storing them (asked of the store, only for new files: a rescan of known ones asks nothing).
-    const stored = await store.storedSources(changed.filter((file) => !known.has(file.path)).map((file) => file.path));
+    // after storing them (asked of the store, only for new files: a rescan of known ones asks
+    // nothing, nor a scan into a new store).
+    const unknown = changed.filter((file) => !known.has(file.path)).map((file) => file.path);
+    const stored = options.newStore && known.size === 0 ? new Set<string>() : await store.storedSources(unknown);
     for (const file of changed) if (known.has(file.path)) stored.add(file.path);
     const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
     let checkpointed = Date.now();
