@@ -13,7 +13,8 @@
  *    other, plain and gzip: p50/p95/max per scrape, body bytes, series count; then scrapes while a
  *    refresh runs. Also the sizes at metrics levels station and network.
  * 4. `lacuna serve` (the compiled CLI) alone on the same store: its resident memory after two
- *    refreshes (scraped meanwhile) and its peak (VmHWM). Target: < 500 MB at 10,000 channels.
+ *    refreshes (scraped meanwhile), how much of it is anonymous (heaps) and how much mapped files
+ *    (the code of the engine and of node), and its peak (VmHWM). Target: < 500 MB at 10,000 channels.
  * Prints figures; asserts nothing. Target: < 250 ms per scrape at 10,000 channels.
  */
 import { spawn } from 'node:child_process';
@@ -213,7 +214,7 @@ await store.close();
 // The exporter as it runs in service: `lacuna serve` (the compiled CLI) on this store, alone in its
 // process. Its resident memory after two refreshes and the scrapes between them, and its peak.
 await buildCli();
-const served = await new Promise<{ rssMb: number; peakMb: number; scrapes: number }>((resolve, reject) => {
+const served = await new Promise<{ rssMb: number; peakMb: number; anonMb: number; filesMb: number; scrapes: number }>((resolve, reject) => {
   const child = spawn(process.execPath, [fileURLToPath(new URL('../cli/bin/lacuna.js', import.meta.url)), 'serve', '--store', storeDir, '--listen', '127.0.0.1:0', '--metrics-refresh', '5'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LACUNA_STORE: '', LACUNA_API_TOKEN: '' },
@@ -255,7 +256,7 @@ const served = await new Promise<{ rssMb: number; peakMb: number; scrapes: numbe
         }
         await new Promise((r) => setTimeout(r, 200));
       }
-      resolve({ rssMb: memory('VmRSS'), peakMb: memory('VmHWM'), scrapes });
+      resolve({ rssMb: memory('VmRSS'), peakMb: memory('VmHWM'), anonMb: memory('RssAnon'), filesMb: memory('RssFile'), scrapes });
     } catch (error) {
       reject(new Error(`lacuna serve: ${error instanceof Error ? error.message : String(error)} (exit ${child.exitCode}, signal ${child.signalCode}); its output: ${stderr.slice(-2000)}`, { cause: error }));
     } finally {
@@ -278,7 +279,7 @@ const figures: [string, string][] = [
   [`scrape during a refresh, gzip (${during.n}×)`, `p50 ${ms(during.p50)}, p95 ${ms(during.p95)}, max ${ms(during.max)}`],
   ...levels.map(({ level, series: n, bytes }): [string, string] => [`level ${level}`, `${n} series, ${(bytes / 1024).toFixed(0)} KB plain`]),
   ['resident memory after refresh (this process: it also built the store)', `${memoryMb.toFixed(0)} MB`],
-  ['lacuna serve alone on this store, after two refreshes', `resident ${served.rssMb.toFixed(0)} MB, peak ${served.peakMb.toFixed(0)} MB (${served.scrapes} scrapes; target < 500 MB)`],
+  ['lacuna serve alone on this store, after two refreshes', `resident ${served.rssMb.toFixed(0)} MB, peak ${served.peakMb.toFixed(0)} MB (${served.scrapes} scrapes; target < 500 MB); of the resident ${served.anonMb.toFixed(0)} MB anonymous, ${served.filesMb.toFixed(0)} MB mapped files (the engine's library, node)`],
 ];
 const width = Math.max(...figures.map(([label]) => label.length));
 console.log(`\nlacuna bench:metrics (node ${process.version}; target < 250 ms per scrape)`);
