@@ -76,6 +76,7 @@ export function buildSpans(stored: readonly SpanPiece[], options: SpanOptions): 
   }
   const spans: AvailabilitySpan[] = [];
   for (const pieces of groups.values()) {
+    pieces.sort((a, b) => a.start - b.start); // for latestFirstSeen
     const first = pieces[0];
     const id: ChannelId = { network: first.network, station: first.station, location: first.location, channel: first.channel };
     const quality = options.mergeQuality ? null : first.quality;
@@ -176,12 +177,22 @@ function withoutDuplicates(spans: readonly Run[]): Run[] {
  * group's stored pieces that lie within the joined span and reach the request window. So a window
  * over a backfilled day reports when the backfill arrived, not when the channel last had data.
  * A window inside a gap that mergegaps bridged reaches no piece: then all of the span's pieces count.
+ * The pieces are in order of start, and those within the span start in it: a binary search finds
+ * the first, so a channel of thousands of segments and spans does not cost their product.
  */
 function latestFirstSeen(pieces: readonly SpanPiece[], span: Run, window: SpanOptions['window']): Micros {
+  let low = 0;
+  let high = pieces.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (pieces[middle].start < span.start) low = middle + 1;
+    else high = middle;
+  }
   let inWindow = -Infinity;
   let inSpan = -Infinity;
-  for (const piece of pieces) {
-    if (piece.start < span.start || piece.end > span.end) continue;
+  for (let i = low; i < pieces.length && pieces[i].start <= span.end; i++) {
+    const piece = pieces[i];
+    if (piece.end > span.end) continue;
     inSpan = Math.max(inSpan, piece.firstSeen);
     if (reachesWindow(piece, window)) inWindow = Math.max(inWindow, piece.firstSeen);
   }
