@@ -7,8 +7,12 @@ import type { ArchiveFile } from './walk.ts';
 
 /** In a job's `progress`: the index of the next file to take. */
 export const READ_CLAIMED = 0;
-/** In a job's `progress`: files before this index may be taken (the rest wait: readers.ts READ_WINDOW). */
+/** In a job's `progress`: files before this index may be taken (the rest wait: readers.ts READ_WINDOW)... */
 export const READ_LIMIT = 1;
+/** ...plus this many: files taken and left unread (skipped), which are not waited for. */
+export const READ_PASSED = 2;
+/** Counters in a job's `progress`. */
+export const READ_COUNTERS = 3;
 
 export interface ReadJob {
   files: readonly ArchiveFile[];

@@ -6,24 +6,32 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
 import { scanFile } from './scan-file.ts';
-import { READ_CLAIMED, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
+import { READ_CLAIMED, READ_LIMIT, READ_PASSED, type ReadJob, type ReadResult } from './read-job.ts';
 
 /** Atomics.waitAsync (node 16 and later; typed only from TypeScript's lib ES2024 on). */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: false } | { async: true; value: Promise<unknown> } }).waitAsync;
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false } | { async: true; value: Promise<unknown> } }).waitAsync;
+
+/** How long a thread waiting for the window to move sleeps at most before it looks again (ms). */
+const RECHECK_MS = 50;
 
 /** The index of the next file to read, or -1 when none is left. */
 async function take({ files, progress, skipped }: ReadJob): Promise<number> {
   for (;;) {
     const limit = Atomics.load(progress, READ_LIMIT);
     const next = Atomics.load(progress, READ_CLAIMED);
-    if (next >= files.length) return -1;
-    if (next >= limit) {
-      const waiting = waitAsync(progress, READ_LIMIT, limit);
+    if (next >= files.length) {
+      Atomics.notify(progress, READ_LIMIT); // threads waiting for the window: there is nothing left
+      return -1;
+    }
+    if (next >= limit + Atomics.load(progress, READ_PASSED)) {
+      const waiting = waitAsync(progress, READ_LIMIT, limit, RECHECK_MS);
       if (waiting.async) await waiting.value;
       continue;
     }
     if (Atomics.compareExchange(progress, READ_CLAIMED, next, next + 1) !== next) continue;
     if (Atomics.load(skipped, next) === 0) return next;
+    Atomics.add(progress, READ_PASSED, 1);
+    Atomics.notify(progress, READ_LIMIT);
   }
 }
 

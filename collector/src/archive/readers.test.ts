@@ -55,6 +55,21 @@ describe('reading archive files on worker threads', () => {
     }
   });
 
+  it('reads every file not skipped, whatever the window of files read ahead, also when many more than the window are skipped', async () => {
+    const files = ['LLL', 'MMM', 'NNN', 'OOO', 'PPP', 'QQQ', 'RRR'].map((station) => dayFile(join(temp, 'window'), station, '2024-05-01', 0));
+    const threads = new ReadThreads(2, []);
+    try {
+      const read: string[] = [];
+      // One file read ahead at a time; the first five are skipped before any thread starts.
+      const job = threads.readAll(files, (scan) => void read.push(scan.state.path), 1);
+      for (const index of [0, 1, 2, 3, 4]) job.skip(index);
+      await job.done;
+      expect(read.sort()).toEqual([files[5].path, files[6].path]);
+    } finally {
+      await threads.close();
+    }
+  });
+
   describe.each(testBackends().slice(0, 1))('an archive scan on $name', (backend) => {
     it('reading ahead while its store opens, stores what it stores with the store open; files the store knows unchanged are not stored again', async () => {
       const root = join(temp, 'ahead');

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
-import { READ_CLAIMED, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
+import { READ_CLAIMED, READ_COUNTERS, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
 import type { ArchiveFile } from './walk.ts';
 
 /** Files each thread reads at once. */
@@ -68,12 +68,13 @@ export class ReadThreads {
    * Reads `files` on the threads, each once, about in their order, and hands each file's scan to
    * `onScan` as it comes (one at a time: the next waits until the last one's promise settles).
    * `done` resolves when every file has been handed over, but those left unread by `skip(index)`
-   * before a thread came to them. One job at a time.
+   * before a thread came to them. At most `window` files are read ahead of the scans handed
+   * over. One job at a time.
    */
-  readAll(files: readonly ArchiveFile[], onScan: (scan: FileScan) => Promise<void> | void): { done: Promise<void>; skip: (index: number) => void } {
-    const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  readAll(files: readonly ArchiveFile[], onScan: (scan: FileScan) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
+    const progress = new Int32Array(new SharedArrayBuffer(READ_COUNTERS * Int32Array.BYTES_PER_ELEMENT));
     const skipped = new Uint8Array(new SharedArrayBuffer(Math.max(1, files.length)));
-    Atomics.store(progress, READ_LIMIT, Math.min(files.length, READ_WINDOW));
+    Atomics.store(progress, READ_LIMIT, Math.min(files.length, window));
     const job: ReadJob = { files, progress, skipped };
     const done = new Promise<void>((resolve, reject) => {
       if (this.#failure) return reject(this.#failure);
@@ -93,7 +94,7 @@ export class ReadThreads {
         chain = chain.then(async () => {
           await onScan(scan);
           handed += 1;
-          Atomics.store(progress, READ_LIMIT, Math.min(files.length, handed + READ_WINDOW));
+          Atomics.store(progress, READ_LIMIT, Math.min(files.length, handed + window));
           Atomics.notify(progress, READ_LIMIT);
         });
         chain.catch((error: unknown) => {
