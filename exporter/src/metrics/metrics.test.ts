@@ -324,6 +324,19 @@ describe('GET /metrics on a scanned demo archive', () => {
     expect(value(station, 'lacuna_station_state', { network: dead.network, station: dead.station })).toBe(2);
   });
 
+  it('with --metrics-shard, looks for channels without rollups once, not at every refresh (a query over every stored segment)', async () => {
+    const made = await refreshed({ shard: { index: 1, count: 3 } });
+    const query = vi.spyOn(fixture.store.client, 'query');
+    try {
+      expect((await made.refreshNow()).ok).toBe(true);
+      const queries = query.mock.calls.map(([params]) => params.query);
+      expect(queries.some((sql) => /FROM segments/.test(sql))).toBe(true);
+      expect(queries.filter((sql) => /NOT IN \(\s*SELECT network, station, location, channel FROM channel_extents/.test(sql))).toEqual([]);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('splits by station with --metrics-shard: the parts hold every station once, and their network sums give the whole network ratio', async () => {
     const count = 3;
     const parts = await Promise.all(Array.from({ length: count }, async (_, index) => parse(await scrapeText(await refreshed({ shard: { index, count } })))));

@@ -163,6 +163,8 @@ export class MetricsRefresher {
   private readonly refreshDuration: client.Gauge;
   private readonly refreshFailures: client.Counter;
   private readonly seriesGauge: client.Gauge;
+  /** The store as this exporter's part of the stations sees it: one view for the process, so that what is kept per store (the one-time rollup check, shared reads) is kept across refreshes. */
+  private readonly stationsStore: Store;
 
   constructor(
     private readonly store: Store,
@@ -181,6 +183,7 @@ export class MetricsRefresher {
       liveWriter: options.liveWriter,
       shard: options.shard,
     };
+    this.stationsStore = options.shard ? store.scopedTo(options.shard) : store;
     const registers = [this.registry];
     this.storeUp = new client.Gauge({
       name: 'lacuna_store_up',
@@ -290,7 +293,7 @@ export class MetricsRefresher {
     // Part 0 of a sharded /metrics (or the only part) carries what is not per station.
     const whole = shard === undefined || shard.index === 0;
     const [statuses, collector, live] = await Promise.all([
-      channelStatuses(shard ? this.store.scopedTo(shard) : this.store, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
+      channelStatuses(this.stationsStore, { patterns: [], windows: this.options.windows, now, tolerance: this.options.tolerance }),
       whole ? collectorHealth(this.store) : null,
       liveMetrics(this.store, now, this.options.liveWriter),
     ]);
