@@ -29,6 +29,12 @@ describe('plugin.json files', () => {
     expect(json.type).toBe(type);
   });
 
+  it.each(plugins)('$folder asks for the Grafana it is built against (Grafana then refuses an older one instead of failing at run time)', ({ folder }) => {
+    const built = JSON.parse(readFileSync(path.join(SRC, '..', 'package.json'), 'utf8')).dependencies['@grafana/data'] as string;
+    expect(built).toMatch(/^\^\d+\.\d+\.\d+$/);
+    expect(pluginJson(folder).dependencies.grafanaDependency).toBe(`>=${built.slice(1)}`);
+  });
+
   it('the schema rejects what Grafana would refuse (bad id, missing logos)', () => {
     const json = pluginJson('panels/timeline');
     expect(validate({ ...json, id: 'Lacuna Timeline' })).toBe(false);
