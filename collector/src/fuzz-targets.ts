@@ -13,6 +13,7 @@ import { MetadataError } from './metadata/errors.ts';
 import { parseStationXml } from './metadata/stationxml.ts';
 import { parseChannelCsv } from './metadata/csv.ts';
 import { FrameReader, nextPacket } from './seedlink/protocol.ts';
+import { seedlinkV3Packet, seedlinkV4Packet } from './seedlink/testing/packets.ts';
 import type { ChannelEpoch } from '@lacuna/core';
 
 export interface FuzzTarget<Input> {
@@ -125,23 +126,14 @@ export const mseedTarget: FuzzTarget<Uint8Array> = { name: 'mseed-reader', input
 // ---------------------------------------------------------------------------------------------
 // SeedLink framing
 
+/** A 3.1 packet always carries 512 bytes: the record cut or padded to that. */
 function v3Packet(sequence: number, record: Buffer): Buffer {
   const body = Buffer.alloc(512);
   record.copy(body, 0, 0, Math.min(512, record.length));
-  return Buffer.concat([Buffer.from(`SL${sequence.toString(16).toUpperCase().padStart(6, '0')}`, 'latin1'), body]);
+  return seedlinkV3Packet(sequence, body);
 }
 
-function v4Packet(sequence: number, record: Buffer, format: number, subformat: number): Buffer {
-  const id = Buffer.from('XX_FUZZ', 'latin1');
-  const header = Buffer.alloc(17);
-  header.write('SE', 0, 'latin1');
-  header[2] = format;
-  header[3] = subformat;
-  header.writeUInt32LE(record.length, 4);
-  header.writeBigUInt64LE(BigInt(sequence), 8);
-  header[16] = id.length;
-  return Buffer.concat([header, id, record]);
-}
+const v4Packet = (sequence: number, payload: Buffer, format: number, subformat: number) => seedlinkV4Packet(sequence, 'XX_FUZZ', payload, format, subformat);
 
 const packet = fc.oneof(
   fc.tuple(fc.nat(0xffffff), mseedInput).map(([seq, record]) => ({ v3: v3Packet(seq, Buffer.from(record)), v4: v4Packet(seq, Buffer.from(record), 0x32, 0x44) })),

@@ -10,19 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { parseTime } from '@lacuna/core';
 import { encodeMseed2Record } from '../mseed/writer.ts';
 import { FrameReader, nextPacket, type Packet } from './protocol.ts';
+import { seedlinkV3Packet, seedlinkV4Packet } from './testing/packets.ts';
 
 const T0 = parseTime('2024-05-01T00:00:00Z');
 const record = (k: number) => encodeMseed2Record({ network: 'XX', station: 'ABC', location: '', channel: 'HHZ', start: T0 + k * 1_120_000, sampleRate: 100, samples: 112 });
 
-function packet(version: 3 | 4, sequence: number, k: number): Buffer {
-  if (version === 3) return Buffer.concat([Buffer.from(`SL${sequence.toString(16).toUpperCase().padStart(6, '0')}`), record(k)]);
-  const header = Buffer.alloc(17);
-  header.write('SE2D', 0, 'latin1');
-  header.writeUInt32LE(512, 4);
-  header.writeBigUInt64LE(BigInt(sequence), 8);
-  header[16] = 6;
-  return Buffer.concat([header, Buffer.from('XX_ABC'), record(k)]);
-}
+const packet = (version: 3 | 4, sequence: number, k: number) => (version === 3 ? seedlinkV3Packet(sequence, record(k)) : seedlinkV4Packet(sequence, 'XX_ABC', record(k)));
 
 /** Feeds `bytes` in chunks of the given sizes (cycled) and reads packets after each; throws if reading stalls. */
 function readAll(version: 3 | 4, bytes: Buffer, chunkSizes: number[]): Packet[] {

@@ -3,18 +3,12 @@ import { parseTime } from '@lacuna/core';
 import { encodeMseed2Record } from '../mseed/writer.ts';
 import { parseInfoJson, parseInfoXml } from './info.ts';
 import { chooseProtocol, dataCommand, FrameReader, parseHello, parseSeedLinkAddress, selectorV4, sequenceBefore, type Frame } from './protocol.ts';
+import { seedlinkV3Packet, seedlinkV4Packet } from './testing/packets.ts';
 
 const T0 = parseTime('2024-05-01T00:00:00Z');
 const record = (k: number) => encodeMseed2Record({ network: 'XX', station: 'ABC', location: '', channel: 'HHZ', start: T0 + k * 1_120_000, sampleRate: 100, samples: 112 });
-const v3Packet = (sequence: number, k: number) => Buffer.concat([Buffer.from(`SL${sequence.toString(16).toUpperCase().padStart(6, '0')}`), record(k)]);
-function v4Packet(sequence: number, k: number): Buffer {
-  const header = Buffer.alloc(17);
-  header.write('SE2D', 0, 'latin1');
-  header.writeUInt32LE(512, 4);
-  header.writeBigUInt64LE(BigInt(sequence), 8);
-  header[16] = 6;
-  return Buffer.concat([header, Buffer.from('XX_ABC'), record(k)]);
-}
+const v3Packet = (sequence: number, k: number) => seedlinkV3Packet(sequence, record(k));
+const v4Packet = (sequence: number, k: number) => seedlinkV4Packet(sequence, 'XX_ABC', record(k));
 
 function frames(reader: FrameReader, bytes: Buffer, chunk: number): Frame[] {
   const out: Frame[] = [];

@@ -13,6 +13,7 @@ import type { Micros } from '@lacuna/core';
 import { formatTime } from '@lacuna/core';
 import { parseRecordHeader } from '../../mseed/reader.ts';
 import { encodeMseed2Record } from '../../mseed/writer.ts';
+import { seedlinkV3Packet, seedlinkV4Packet } from './packets.ts';
 
 export type Identity = 'seiscomp' | 'ringserver';
 
@@ -390,17 +391,7 @@ export class FakeSeedLinkServer {
       record.writeInt16BE(-32768, 32);
       record.writeInt16BE(-32768, 34);
     }
-    if (connection.version === 3) {
-      const header = Buffer.from(`SL${(packet.sequence & 0xffffff).toString(16).toUpperCase().padStart(6, '0')}`, 'latin1');
-      return Buffer.concat([header, record]);
-    }
-    const id = Buffer.from(packet.stationId, 'latin1');
-    const header = Buffer.alloc(17);
-    header.write('SE2D', 0, 'latin1');
-    header.writeUInt32LE(record.length, 4);
-    header.writeBigUInt64LE(BigInt(packet.sequence), 8);
-    header[16] = id.length;
-    return Buffer.concat([header, id, record]);
+    return connection.version === 3 ? seedlinkV3Packet(packet.sequence, record) : seedlinkV4Packet(packet.sequence, packet.stationId, record);
   }
 
   private send(connection: Connection, frames: Buffer[], data: boolean): void {
