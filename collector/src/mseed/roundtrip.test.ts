@@ -86,7 +86,25 @@ const caseArb: fc.Arbitrary<Case> = fc
       blockette100: b100,
     };
     return { format, spec };
+  })
+  .filter((c) => !ambiguousByteOrder(c));
+
+/**
+ * A little-endian v2 header whose year and day also read as plausible big-endian ones cannot be
+ * told apart: year 2056 is 0x0808 either way, and days 1, 256 and 257 read as 256, 1 and 257. A
+ * reader then takes big-endian (ours, as libmseed: SEED's own header order), and the record reads
+ * as another time and rate; such records are left out of the round trips. The header holds the
+ * start less a time correction not yet applied, so both times are checked.
+ */
+function ambiguousByteOrder({ format, spec }: Case): boolean {
+  if (format !== 2 || spec.byteOrder !== 'little') return false;
+  const correction = (spec.timeCorrection ?? 0) * 100;
+  return [spec.start, spec.start - correction, spec.start + correction].some((micros) => {
+    const t = new Date(Math.floor(micros / 1000));
+    const day = Math.floor((t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    return t.getUTCFullYear() === 2056 && [1, 256, 257].includes(day);
   });
+}
 
 function encode(c: Case): Buffer {
   return c.format === 2 ? encodeMseed2Record(c.spec) : encodeMseed3Record(c.spec);
