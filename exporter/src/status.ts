@@ -121,10 +121,10 @@ export async function channelStatuses(store: Store, options: StatusOptions): Pro
   const parts = readParts(store, selection, options.patterns, options.channelsPerRead ?? CHANNELS_PER_READ);
   // The newest segments of all parts in one read: finding them reads every stored segment (38
   // million at 10,000 channels × 10 years), once per query whatever part of the stations it keeps.
-  const newest = new Map((await store.latestSegments(options.patterns)).map((segment) => [channelKey(segment), segment]));
+  const newestRead = store.latestSegments(options.patterns).then((latest) => new Map(latest.map((segment) => [channelKey(segment), segment])));
   const statuses: ChannelStatus[] = [];
   for (const part of parts) {
-    const segments = await segmentsOf(store, part, span);
+    const [segments, newest] = await Promise.all([segmentsOf(store, part, span), newestRead]);
     for (const id of part.channels) {
       // Thousands of channels: give the event loop a turn now and then (an exporter serving scrapes meanwhile).
       if (statuses.length > 0 && statuses.length % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
