@@ -250,19 +250,24 @@ export const stationXmlInput = textInput(
   9,
 );
 
-export const stationXmlTarget: FuzzTarget<string> = {
-  name: 'stationxml',
-  input: stationXmlInput,
-  run: (text) => {
-    try {
-      return epochProblems(parseStationXml(text, 'fuzz.xml'));
-    } catch (error) {
-      if (error instanceof MetadataError) return [];
-      throw error;
-    }
-  },
-  show: (text) => JSON.stringify(text),
-};
+/** A metadata parser's target: a MetadataError is the clear refusal it must give, anything else a crash. */
+function metadataTarget(name: string, input: fc.Arbitrary<string>, parse: (text: string) => ChannelEpoch[]): FuzzTarget<string> {
+  return {
+    name,
+    input,
+    run: (text) => {
+      try {
+        return epochProblems(parse(text));
+      } catch (error) {
+        if (error instanceof MetadataError) return [];
+        throw error;
+      }
+    },
+    show: (text) => JSON.stringify(text),
+  };
+}
+
+export const stationXmlTarget = metadataTarget('stationxml', stationXmlInput, (text) => parseStationXml(text, 'fuzz.xml'));
 
 const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
@@ -274,18 +279,6 @@ export const csvInput = textInput(
   8,
 );
 
-export const csvTarget: FuzzTarget<string> = {
-  name: 'metadata-csv',
-  input: csvInput,
-  run: (text) => {
-    try {
-      return epochProblems(parseChannelCsv(text, 'fuzz.csv'));
-    } catch (error) {
-      if (error instanceof MetadataError) return [];
-      throw error;
-    }
-  },
-  show: (text) => JSON.stringify(text),
-};
+export const csvTarget = metadataTarget('metadata-csv', csvInput, (text) => parseChannelCsv(text, 'fuzz.csv'));
 
 export const COLLECTOR_FUZZ_TARGETS = [mseedTarget, seedlinkTarget, stationXmlTarget, csvTarget] as const;
