@@ -113,7 +113,7 @@ function readRecords(bytes: Uint8Array): string[] {
     }
     if (!(h.recordLength > 0)) throw new Error(`record length ${h.recordLength} at byte ${offset}: the reader would not move on`);
     out.push(...checkRecord(h));
-    accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
+    accumulator.add(0, h);
     offset += h.recordLength;
   }
   return [...out, ...checkSegments(accumulator)];
@@ -178,7 +178,7 @@ function readFrames(input: { version: 3 | 4; chunks: Buffer[] }): string[] {
       if (packet.kind !== 'record') continue;
       const h = packet.header;
       out.push(...checkRecord(h));
-      accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
+      accumulator.add(0, h);
     }
   }
   return [...out, ...checkSegments(accumulator)];

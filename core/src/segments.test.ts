@@ -523,14 +523,14 @@ describe('sample arithmetic', () => {
 describe('SegmentAccumulator', () => {
   it('extends the last piece of a key and joins out-of-order records at the end', () => {
     const acc = new SegmentAccumulator();
-    acc.add(7, 0, 10, 100, 'D');
-    acc.add(7, 100_000, 10, 100, 'D');
-    acc.add(3, 0, 5, 1, 'M');
-    acc.add(7, 300_000, 10, 100, 'D'); // out of order: the next one fills the hole
-    acc.add(7, 200_000, 10, 100, 'D');
-    acc.add(7, 1_000_000, 10, 100, 'D'); // gap
-    acc.add(7, 2_000_000, 0, 100, 'D'); // ignored
-    acc.add(7, 2_000_000, 5, 0, 'D'); // ignored
+    acc.add(7, { start: 0, samples: 10, sampleRate: 100, quality: 'D' });
+    acc.add(7, { start: 100_000, samples: 10, sampleRate: 100, quality: 'D' });
+    acc.add(3, { start: 0, samples: 5, sampleRate: 1, quality: 'M' });
+    acc.add(7, { start: 300_000, samples: 10, sampleRate: 100, quality: 'D' }); // out of order: the next one fills the hole
+    acc.add(7, { start: 200_000, samples: 10, sampleRate: 100, quality: 'D' });
+    acc.add(7, { start: 1_000_000, samples: 10, sampleRate: 100, quality: 'D' }); // gap
+    acc.add(7, { start: 2_000_000, samples: 0, sampleRate: 100, quality: 'D' }); // ignored
+    acc.add(7, { start: 2_000_000, samples: 5, sampleRate: 0, quality: 'D' }); // ignored
     expect(acc.keys()).toEqual([3, 7]);
     expect(acc.segments(7)).toEqual([
       { start: 0, end: 390_000, samples: 40, sampleRate: 100, quality: 'D' },
@@ -545,10 +545,10 @@ describe('SegmentAccumulator', () => {
 
   it('honours mergeQuality and the tolerance', () => {
     const acc = new SegmentAccumulator({ mergeQuality: false, tolerance: { seconds: 0.001 } });
-    acc.add(0, 0, 10, 100, 'D');
-    acc.add(0, 100_000, 10, 100, 'M');
-    acc.add(0, 200_000 + 1_000, 10, 100, 'M'); // after 190 000 + Δ: 1 ms late, joins
-    acc.add(0, 301_000 + 1_001, 10, 100, 'M'); // after 291 000 + Δ: 1.001 ms late, does not
+    acc.add(0, { start: 0, samples: 10, sampleRate: 100, quality: 'D' });
+    acc.add(0, { start: 100_000, samples: 10, sampleRate: 100, quality: 'M' });
+    acc.add(0, { start: 200_000 + 1_000, samples: 10, sampleRate: 100, quality: 'M' }); // after 190 000 + Δ: 1 ms late, joins
+    acc.add(0, { start: 301_000 + 1_001, samples: 10, sampleRate: 100, quality: 'M' }); // after 291 000 + Δ: 1.001 ms late, does not
     expect(acc.segments(0).map((s) => [s.start, s.end, s.samples, s.quality])).toEqual([
       [0, 90_000, 10, 'D'],
       [100_000, 291_000, 20, 'M'],
@@ -562,7 +562,7 @@ describe('SegmentAccumulator', () => {
         const options = { tolerance: { fraction: a.tolFraction }, mergeQuality: a.mergeQuality };
         const tagged = [...a.records.map((r) => ({ key: 0, r })), ...b.records.map((r) => ({ key: 5, r }))];
         const acc = new SegmentAccumulator(options);
-        for (const { key, r } of permute(tagged, split.keys)) acc.add(key, r.start, r.samples, r.sampleRate, r.quality);
+        for (const { key, r } of permute(tagged, split.keys)) acc.add(key, r);
         expect(acc.keys()).toEqual([0, 5]);
         expect(plain(acc.segments(0))).toEqual(sorted(joinSegments(a.records, options)));
         expect(plain(acc.segments(5))).toEqual(sorted(joinSegments(b.records, options)));

@@ -376,21 +376,46 @@ export function totalLength(intervals: readonly Interval[]): number {
 // ---------------------------------------------------------------------------------------------
 // Streaming accumulator
 
-/** Per-key pieces as parallel arrays: the fast path updates numbers in place, allocating nothing. */
+/** A record's facts as the accumulator takes them (a reader's header object has these fields). */
+export interface RecordFacts {
+  start: Micros;
+  samples: number;
+  sampleRate: number;
+  quality: string;
+}
+
+/**
+ * One key's pieces: the closed ones, and the open (last) one in fields, so that a record that
+ * continues it updates numbers in place (no allocation, no boxed numbers) — the fast path of a
+ * scan, where nearly every record continues the one before.
+ */
 class KeyPieces {
-  starts: number[] = [];
-  ends: number[] = [];
-  samples: number[] = [];
-  rates: number[] = [];
-  qualities: string[] = [];
-  /** Δ and tolerance of the last piece, in µs. */
-  lastDelta = 0;
-  lastTol = 0;
+  readonly closed: Segment[] = [];
+  hasOpen = false;
+  openStart = 0;
+  openEnd = 0;
+  openSamples = 0;
+  openRate = 0;
+  openQuality = '';
+  /** Δ and tolerance of the open piece, in µs. */
+  openDelta = 0;
+  openTolerance = 0;
+
+  close(): void {
+    if (!this.hasOpen) return;
+    this.closed.push({ start: this.openStart, end: this.openEnd, samples: this.openSamples, sampleRate: this.openRate, quality: this.openQuality });
+    this.hasOpen = false;
+  }
+
+  all(): Segment[] {
+    this.close();
+    return this.closed;
+  }
 }
 
 /**
  * Streaming per-file segment builder for the scanner. `add` takes one record of a channel (the
- * caller numbers its channels: `key`). A record that continues the last piece of its key (same
+ * caller numbers its channels: `key`). A record that continues the open piece of its key (same
  * rate and quality, |start − (end + Δ)| ≤ tol) extends it in O(1) without allocating; any other
  * record starts a new piece. `segments(key)`, `keys()` and `finish()` join the pieces with
  * joinSegments, so records out of order still join and the result equals joinSegments of the same
@@ -425,35 +450,41 @@ export class SegmentAccumulator {
     return pieces;
   }
 
-  add(key: number, start: Micros, samples: number, sampleRate: number, quality: string): void {
+  /**
+   * One record of the channel numbered `key`. The record comes as an object (a reader's reused
+   * header will do; its fields are read during the call) so that its times reach here unboxed.
+   */
+  add(key: number, record: Readonly<RecordFacts>): void {
+    const { start, samples, sampleRate, quality } = record;
     if (!(samples >= 1 && sampleRate > 0 && Number.isFinite(sampleRate))) return;
     const end = recordEnd(start, samples, sampleRate);
     const p = this.#pieces(key, true)!;
-    const last = p.starts.length - 1;
-    if (last >= 0 && p.rates[last] === sampleRate && p.qualities[last] === quality) {
-      const difference = start - (p.ends[last]! + p.lastDelta);
-      if (difference <= p.lastTol && difference >= -p.lastTol) {
-        if (end > p.ends[last]!) p.ends[last] = end;
-        p.samples[last] += samples;
+    if (p.hasOpen && p.openRate === sampleRate && p.openQuality === quality) {
+      const difference = start - (p.openEnd + p.openDelta);
+      if (difference <= p.openTolerance && difference >= -p.openTolerance) {
+        if (end > p.openEnd) p.openEnd = end;
+        p.openSamples += samples;
         return;
       }
     }
-    p.starts.push(start);
-    p.ends.push(end);
-    p.samples.push(samples);
-    p.rates.push(sampleRate);
-    p.qualities.push(quality);
-    p.lastDelta = MICROS_PER_SECOND / sampleRate;
-    p.lastTol = toleranceMicros(this.#tolerance, sampleRate);
+    p.close();
+    p.hasOpen = true;
+    p.openStart = start;
+    p.openEnd = end;
+    p.openSamples = samples;
+    p.openRate = sampleRate;
+    p.openQuality = quality;
+    p.openDelta = MICROS_PER_SECOND / sampleRate;
+    p.openTolerance = toleranceMicros(this.#tolerance, sampleRate);
   }
 
   /** Keys that received at least one usable record, ascending. */
   keys(): number[] {
     const keys: number[] = [];
     this.#byKey.forEach((p, key) => {
-      if (p !== undefined && p.starts.length > 0) keys.push(key);
+      if (p !== undefined && (p.hasOpen || p.closed.length > 0)) keys.push(key);
     });
-    for (const [key, p] of this.#other) if (p.starts.length > 0) keys.push(key);
+    for (const [key, p] of this.#other) if (p.hasOpen || p.closed.length > 0) keys.push(key);
     return keys.sort((a, b) => a - b);
   }
 
@@ -461,14 +492,7 @@ export class SegmentAccumulator {
   segments(key: number): Segment[] {
     const p = this.#pieces(key, false);
     if (p === undefined) return [];
-    const pieces: Segment[] = p.starts.map((start, i) => ({
-      start,
-      end: p.ends[i]!,
-      samples: p.samples[i]!,
-      sampleRate: p.rates[i]!,
-      quality: p.qualities[i]!,
-    }));
-    return joinSegments(pieces, { tolerance: this.#tolerance, mergeQuality: this.#mergeQuality });
+    return joinSegments(p.all(), { tolerance: this.#tolerance, mergeQuality: this.#mergeQuality });
   }
 
   /** All keys' joined segments; the accumulator is then empty, ready for the next file. */

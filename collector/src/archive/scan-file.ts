@@ -2,8 +2,10 @@ import type { ChannelId, ChannelSegment } from '@lacuna/core';
 import { SegmentAccumulator, toleranceMicros, type Tolerance } from '@lacuna/core';
 import { toleranceFor, type ToleranceRule } from '@lacuna/core';
 import type { FileScan } from '@lacuna/core';
-import { scanMseedFile } from '../mseed/reader.ts';
+import { scanMseedFile, type MseedRecordHeader } from '../mseed/reader.ts';
 import type { ArchiveFile } from './walk.ts';
+
+type RecordHeader = Pick<MseedRecordHeader, 'format' | 'network' | 'station' | 'location' | 'channel' | 'quality' | 'start' | 'samples' | 'sampleRate'>;
 
 interface ChannelAccumulator {
   id: ChannelId;
@@ -18,11 +20,22 @@ interface ChannelAccumulator {
  */
 export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[], options: { blocking?: boolean } = {}): Promise<FileScan> {
   const channels: ChannelAccumulator[] = [];
-  // The reader hands out the same string objects while the channel does not change, so the
-  // common case (one channel per file) is one reference comparison per record.
-  let current: ChannelAccumulator | undefined;
   let format = 0;
-  const onRecord = (h: { format: number; network: string; station: string; location: string; channel: string; quality: string; start: number; samples: number; sampleRate: number }) => {
+  const channelOf = (h: RecordHeader): ChannelAccumulator => {
+    const known = channels.find((c) => c.id.channel === h.channel && c.id.station === h.station && c.id.location === h.location && c.id.network === h.network);
+    format = h.format;
+    if (known !== undefined) return known;
+    const id = { network: h.network, station: h.station, location: h.location, channel: h.channel };
+    const tolerance = toleranceFor(rules, id);
+    const created = { id, tolerance, accumulator: new SegmentAccumulator({ tolerance, mergeQuality: false }) };
+    channels.push(created);
+    return created;
+  };
+  // The reader hands out the same string objects while the channel does not change, so the
+  // common case (one channel per file) is one reference comparison per record. The lookup stays
+  // out of this function: a closure here over `h` would cost a heap context on every record.
+  let current: ChannelAccumulator | undefined;
+  const onRecord = (h: RecordHeader) => {
     if (
       current === undefined ||
       current.id.channel !== h.channel ||
@@ -30,18 +43,9 @@ export async function scanFile(file: ArchiveFile, rules: readonly ToleranceRule[
       current.id.location !== h.location ||
       current.id.network !== h.network
     ) {
-      current = channels.find(
-        (c) => c.id.channel === h.channel && c.id.station === h.station && c.id.location === h.location && c.id.network === h.network,
-      );
-      if (current === undefined) {
-        const id = { network: h.network, station: h.station, location: h.location, channel: h.channel };
-        const tolerance = toleranceFor(rules, id);
-        current = { id, tolerance, accumulator: new SegmentAccumulator({ tolerance, mergeQuality: false }) };
-        channels.push(current);
-      }
-      format = h.format;
+      current = channelOf(h);
     }
-    current.accumulator.add(0, h.start, h.samples, h.sampleRate, h.quality);
+    current.accumulator.add(0, h);
   };
 
   let result;

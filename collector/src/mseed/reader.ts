@@ -464,9 +464,6 @@ function parseV2(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
   if (!(rate >= 0) || rate === Infinity) return bad(st, `invalid sample rate ${rate} in blockette 100`);
   const applied = (act & 0x02) !== 0;
   const start = epochMicrosFromYearDay(year, day, hour, minute, second, fract * 100) + (applied ? 0 : tc * 100) + usec;
-  const problem = dataProblem({ start, samples, sampleRate: rate });
-  if (problem !== null) return bad(st, `${problem}${hasB100 ? ' (blockette 100)' : ` (factor ${factor}, multiplier ${mult})`}`);
-
   out.format = 2;
   out.network = st.v2Net[slot];
   out.station = st.v2Sta[slot];
@@ -483,6 +480,9 @@ function parseV2(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
   out.dataQualityFlags = b[p + 38];
   out.timeCorrection = tc;
   out.timeCorrectionApplied = applied;
+  // Checked on the filled header, not on a new object: no allocation per record.
+  const problem = dataProblem(out);
+  if (problem !== null) return bad(st, `${problem}${hasB100 ? ' (blockette 100)' : ` (factor ${factor}, multiplier ${mult})`}`);
   return recordLength;
 }
 
@@ -589,7 +589,11 @@ function parseV3(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
   }
   const rate = rawRate < 0 ? -1 / rawRate : rawRate + 0; // + 0 turns -0 into 0
   const start = epochMicrosFromYearDay(year, day, hour, minute, second, 0) + Math.round(nanos / 1000);
-  const problem = dataProblem({ start, samples, sampleRate: rate });
+  out.start = start;
+  out.samples = samples;
+  out.sampleRate = rate;
+  // Checked on the header being filled, not on a new object: no allocation per record.
+  const problem = dataProblem(out);
   if (problem !== null) return bad(st, problem);
 
   // Identifier strings, cached by the raw source identifier bytes.
@@ -628,9 +632,6 @@ function parseV3(b: Uint8Array, p: number, end: number, eof: boolean, out: Mseed
   out.location = st.v3Loc[slot];
   out.channel = st.v3Cha[slot];
   out.quality = quality;
-  out.start = start;
-  out.sampleRate = rate;
-  out.samples = samples;
   out.recordLength = recordLength;
   out.encoding = encoding;
   out.activityFlags = flags & 0x01;
@@ -680,9 +681,7 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
   if (!Number.isInteger(available) || available < 0 || offset + available > buf.length) {
     throw new RangeError(`available ${available} bytes at offset ${offset} exceed the buffer (length ${buf.length})`);
   }
-  // One state for every call: its channel-string caches are what make a stream of SeedLink
-  // packets cheap, and parsing is synchronous, so calls never interleave.
-  const st = packetParserState;
+  const st = parserState;
   st.reason = '';
   st.needed = 0;
   const out = emptyHeader();
@@ -693,7 +692,13 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
   return out;
 }
 
-const packetParserState = new ParserState();
+/**
+ * One parser state for every parse in this thread: its identifier caches are what make a stream
+ * of SeedLink packets, or an archive's thousands of files of the same channels, cheap (no strings
+ * built, no caches allocated per file). Parsing a record is synchronous and the state's failure
+ * reason and bytes needed are read right after the call, so interleaved scans cannot mix them.
+ */
+const parserState = new ParserState();
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 const MIN_HINTED_CHUNK = 64 * 1024;
@@ -780,7 +785,7 @@ export async function scanMseedFile(
     }
   };
 
-  const st = new ParserState();
+  const st = parserState;
   const out = emptyHeader();
   let prefix = DEFAULT_PREFIX;
   let bufs = takePair(prefix + chunk);
