@@ -38,19 +38,15 @@ async function take({ files, progress, skipped }: ReadJob): Promise<number> {
 const rules = (workerData as { rules: ToleranceRule[] }).rules;
 
 /**
- * Files up to this size are read blocking this thread (it has nothing else to do meanwhile): one
- * read, without a round trip through node's I/O threads for the open, each read and the close.
- * 3,000 files of 376 kB from the page cache: 0.6-0.7 s instead of 1.0 s. Larger files are read
- * in chunks through the I/O threads, the next chunk read while this one is parsed.
+ * Files are read blocking this thread, one after another: it has nothing else to do meanwhile, and
+ * a read costs one system call instead of a round trip through node's I/O threads for the open,
+ * each chunk and the close (0.95 GB in 24 files: 0.75 s → 0.62 s for the whole scan, 3.6 GB
+ * in 96 files: 1.26 → 1.07 s). Each thread has one read in flight, as msi has; the threads together
+ * have as many as there are threads (an archive on a network mount gets that many at once).
  */
-const BLOCKING_READ_MAX = 4 * 1024 * 1024;
-
-parentPort!.on('message', ({ job }: { job: ReadJob & { filesPerThread: number } }) => {
-  const lane = async () => {
-    for (let index = await take(job); index >= 0; index = await take(job)) {
-      const file = job.files[index];
-      parentPort!.postMessage({ scan: await scanFile(file, rules, { blocking: file.size <= BLOCKING_READ_MAX }) } satisfies ReadResult);
-    }
-  };
-  void Promise.all(Array.from({ length: job.filesPerThread }, lane)).then(() => parentPort!.postMessage({} satisfies ReadResult));
+parentPort!.on('message', async ({ job }: { job: ReadJob }) => {
+  for (let index = await take(job); index >= 0; index = await take(job)) {
+    parentPort!.postMessage({ scan: await scanFile(job.files[index], rules, { blocking: true }) } satisfies ReadResult);
+  }
+  parentPort!.postMessage({} satisfies ReadResult);
 });

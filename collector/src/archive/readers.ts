@@ -3,7 +3,7 @@
  * into segments beside the thread that stores them, so reading and storing use a core each
  * (and more where there are more). The threads take the files one after another from a shared
  * list themselves, so they keep reading while the storing thread is busy (or blocked loading the
- * embedded engine); each reads a few files at a time, its reads overlapping its parsing.
+ * embedded engine).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,9 +13,6 @@ import { Worker } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
 import { READ_CLAIMED, READ_COUNTERS, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
 import type { ArchiveFile } from './walk.ts';
-
-/** Files each thread reads at once. */
-const FILES_PER_THREAD = 2;
 
 /**
  * Files the threads may read ahead of those whose scans were taken (`onScan` finished): a bound
@@ -104,7 +101,7 @@ export class ReadThreads {
           reject(error);
         });
       };
-      for (const worker of this.#workers) worker.postMessage({ job: { ...job, filesPerThread: FILES_PER_THREAD } });
+      for (const worker of this.#workers) worker.postMessage({ job });
     });
     return { done, skip: (index) => Atomics.store(skipped, index, 1) };
   }

@@ -75,7 +75,7 @@ export interface MseedRecordHeader {
 export type MseedRecordCallback = (header: Readonly<MseedRecordHeader>) => void;
 
 export interface MseedScanOptions {
-  /** Bytes read per chunk; default 4 MiB. Records may straddle chunks. */
+  /** Bytes read per chunk; default 4 MiB, or 256 KiB when `blocking`. Records may straddle chunks. */
   chunkSize?: number;
   /** Aborts the scan: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -700,7 +700,14 @@ export function parseRecordHeader(buf: Buffer, offset: number, available: number
  */
 const parserState = new ParserState();
 
+/**
+ * Bytes read at a time by default. Read through node's I/O threads, each read is a round trip
+ * that large chunks amortise; read blocking, the cost is the copy itself, and chunks that stay in
+ * the core's cache until parsed make it about a tenth cheaper (0.95 GB of 512-byte records: the
+ * archive scan's reading threads took 0.75 s with 4 MiB chunks, 0.62 s with 256 KiB).
+ */
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const DEFAULT_BLOCKING_CHUNK = 256 * 1024;
 const MIN_HINTED_CHUNK = 64 * 1024;
 /** Room in front of each chunk for the unread tail of the previous one (a record and a header). */
 const DEFAULT_PREFIX = 2 * MAX_V2_RECORD_LENGTH;
@@ -755,12 +762,12 @@ export async function scanMseedFile(
   onRecord: MseedRecordCallback,
   options: MseedScanOptions = {},
 ): Promise<MseedScanResult> {
-  const requested = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK));
+  const blocking = options.blocking === true;
+  const requested = Math.max(1, Math.floor(options.chunkSize ?? (blocking ? DEFAULT_BLOCKING_CHUNK : DEFAULT_CHUNK)));
   const chunk = options.sizeHint === undefined ? requested : Math.min(requested, Math.max(MIN_HINTED_CHUNK, Math.floor(options.sizeHint) + 1));
   const signal = options.signal;
   signal?.throwIfAborted();
 
-  const blocking = options.blocking === true;
   let fh: FileHandle | null = null;
   let fd = -1;
   try {
