@@ -12,6 +12,7 @@ import {
   completenessRate,
   ensureRollups,
   neighboursQuery,
+  refreshChunks,
   segmentsWithinQuery,
   touchDays,
   type TouchedDays,
@@ -120,6 +121,19 @@ describe('rollup pieces', () => {
     touchDays(touched, id, t('2024-03-02T10:00:00Z'), t('2024-03-02T11:00:00Z'));
     touchDays(touched, id, t('2024-03-05T23:59:59Z'), t('2024-03-06T00:00:00Z'));
     expect(touched.get(A)).toEqual({ id, from: t('2024-03-02'), to: t('2024-03-07') });
+  });
+
+  it('refreshes many channels of a few days each in few chunks, and long histories in chunks of 200 channels', () => {
+    const channels = (count: number, days: number) => Array.from({ length: count }, (_, i) => ({ i, from: 0, to: days * MICROS_PER_DAY }));
+    // A daily scan of 10,000 channels (two days touched each): 5 chunks of 2,000, not 50 of 200.
+    expect(refreshChunks(channels(10_000, 2)).map((chunk) => chunk.length)).toEqual([2000, 2000, 2000, 2000, 2000]);
+    // 300 channels × 10 days (a first scan of ten day files each): one chunk.
+    expect(refreshChunks(channels(300, 10)).map((chunk) => chunk.length)).toEqual([300]);
+    // Ten years each: 200 channels a chunk, as a year's worth would be.
+    expect(refreshChunks(channels(450, 3653)).map((chunk) => chunk.length)).toEqual([200, 200, 50]);
+    expect(refreshChunks(channels(450, 366)).map((chunk) => chunk.length)).toEqual([200, 200, 50]);
+    // Every channel is refreshed once, in order.
+    expect(refreshChunks(channels(4321, 1)).flat().map((c) => c.i)).toEqual(Array.from({ length: 4321 }, (_, i) => i));
   });
 
   it('picks the metadata rate for completeness, else the rate the day\'s segments share', () => {

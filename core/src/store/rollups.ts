@@ -38,7 +38,15 @@ import type { Store } from './store.ts';
  */
 export const LOOKAROUND_MICROS = MICROS_PER_DAY;
 
-const REFRESH_CHUNK = 200;
+/**
+ * A refresh reads the segments of this many channels in one go, or more while their windows stay
+ * short: up to REFRESH_MAX_CHANNELS as long as the chunk's days stay within REFRESH_CHANNEL_DAYS.
+ * A chunk costs a handful of queries whatever its size, so a daily scan of many channels (or a
+ * first scan of an archive of a few days) is refreshed in few, and a long history still in parts.
+ */
+const REFRESH_CHANNELS = 200;
+const REFRESH_MAX_CHANNELS = 2000;
+const REFRESH_CHANNEL_DAYS = REFRESH_CHANNELS * 366;
 
 /**
  * Exact channels as a condition on the order key's prefix (index-friendly). `name` prefixes the
@@ -343,8 +351,26 @@ function spanQuery(chunk: readonly { id: ChannelId; from: Micros; to: Micros }[]
  * touched channels' extents.
  */
 export async function refreshRollups(store: Store, touched: TouchedDays, options: RefreshOptions = {}): Promise<void> {
-  const all = [...touched.values()];
-  for (let i = 0; i < all.length; i += REFRESH_CHUNK) await refreshChunk(store, all.slice(i, i + REFRESH_CHUNK), options);
+  for (const chunk of refreshChunks([...touched.values()])) await refreshChunk(store, chunk, options);
+}
+
+/** The channels of a refresh in the chunks it reads them in (see REFRESH_CHANNELS). */
+export function refreshChunks<T extends { from: Micros; to: Micros }>(all: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let days = 0;
+  for (const channel of all) {
+    const channelDays = (channel.to - channel.from) / MICROS_PER_DAY;
+    if (chunk.length >= REFRESH_MAX_CHANNELS || (chunk.length >= REFRESH_CHANNELS && days + channelDays > REFRESH_CHANNEL_DAYS)) {
+      chunks.push(chunk);
+      chunk = [];
+      days = 0;
+    }
+    chunk.push(channel);
+    days += channelDays;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 async function refreshChunk(store: Store, chunk: { id: ChannelId; from: Micros; to: Micros }[], options: RefreshOptions): Promise<void> {
@@ -441,8 +467,8 @@ export async function refreshChannelRollups(store: Store, ids: readonly ChannelI
   if (unique.size === 0) return;
   const touched: TouchedDays = new Map();
   const list = [...unique.values()];
-  for (let i = 0; i < list.length; i += REFRESH_CHUNK) {
-    const keys = channelKeysFilter(list.slice(i, i + REFRESH_CHUNK));
+  for (let i = 0; i < list.length; i += REFRESH_CHANNELS) {
+    const keys = channelKeysFilter(list.slice(i, i + REFRESH_CHANNELS));
     const spans = await queryRows<[string, string, string, string, number, number]>(
       store.client,
       {
