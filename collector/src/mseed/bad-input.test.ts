@@ -327,4 +327,27 @@ describe('I/O errors and control', () => {
       ]);
     }
   });
+
+  it('a record larger than the carry-over room straddles chunks while other scans run at once (they share the parser state)', async () => {
+    const big = encodeMseed3Record({ ...base, samples: 250_000, recordLength: 1 << 20 });
+    const small = encodeMseed2Record({ ...base, samples: 3 });
+    const f = tmpFile(Buffer.concat([small, big, small, big]));
+    // Chunks that end inside these 512-byte records make the other scans ask for a few bytes more
+    // while the big record's scan waits for its read.
+    const others = tmpFile(Buffer.concat(Array.from({ length: 400 }, () => small)));
+    for (let round = 0; round < 5; round++) {
+      const [{ result, headers }, ...rest] = await Promise.all([
+        scanAll(f, { chunkSize: 65_536 }),
+        ...Array.from({ length: 4 }, () => scanAll(others, { chunkSize: 700 })),
+      ]);
+      expect(result.error).toBeNull();
+      expect(headers.map((h) => [h.format, h.samples, h.offset])).toEqual([
+        [2, 3, 0],
+        [3, 250_000, 512],
+        [2, 3, 512 + big.length],
+        [3, 250_000, 1024 + big.length],
+      ]);
+      for (const other of rest) expect([other.result.error, other.headers.length]).toEqual([null, 400]);
+    }
+  });
 });

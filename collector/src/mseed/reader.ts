@@ -835,11 +835,14 @@ export async function scanMseedFile(
 
       carry = end - p;
       const other = 1 - cur;
-      if (st.needed > prefix && carry > 0) {
+      // Taken now: other scans in this thread share the parser state, and may run while this one
+      // waits for its read below.
+      const needed = st.needed;
+      if (needed > prefix && carry > 0) {
         // A record larger than the room for a tail (a big v3 record): enlarge both buffers once
         // the read in flight has landed, and move its data behind the tail.
         const n2 = await pending!;
-        const newPrefix = nextPow2(st.needed);
+        const newPrefix = nextPow2(needed);
         const nb = takePair(newPrefix + chunk);
         buf.copy(nb[other], newPrefix - carry, p, end);
         bufs[other].copy(nb[other], newPrefix, prefix, prefix + n2);
