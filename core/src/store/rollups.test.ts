@@ -134,6 +134,15 @@ describe('rollup pieces', () => {
     expect(refreshChunks(channels(450, 366)).map((chunk) => chunk.length)).toEqual([200, 200, 50]);
     // Every channel is refreshed once, in order.
     expect(refreshChunks(channels(4321, 1)).flat().map((c) => c.i)).toEqual(Array.from({ length: 4321 }, (_, i) => i));
+    // A chunk is read over the union of its windows: one channel backfilled years ago among
+    // channels of today does not make 2,000 channels read ten years of segments.
+    const today = 3652 * MICROS_PER_DAY;
+    const mixed = [
+      ...Array.from({ length: 300 }, (_, i) => ({ i, from: today, to: today + MICROS_PER_DAY })),
+      { i: 300, from: 0, to: today + MICROS_PER_DAY },
+      ...Array.from({ length: 300 }, (_, i) => ({ i: 301 + i, from: today, to: today + MICROS_PER_DAY })),
+    ];
+    expect(refreshChunks(mixed).map((chunk) => chunk.length)).toEqual([300, 200, 101]);
   });
 
   it('picks the metadata rate for completeness, else the rate the day\'s segments share', () => {

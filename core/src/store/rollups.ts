@@ -40,9 +40,10 @@ export const LOOKAROUND_MICROS = MICROS_PER_DAY;
 
 /**
  * A refresh reads the segments of this many channels in one go, or more while their windows stay
- * short: up to REFRESH_MAX_CHANNELS as long as the chunk's days stay within REFRESH_CHANNEL_DAYS.
- * A chunk costs a handful of queries whatever its size, so a daily scan of many channels (or a
- * first scan of an archive of a few days) is refreshed in few, and a long history still in parts.
+ * short: up to REFRESH_MAX_CHANNELS as long as the chunk's channels times the days of the window
+ * they are read in (the union of theirs) stay within REFRESH_CHANNEL_DAYS. A chunk costs a
+ * handful of queries whatever its size, so a daily scan of many channels (or a first scan of an
+ * archive of a few days) is refreshed in few, and a long history still in parts.
  */
 const REFRESH_CHANNELS = 200;
 const REFRESH_MAX_CHANNELS = 2000;
@@ -358,16 +359,19 @@ export async function refreshRollups(store: Store, touched: TouchedDays, options
 export function refreshChunks<T extends { from: Micros; to: Micros }>(all: readonly T[]): T[][] {
   const chunks: T[][] = [];
   let chunk: T[] = [];
-  let days = 0;
+  let from = Infinity;
+  let to = -Infinity;
   for (const channel of all) {
-    const channelDays = (channel.to - channel.from) / MICROS_PER_DAY;
-    if (chunk.length >= REFRESH_MAX_CHANNELS || (chunk.length >= REFRESH_CHANNELS && days + channelDays > REFRESH_CHANNEL_DAYS)) {
+    const unionDays = (Math.max(to, channel.to) - Math.min(from, channel.from)) / MICROS_PER_DAY;
+    if (chunk.length >= REFRESH_MAX_CHANNELS || (chunk.length >= REFRESH_CHANNELS && (chunk.length + 1) * unionDays > REFRESH_CHANNEL_DAYS)) {
       chunks.push(chunk);
       chunk = [];
-      days = 0;
+      from = Infinity;
+      to = -Infinity;
     }
     chunk.push(channel);
-    days += channelDays;
+    from = Math.min(from, channel.from);
+    to = Math.max(to, channel.to);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
