@@ -312,26 +312,28 @@ describe('I/O errors and control', () => {
     await expect(scanMseedFile(f, () => undefined, { signal: AbortSignal.abort() })).rejects.toThrow();
   });
 
+  // Small and 1 MB (v3) records in turn: the big ones are larger than the carry-over room.
+  const big = encodeMseed3Record({ ...base, samples: 250_000, recordLength: 1 << 20 });
+  const small = encodeMseed2Record({ ...base, samples: 3 });
+  const bigRecords = () => tmpFile(Buffer.concat([small, big, small, big]));
+  const bigRecordsRead = [
+    [2, 3, 0],
+    [3, 250_000, 512],
+    [2, 3, 512 + big.length],
+    [3, 250_000, 1024 + big.length],
+  ];
+
   it('records larger than the carry-over room (a 1 MB v3 record) straddle chunks', async () => {
-    const big = encodeMseed3Record({ ...base, samples: 250_000, recordLength: 1 << 20 });
-    const small = encodeMseed2Record({ ...base, samples: 3 });
-    const f = tmpFile(Buffer.concat([small, big, small, big]));
+    const f = bigRecords();
     for (const chunkSize of [65_536, 300_000, undefined]) {
       const { result, headers } = await scanAll(f, { chunkSize });
       expect(result.error).toBeNull();
-      expect(headers.map((h) => [h.format, h.samples, h.offset])).toEqual([
-        [2, 3, 0],
-        [3, 250_000, 512],
-        [2, 3, 512 + big.length],
-        [3, 250_000, 1024 + big.length],
-      ]);
+      expect(headers.map((h) => [h.format, h.samples, h.offset])).toEqual(bigRecordsRead);
     }
   });
 
   it('a record larger than the carry-over room straddles chunks while other scans run at once (they share the parser state)', async () => {
-    const big = encodeMseed3Record({ ...base, samples: 250_000, recordLength: 1 << 20 });
-    const small = encodeMseed2Record({ ...base, samples: 3 });
-    const f = tmpFile(Buffer.concat([small, big, small, big]));
+    const f = bigRecords();
     // Chunks that end inside these 512-byte records make the other scans ask for a few bytes more
     // while the big record's scan waits for its read.
     const others = tmpFile(Buffer.concat(Array.from({ length: 400 }, () => small)));
@@ -341,12 +343,7 @@ describe('I/O errors and control', () => {
         ...Array.from({ length: 4 }, () => scanAll(others, { chunkSize: 700 })),
       ]);
       expect(result.error).toBeNull();
-      expect(headers.map((h) => [h.format, h.samples, h.offset])).toEqual([
-        [2, 3, 0],
-        [3, 250_000, 512],
-        [2, 3, 512 + big.length],
-        [3, 250_000, 1024 + big.length],
-      ]);
+      expect(headers.map((h) => [h.format, h.samples, h.offset])).toEqual(bigRecordsRead);
       for (const other of rest) expect([other.result.error, other.headers.length]).toEqual([null, 400]);
     }
   });
