@@ -87,6 +87,9 @@ interface SegmentRow {
   first_seen_us: number;
 }
 
+/** File states written in one insert (recordFileStates). */
+const FILE_STATES_PER_INSERT = 5000;
+
 /** Paths asked about in one query (storedSources). */
 const SOURCES_PER_QUERY = 10_000;
 
@@ -379,6 +382,13 @@ export class Store {
    */
   async recordFileStates(scans: Pick<FileScan, 'state'>[], scanId: Micros): Promise<void> {
     const now = Date.now() * 1000;
+    // In parts: one insert of 50,000 files' states raised the embedded engine's memory by 110–160 MB.
+    for (let i = 0; i < scans.length; i += FILE_STATES_PER_INSERT) {
+      await this.insertFileStates(scans.slice(i, i + FILE_STATES_PER_INSERT), scanId, now);
+    }
+  }
+
+  private async insertFileStates(scans: Pick<FileScan, 'state'>[], scanId: Micros, now: Micros): Promise<void> {
     await this.client.insert({
       table: 'files',
       values: scans.map(({ state }) => ({

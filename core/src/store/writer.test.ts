@@ -29,6 +29,12 @@ describe.each(testBackends())('a scan run writing into the store on $name', (bac
     expect(await rollupDays('WRT')).toBe(2);
   });
 
+  it('records the states of more files than one insert takes, every one of them', async () => {
+    const states = Array.from({ length: 12_345 }, (_, i) => fileScanOf(`/w/many/${String(i).padStart(5, '0')}`, '2024-05-01T00:00:00Z', []));
+    await store.recordFileStates(states, 13);
+    expect(await recorded('/w/many/')).toEqual(states.map((scan) => scan.state.path));
+  });
+
   it('replaces a file\'s earlier segments when it may have some, whatever the files table says', async () => {
     const path = '/w/b/1';
     const first = store.fileScanWriter(11, { stored: new Set() });
