@@ -13,6 +13,7 @@ export * from './store/schema.ts';
 export * from './store/store.ts';
 export * from './store/reports.ts';
 export * from './state.ts';
+export * from './collect-garbage.ts';
 export * from './shard.ts';
 export * from './store/sql.ts';
 export * from './store/filter.ts';

@@ -2,10 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import client from 'prom-client';
-import type { LiveView, LiveWriterStatus } from '@lacuna/core';
+import { collectGarbage, type LiveView, type LiveWriterStatus } from '@lacuna/core';
 import type { Micros } from '@lacuna/core';
 import type { StationShard, Store } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
@@ -25,27 +23,8 @@ async function gzipBuffers(buffers: readonly Buffer[]): Promise<Buffer> {
   return Buffer.concat(compressed);
 }
 
-/**
- * A refresh of a large store leaves tens of megabytes of its working set (query rows, segments,
- * statuses) in V8's old generation, which V8 collects only once it has grown several times that
- * size: resident memory then stays a hundred megabytes and more above what is live. After such a
- * refresh a full collection is asked for (some 20 ms at 10,000 channels, once per refresh
- * interval). Node offers it only with --expose-gc: the flag is set here, and the
- * collector taken from a new context, which has it (as Jest does for its heap figures).
- */
+/** Series in a refresh from which a full collection follows it (core collectGarbage; some 20 ms at 10,000 channels). */
 const COLLECT_AFTER_SERIES = 20_000;
-let fullCollection: (() => void) | undefined;
-function collectGarbage(): void {
-  if (fullCollection === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      fullCollection = runInNewContext('gc') as () => void;
-    } catch {
-      fullCollection = () => undefined; // a runtime without it: V8 collects when it sees fit
-    }
-  }
-  fullCollection();
-}
 
 export const METRICS_CONTENT_TYPE = client.Registry.PROMETHEUS_CONTENT_TYPE;
 export const DEFAULT_REFRESH_INTERVAL_MS = 30_000;
