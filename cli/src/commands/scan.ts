@@ -24,7 +24,7 @@ export const scanSpec: CommandSpec = {
     tolerance: TOLERANCE_OPTION,
     format: { type: 'string', value: 'text|json', description: 'how to print the summary (default text)' },
     prune: PRUNE_OPTION,
-    'read-threads': { type: 'string', value: 'N', description: 'threads reading files beside the one storing them; 0 reads in that one (default: one per core, at most 4, for 64 MB or more in files of 64 kB or more on average; one for smaller files, and into a new store; none otherwise)' },
+    'read-threads': { type: 'string', value: 'N', description: 'threads reading files beside the one storing them; 0 reads in that one (default: one per core, at most 4, for 64 MB or more in files of 64 kB or more on average; one for 64 MB or more in smaller files, or for less into a new store; none otherwise)' },
     store: STORE_OPTION,
     cluster: CLUSTER_OPTION,
   },
