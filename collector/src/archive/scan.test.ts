@@ -191,6 +191,41 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     expect(stored.map((s) => s.samples)).toEqual([86_400, 86_400]);
   });
 
+  it('a scan killed after thousands of files has recorded those before its last checkpoint: run again, it reads only the rest', async () => {
+    const root = join(temp, 'checkpoints');
+    const record = encodeSeries({ network: 'XX', station: 'CKP', location: '', channel: 'LHZ', start: parseTime('2024-07-01'), sampleRate: 1, totalSamples: 10, recordLength: 512 }).next().value as Buffer;
+    for (let i = 0; i < 2500; i++) {
+      const path = join(root, `f${String(i).padStart(4, '0')}.mseed`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, record);
+    }
+    // The process dies during its third batch of 1,000 files: nothing it does after that counts.
+    let writes = 0;
+    const dying = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'fileScanWriter') {
+          return (scanId: number, options: Parameters<Store['fileScanWriter']>[1]): FileScanWriter => {
+            const writer = target.fileScanWriter(scanId, options);
+            return {
+              write: async (scans) => {
+                if (++writes === 3) throw new Error('killed');
+                await writer.write(scans);
+              },
+              checkpoint: async () => {
+                if (writes >= 3) throw new Error('killed');
+                await writer.checkpoint();
+              },
+            };
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    await expect(scanArchive(dying, { roots: [root], layout: flat, checkpointFiles: 1000 })).rejects.toThrow('killed');
+    const rerun = await scanArchive(store, { roots: [root], layout: flat });
+    expect([rerun.filesUnchanged, rerun.filesScanned]).toEqual([2000, 500]);
+  });
+
   it('a record with an impossible rate is damage: the file is listed with reason and offset, the rest of its batch is stored (issue 11 case 1)', async () => {
     const root = join(temp, 'impossible-rate');
     writeDay(root, 'RATE', '2024-08-01', { samples: 3600 });

@@ -40,6 +40,12 @@ export interface ScanOptions {
    */
   readThreads?: number;
   /**
+   * Files between checkpoints (rollups refreshed, files recorded; default CHECKPOINT_FILES, and
+   * one a minute whatever the count): fewer keep less waiting in memory and leave less to read
+   * again after an interruption, at the cost of more refreshes.
+   */
+  checkpointFiles?: number;
+  /**
    * The store is new, made by this scan's opening it (it holds no file and no segment): reading
    * begins before it is open (scanArchive), and no earlier segments are looked for. A file it
    * does know unchanged after all is read for nothing, and not stored again.
@@ -304,7 +310,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
           }
         }
         filesSinceCheckpoint += batch.length;
-        if (Date.now() - checkpointed >= CHECKPOINT_MS || filesSinceCheckpoint >= CHECKPOINT_FILES) {
+        if (Date.now() - checkpointed >= CHECKPOINT_MS || filesSinceCheckpoint >= (options.checkpointFiles ?? CHECKPOINT_FILES)) {
           await writer.checkpoint();
           checkpointed = Date.now();
           filesSinceCheckpoint = 0;
