@@ -207,27 +207,23 @@ export async function storeThresholds(
       query: `DELETE FROM ${store.schema.mutationTarget('channel_epochs')} WHERE source = {thresholdsSource:String} AND ${changedKeys.sql}`,
       query_params: { ...changedKeys.params, thresholdsSource: LIVE_THRESHOLDS_SOURCE },
     });
-    const loadedAt = Date.now() * 1000;
-    await store.client.insert({
-      table: 'channel_epochs',
-      values: changed.map((t) => ({
+    await store.insertEpochs(
+      LIVE_THRESHOLDS_SOURCE,
+      changed.map((t) => ({
         network: t.network,
         station: t.station,
         location: t.location,
         channel: t.channel,
-        start_time: 0,
-        end_time: null,
-        sample_rate: t.expectedRate,
+        start: 0,
+        end: null,
+        sampleRate: t.expectedRate,
         latitude: null,
         longitude: null,
         elevation: null,
-        warn_s: t.warnS,
-        fail_s: t.failS,
-        source: LIVE_THRESHOLDS_SOURCE,
-        loaded_at: loadedAt,
+        warnS: t.warnS,
+        failS: t.failS,
       })),
-      format: 'JSONEachRow',
-    });
+    );
     // The expected rate enters the rollups' sample completeness.
     await refreshChannelRollups(store, changed, options);
   }

@@ -586,7 +586,8 @@ export class Store {
     await refreshChannelRollups(this, changedEpochChannels(before, epochs), options);
   }
 
-  private async insertEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
+  /** Adds epochs under `source`, leaving those there (callers delete what they replace). */
+  async insertEpochs(source: string, epochs: ChannelEpoch[]): Promise<void> {
     const loadedAt = Date.now() * 1000;
     await this.client.insert({
       table: 'channel_epochs',
