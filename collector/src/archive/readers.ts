@@ -49,31 +49,24 @@ function workerSource(): { code: string; eval: true } | { url: URL } {
 const THREAD_YOUNG_GENERATION_MB = 2;
 
 export class ReadThreads {
-  readonly #workers: Worker[] = [];
-  readonly #rules: readonly ToleranceRule[];
+  readonly #workers: Worker[];
   #onResult: ((result: ReadResult) => void) | null = null;
   #failure: Error | null = null;
   #onFailure: ((error: Error) => void) | null = null;
 
   /** `count` reading threads applying the tolerance rules to the segments they join. */
   constructor(count: number, rules: readonly ToleranceRule[]) {
-    this.#rules = rules;
-    this.grow(count);
-  }
-
-  /** Starts threads until there are `count` (at least one); before a job, not during one. */
-  grow(count: number): void {
     const source = workerSource();
-    const options = { workerData: { rules: this.#rules }, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } };
-    while (this.#workers.length < Math.max(1, count)) {
+    const options = { workerData: { rules }, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } };
+    this.#workers = Array.from({ length: Math.max(1, count) }, () => {
       const worker = 'url' in source ? new Worker(source.url, options) : new Worker(source.code, { ...options, eval: true });
       worker.on('message', (result: ReadResult) => this.#onResult?.(result));
       worker.on('error', (error) => this.#fail(new Error(`archive reading thread failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
         if (code !== 0) this.#fail(new Error(`archive reading thread stopped (exit code ${code})`));
       });
-      this.#workers.push(worker);
-    }
+      return worker;
+    });
   }
 
   /**

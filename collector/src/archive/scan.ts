@@ -34,9 +34,9 @@ export interface ScanOptions {
    * Default (readThreadsFor): one per core for READ_THREADS_FROM bytes to read or more in files
    * of SMALL_FILE bytes or more on average; one for many small files (storing them, not reading,
    * takes the time: 50,000 files of 4 KB in the same 3.9 s on one thread as on two, at 491 MB
-   * instead of 536) and into a new store (it starts while the archive is listed and reads while
-   * the store opens: 10,000 files of 4 KB in 1.1 s instead of 2.6); none otherwise (starting a
-   * thread costs more than reading a few changed files).
+   * instead of 536) and into a new store (it reads while the store opens: 10,000 files of 4 KB in
+   * 1.1 s instead of 2.6); none otherwise (starting a thread costs more than reading a few changed
+   * files).
    */
   readThreads?: number;
   /**
@@ -174,195 +174,190 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
-  // A scan into a new store will read (nothing is known unchanged), so a reading thread starts now
-  // and gets going while the archive is listed: a thread takes tens of milliseconds to start.
-  let reader = options.newStore && options.readThreads !== 0 ? new ReadThreads(1, options.tolerance ?? []) : null;
+  // A file given by name may also lie under a folder given: it is one file, scanned once.
+  const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
+  const files = [...new Map(walked.map((file) => [file.path, file])).values()];
+
+  // Until the store is open and has said which files it knows unchanged, what is read waits in
+  // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
+  // then dropped, read or not.
+  let wanted = (_path: string) => true;
+  let skipUnwanted = () => undefined as void;
+  const early: FileScan[] = [];
+  let earlySegments = 0;
+  let consume: ((scan: FileScan) => Promise<void>) | null = null;
+  let storeOpened = () => undefined as void;
+  const opened = new Promise<void>((resolve) => (storeOpened = resolve));
+  const take = async (scan: FileScan) => {
+    if (!consume && earlySegments >= BATCH_SEGMENTS) await opened;
+    if (!wanted(scan.state.path)) return;
+    if (consume) return consume(scan);
+    early.push(scan);
+    earlySegments += scan.segments.length;
+  };
+  const threads: ReadThreads[] = [];
+  const startReading = (toRead: ArchiveFile[]): Promise<unknown> => {
+    const bytes = toRead.reduce((sum, file) => sum + file.size, 0);
+    const threadCount = options.readThreads ?? readThreadsFor(toRead.length, bytes, options.newStore === true);
+    if (threadCount > 0) {
+      const reader = new ReadThreads(threadCount, options.tolerance ?? []);
+      threads.push(reader);
+      const job = reader.readAll(toRead, take);
+      skipUnwanted = () => toRead.forEach((file, index) => wanted(file.path) || job.skip(index));
+      job.done.catch(() => undefined); // awaited below, once the store is open
+      return job.done;
+    }
+    let next = 0;
+    const lane = async () => {
+      while (next < toRead.length) {
+        const file = toRead[next++];
+        if (wanted(file.path)) await take(await scanFile(file, options.tolerance ?? []));
+      }
+    };
+    const lanes = Promise.all(Array.from({ length: READ_LANES }, lane));
+    lanes.catch(() => undefined);
+    return lanes;
+  };
+  let reading = options.newStore ? startReading(files) : null;
+
   try {
-    return await listAndScan();
+    return await scanInto(typeof store === 'function' ? await store() : store);
   } finally {
-    await reader?.close();
+    await Promise.all(threads.map((reader) => reader.close()));
   }
 
-  async function listAndScan(): Promise<ScanReport> {
-    // A file given by name may also lie under a folder given: it is one file, scanned once.
-    const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
-    const files = [...new Map(walked.map((file) => [file.path, file])).values()];
+  async function scanInto(store: Store): Promise<ScanReport> {
+    await store.beginRun(runId, roots);
+    const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
+    const present = new Set(files.map((file) => file.path));
+    // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
+    // is still the archive's, and keeps its segments.
+    const missing = [...known.keys()].filter((path) => !present.has(path));
+    const unmatched = await stillOnDisk(missing);
+    const deleted = missing.filter((path) => !unmatched.has(path));
+    const refusal = options.prune ? null : pruneRefusal(roots, [...known.keys()], deleted);
+    if (refusal !== null) {
+      await store.finishRun(runId, roots, { filesSeen: files.length, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
+      throw new ScanRefusedError(refusal);
+    }
+    const changed = files.filter((file) => changedSince(file, known.get(file.path)));
+    const changedPaths = new Set(changed.map((file) => file.path));
+    wanted = (path) => changedPaths.has(path);
+    skipUnwanted();
+    await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
+    const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
+    const emptyRoots = directories.filter((root): root is string => root !== null && !files.some((file) => isUnder(root, file.path)));
 
-    // Until the store is open and has said which files it knows unchanged, what is read waits in
-    // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
-    // then dropped, read or not.
-    let wanted = (_path: string) => true;
-    let skipUnwanted = () => undefined as void;
-    const early: FileScan[] = [];
-    let earlySegments = 0;
-    let consume: ((scan: FileScan) => Promise<void>) | null = null;
-    let storeOpened = () => undefined as void;
-    const opened = new Promise<void>((resolve) => (storeOpened = resolve));
-    const take = async (scan: FileScan) => {
-      if (!consume && earlySegments >= BATCH_SEGMENTS) await opened;
-      if (!wanted(scan.state.path)) return;
-      if (consume) return consume(scan);
-      early.push(scan);
-      earlySegments += scan.segments.length;
+    const report: ScanReport = {
+      runId,
+      filesSeen: files.length,
+      filesUnchanged: files.length - changed.length,
+      filesScanned: 0,
+      filesDeleted: deleted.length,
+      filesUnmatched: unmatched.size,
+      emptyRoots,
+      failures: [],
+      bytes: 0,
+      records: 0,
+      segments: 0,
+      elapsedMs: 0,
     };
-    const startReading = (toRead: ArchiveFile[]): Promise<unknown> => {
-      const bytes = toRead.reduce((sum, file) => sum + file.size, 0);
-      const threadCount = options.readThreads ?? readThreadsFor(toRead.length, bytes, options.newStore === true);
-      if (threadCount > 0) {
-        reader ??= new ReadThreads(threadCount, options.tolerance ?? []);
-        reader.grow(threadCount);
-        const job = reader.readAll(toRead, take);
-        skipUnwanted = () => toRead.forEach((file, index) => wanted(file.path) || job.skip(index));
-        job.done.catch(() => undefined); // awaited below, once the store is open
-        return job.done;
-      }
-      let next = 0;
-      const lane = async () => {
-        while (next < toRead.length) {
-          const file = toRead[next++];
-          if (wanted(file.path)) await take(await scanFile(file, options.tolerance ?? []));
-        }
-      };
-      const lanes = Promise.all(Array.from({ length: READ_LANES }, lane));
-      lanes.catch(() => undefined);
-      return lanes;
-    };
-    let reading = options.newStore ? startReading(files) : null;
-    return await scanInto(typeof store === 'function' ? await store() : store);
+    const bytesTotal = changed.reduce((sum, file) => sum + file.size, 0);
+    const progress = () =>
+      options.onProgress?.({
+        filesTotal: changed.length,
+        filesDone: report.filesScanned,
+        bytesTotal,
+        bytesDone: report.bytes,
+        elapsedMs: Date.now() - started,
+      });
 
-    async function scanInto(store: Store): Promise<ScanReport> {
-      await store.beginRun(runId, roots);
-      const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
-      const present = new Set(files.map((file) => file.path));
-      // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
-      // is still the archive's, and keeps its segments.
-      const missing = [...known.keys()].filter((path) => !present.has(path));
-      const unmatched = await stillOnDisk(missing);
-      const deleted = missing.filter((path) => !unmatched.has(path));
-      const refusal = options.prune ? null : pruneRefusal(roots, [...known.keys()], deleted);
-      if (refusal !== null) {
-        await store.finishRun(runId, roots, { filesSeen: files.length, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
-        throw new ScanRefusedError(refusal);
-      }
-      const changed = files.filter((file) => changedSince(file, known.get(file.path)));
-      const changedPaths = new Set(changed.map((file) => file.path));
-      wanted = (path) => changedPaths.has(path);
-      skipUnwanted();
-      await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
-      const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
-      const emptyRoots = directories.filter((root): root is string => root !== null && !files.some((file) => isUnder(root, file.path)));
-
-      const report: ScanReport = {
-        runId,
-        filesSeen: files.length,
-        filesUnchanged: files.length - changed.length,
-        filesScanned: 0,
-        filesDeleted: deleted.length,
-        filesUnmatched: unmatched.size,
-        emptyRoots,
-        failures: [],
-        bytes: 0,
-        records: 0,
-        segments: 0,
-        elapsedMs: 0,
-      };
-      const bytesTotal = changed.reduce((sum, file) => sum + file.size, 0);
-      const progress = () =>
-        options.onProgress?.({
-          filesTotal: changed.length,
-          filesDone: report.filesScanned,
-          bytesTotal,
-          bytesDone: report.bytes,
-          elapsedMs: Date.now() - started,
-        });
-
-      // Segments are written batch by batch; rollups refreshed and files recorded at checkpoints:
-      // once a minute and at the end, so a run refreshes each channel-day it touched about once.
-      // Files scanned before may have segments to replace; a new file only if a scan was cut short
-      // after storing them (asked of the store, only for new files: a rescan of known ones asks
-      // nothing, nor a scan into a new store).
-      const unknown = changed.filter((file) => !known.has(file.path)).map((file) => file.path);
-      const stored = options.newStore && known.size === 0 ? new Set<string>() : await store.storedSources(unknown);
-      for (const file of changed) if (known.has(file.path)) stored.add(file.path);
-      const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
-      let checkpointed = Date.now();
-      let filesSinceCheckpoint = 0;
-      /**
-       * A batch the store refuses for its content is stored again file by file, so that one bad file
-       * cannot sink the others; a file the store still refuses is recorded as failed with the store's
-       * reason (its earlier segments, if any, stay). A store that is away fails the scan.
-       */
-      const storeBatch = async (batch: FileScan[]) => {
-        try {
-          await writer.write(batch);
-        } catch (error) {
-          if (!isRefusedContent(error)) throw error;
-          for (const scan of batch) {
-            try {
-              await writer.write([scan]);
-            } catch (error) {
-              if (!isRefusedContent(error)) throw error;
-              const reason = `not stored: the store refused its segments (${firstLine(error)})`;
-              await store.recordFileStates([{ state: { ...scan.state, status: 'error', error: reason, errorOffset: null } }], runId);
-              report.failures = report.failures.filter((failure) => failure.path !== scan.state.path);
-              report.failures.push({ path: scan.state.path, error: reason, errorOffset: null });
-            }
+    // Segments are written batch by batch; rollups refreshed and files recorded at checkpoints:
+    // once a minute and at the end, so a run refreshes each channel-day it touched about once.
+    // Files scanned before may have segments to replace; a new file only if a scan was cut short
+    // after storing them (asked of the store, only for new files: a rescan of known ones asks
+    // nothing, nor a scan into a new store).
+    const unknown = changed.filter((file) => !known.has(file.path)).map((file) => file.path);
+    const stored = options.newStore && known.size === 0 ? new Set<string>() : await store.storedSources(unknown);
+    for (const file of changed) if (known.has(file.path)) stored.add(file.path);
+    const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
+    let checkpointed = Date.now();
+    let filesSinceCheckpoint = 0;
+    /**
+     * A batch the store refuses for its content is stored again file by file, so that one bad file
+     * cannot sink the others; a file the store still refuses is recorded as failed with the store's
+     * reason (its earlier segments, if any, stay). A store that is away fails the scan.
+     */
+    const storeBatch = async (batch: FileScan[]) => {
+      try {
+        await writer.write(batch);
+      } catch (error) {
+        if (!isRefusedContent(error)) throw error;
+        for (const scan of batch) {
+          try {
+            await writer.write([scan]);
+          } catch (error) {
+            if (!isRefusedContent(error)) throw error;
+            const reason = `not stored: the store refused its segments (${firstLine(error)})`;
+            await store.recordFileStates([{ state: { ...scan.state, status: 'error', error: reason, errorOffset: null } }], runId);
+            report.failures = report.failures.filter((failure) => failure.path !== scan.state.path);
+            report.failures.push({ path: scan.state.path, error: reason, errorOffset: null });
           }
         }
-        filesSinceCheckpoint += batch.length;
-        if (Date.now() - checkpointed >= CHECKPOINT_MS || filesSinceCheckpoint >= (options.checkpointFiles ?? CHECKPOINT_FILES)) {
-          await writer.checkpoint();
-          checkpointed = Date.now();
-          filesSinceCheckpoint = 0;
-          // What the files before the checkpoint left behind goes now, not once V8's heap has grown
-          // several times its size.
-          collectGarbage();
-        }
-      };
-
-      let pending: FileScan[] = [];
-      let pendingSegments = 0;
-      let storing: Promise<void> = Promise.resolve();
-      const flush = () => {
-        const batch = pending;
-        pending = [];
-        pendingSegments = 0;
-        storing = storing.then(() => storeBatch(batch));
-        return storing;
-      };
-
-      try {
-        consume = async (scan) => {
-          report.filesScanned += 1;
-          report.bytes += scan.state.size;
-          report.records += scan.state.records;
-          report.segments += scan.segments.length;
-          if (scan.state.status === 'error') report.failures.push({ path: scan.state.path, error: scan.state.error, errorOffset: scan.state.errorOffset });
-          pending.push(scan);
-          pendingSegments += scan.segments.length;
-          if (pending.length >= BATCH_FILES || pendingSegments >= BATCH_SEGMENTS) await flush();
-          progress();
-        };
-        storeOpened();
-        for (const scan of early.splice(0)) await take(scan);
-        reading ??= startReading(changed);
-        await reading;
-        await flush();
-        await writer.checkpoint();
-      } catch (error) {
-        // What was stored before the failure counts (when the store itself is not what failed).
-        await storing.catch(() => undefined);
-        await writer.checkpoint().catch(() => undefined);
-        await store
-          .finishRun(runId, roots, { ...summaryOf(report), status: 'failed' })
-          .catch(() => undefined); // the store itself may be what failed
-        throw error;
       }
-      report.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
-      report.elapsedMs = Date.now() - started;
-      await store.finishRun(runId, roots, { ...summaryOf(report), status: 'ok' });
-      return report;
+      filesSinceCheckpoint += batch.length;
+      if (Date.now() - checkpointed >= CHECKPOINT_MS || filesSinceCheckpoint >= (options.checkpointFiles ?? CHECKPOINT_FILES)) {
+        await writer.checkpoint();
+        checkpointed = Date.now();
+        filesSinceCheckpoint = 0;
+        // What the files before the checkpoint left behind goes now, not once V8's heap has grown
+        // several times its size.
+        collectGarbage();
+      }
+    };
+
+    let pending: FileScan[] = [];
+    let pendingSegments = 0;
+    let storing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      pendingSegments = 0;
+      storing = storing.then(() => storeBatch(batch));
+      return storing;
+    };
+
+    try {
+      consume = async (scan) => {
+        report.filesScanned += 1;
+        report.bytes += scan.state.size;
+        report.records += scan.state.records;
+        report.segments += scan.segments.length;
+        if (scan.state.status === 'error') report.failures.push({ path: scan.state.path, error: scan.state.error, errorOffset: scan.state.errorOffset });
+        pending.push(scan);
+        pendingSegments += scan.segments.length;
+        if (pending.length >= BATCH_FILES || pendingSegments >= BATCH_SEGMENTS) await flush();
+        progress();
+      };
+      storeOpened();
+      for (const scan of early.splice(0)) await take(scan);
+      reading ??= startReading(changed);
+      await reading;
+      await flush();
+      await writer.checkpoint();
+    } catch (error) {
+      // What was stored before the failure counts (when the store itself is not what failed).
+      await storing.catch(() => undefined);
+      await writer.checkpoint().catch(() => undefined);
+      await store
+        .finishRun(runId, roots, { ...summaryOf(report), status: 'failed' })
+        .catch(() => undefined); // the store itself may be what failed
+      throw error;
     }
+    report.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
+    report.elapsedMs = Date.now() - started;
+    await store.finishRun(runId, roots, { ...summaryOf(report), status: 'ok' });
+    return report;
   }
 }
 
