@@ -3,7 +3,7 @@
  * share: a job's list of files and the counters by which the threads take them.
  */
 import type { FileScan } from '@lacuna/core';
-import type { ArchiveFile } from './walk.ts';
+import type { FileList } from './file-list.ts';
 
 /** In a job's `progress`: the index of the next file to take. */
 export const READ_CLAIMED = 0;
@@ -15,7 +15,7 @@ export const READ_PASSED = 2;
 export const READ_COUNTERS = 3;
 
 export interface ReadJob {
-  files: readonly ArchiveFile[];
+  files: FileList;
   progress: Int32Array;
   /** 1 for a file to leave unread. */
   skipped: Uint8Array;

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
 import { scanFile } from './scan-file.ts';
+import { fileAt } from './file-list.ts';
 import { READ_CLAIMED, READ_LIMIT, READ_PASSED, type ReadJob, type ReadResult } from './read-job.ts';
 
 /** Atomics.waitAsync (node 16 and later; typed only from TypeScript's lib ES2024 on). */
@@ -19,7 +20,7 @@ async function take({ files, progress, skipped }: ReadJob): Promise<number> {
   for (;;) {
     const limit = Atomics.load(progress, READ_LIMIT);
     const next = Atomics.load(progress, READ_CLAIMED);
-    if (next >= files.length) {
+    if (next >= files.count) {
       Atomics.notify(progress, READ_LIMIT); // threads waiting for the window: there is nothing left
       return -1;
     }
@@ -46,7 +47,7 @@ const rules = (workerData as { rules: ToleranceRule[] }).rules;
  */
 parentPort!.on('message', async ({ job }: { job: ReadJob }) => {
   for (let index = await take(job); index >= 0; index = await take(job)) {
-    parentPort!.postMessage({ scan: await scanFile(job.files[index], rules, { blocking: true }) } satisfies ReadResult);
+    parentPort!.postMessage({ scan: await scanFile(fileAt(job.files, index), rules, { blocking: true }) } satisfies ReadResult);
   }
   parentPort!.postMessage({} satisfies ReadResult);
 });

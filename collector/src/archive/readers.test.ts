@@ -6,6 +6,7 @@ import { parseTime, type FileScan, type ToleranceRule } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { encodeSeries } from '../mseed/writer.ts';
 import { compileLayout } from './layouts.ts';
+import { packFiles } from './file-list.ts';
 import { ReadThreads } from './readers.ts';
 import { scanArchive } from './scan.ts';
 import { scanFile } from './scan-file.ts';
@@ -30,25 +31,26 @@ function fileOf(path: string): ArchiveFile {
 }
 
 describe('reading archive files on worker threads', () => {
-  it('gives each file the scan this thread would give it: segments, tolerance rules, damage, not miniSEED, vanished', async () => {
+  it('gives each file the scan this thread would give it: segments, tolerance rules, damage, not miniSEED, vanished, a path not in ASCII', async () => {
     const whole = dayFile(temp, 'AAA', '2024-03-01', 5);
+    const named = dayFile(join(temp, 'São Tomé — Øresund ✓'), 'DDD', '2024-03-01', 5);
     const joined = dayFile(temp, 'BBB', '2024-03-01', 0.4); // within a tolerance of 0.5 s: one segment
     const torn = dayFile(temp, 'CCC', '2024-03-01', 60);
     truncateSync(torn.path, 512 * 12 + 77);
     const junk = join(temp, 'junk');
     writeFileSync(junk, 'not miniSEED\n'.repeat(100));
-    const files = [whole, joined, fileOf(torn.path), fileOf(junk), { path: join(temp, 'gone'), size: 1024, mtime: 0 }];
+    const files = [whole, joined, fileOf(torn.path), fileOf(junk), { path: join(temp, 'gone'), size: 1024, mtime: 0 }, named];
     const rules: ToleranceRule[] = [{ patterns: [{ network: 'XX', station: 'BBB', location: '*', channel: '*' }], tolerance: { seconds: 0.5 } }];
 
     const threads = new ReadThreads(2, rules);
     try {
       const scans = new Map<string, FileScan>();
-      await threads.readAll(files, (scan) => void scans.set(scan.state.path, scan)).done;
+      await threads.readAll(packFiles(files), (scan) => void scans.set(scan.state.path, scan)).done;
       const onThreads = files.map((file) => scans.get(file.path));
       const here = await Promise.all(files.map((file) => scanFile(file, rules)));
       expect(onThreads).toEqual(here);
-      expect(onThreads.map((scan) => scan?.segments.length)).toEqual([2, 1, 1, 0, 0]);
-      expect(onThreads.map((scan) => scan?.state.status)).toEqual(['ok', 'ok', 'error', 'error', 'error']);
+      expect(onThreads.map((scan) => scan?.segments.length)).toEqual([2, 1, 1, 0, 0, 2]);
+      expect(onThreads.map((scan) => scan?.state.status)).toEqual(['ok', 'ok', 'error', 'error', 'error', 'ok']);
       expect(onThreads[2]?.state.errorOffset).toBe(512 * 12);
     } finally {
       await threads.close();
@@ -61,7 +63,7 @@ describe('reading archive files on worker threads', () => {
     try {
       const read: string[] = [];
       // One file read ahead at a time; the first five are skipped before any thread starts.
-      const job = threads.readAll(files, (scan) => void read.push(scan.state.path), 1);
+      const job = threads.readAll(packFiles(files), (scan) => void read.push(scan.state.path), 1);
       for (const index of [0, 1, 2, 3, 4]) job.skip(index);
       await job.done;
       expect(read.sort()).toEqual([files[5].path, files[6].path]);

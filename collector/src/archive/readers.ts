@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileScan, ToleranceRule } from '@lacuna/core';
 import { READ_CLAIMED, READ_COUNTERS, READ_LIMIT, type ReadJob, type ReadResult } from './read-job.ts';
-import type { ArchiveFile } from './walk.ts';
+import type { FileList } from './file-list.ts';
 
 /**
  * Files the threads may read ahead of those whose scans were taken (`onScan` finished): a bound
@@ -76,10 +76,10 @@ export class ReadThreads {
    * before a thread came to them. At most `window` files are read ahead of the scans handed
    * over. One job at a time.
    */
-  readAll(files: readonly ArchiveFile[], onScan: (scan: FileScan) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
+  readAll(files: FileList, onScan: (scan: FileScan) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
     const progress = new Int32Array(new SharedArrayBuffer(READ_COUNTERS * Int32Array.BYTES_PER_ELEMENT));
-    const skipped = new Uint8Array(new SharedArrayBuffer(Math.max(1, files.length)));
-    Atomics.store(progress, READ_LIMIT, Math.min(files.length, window));
+    const skipped = new Uint8Array(new SharedArrayBuffer(Math.max(1, files.count)));
+    Atomics.store(progress, READ_LIMIT, Math.min(files.count, window));
     const job: ReadJob = { files, progress, skipped };
     const done = new Promise<void>((resolve, reject) => {
       if (this.#failure) return reject(this.#failure);
@@ -99,12 +99,12 @@ export class ReadThreads {
         chain = chain.then(async () => {
           await onScan(scan);
           handed += 1;
-          Atomics.store(progress, READ_LIMIT, Math.min(files.length, handed + window));
+          Atomics.store(progress, READ_LIMIT, Math.min(files.count, handed + window));
           Atomics.notify(progress, READ_LIMIT);
         });
         chain.catch((error: unknown) => {
           // onScan failed: the threads stop taking files, and the job fails with its error.
-          Atomics.store(progress, READ_CLAIMED, files.length);
+          Atomics.store(progress, READ_CLAIMED, files.count);
           Atomics.notify(progress, READ_LIMIT);
           reject(error);
         });

@@ -7,6 +7,7 @@ import { collectGarbage, isRefusedContent } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
+import { fileAt, packFiles, pathAt, totalSize, type FileList } from './file-list.ts';
 import { walkArchive, type ArchiveFile } from './walk.ts';
 
 export interface ScanProgress {
@@ -174,14 +175,12 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
-  // A file given by name may also lie under a folder given: it is one file, scanned once.
-  const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
-  const files = [...new Map(walked.map((file) => [file.path, file])).values()];
+  const files = await listArchive(roots, layout, owned);
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
   // then dropped, read or not.
-  let wanted = (_path: string) => true;
+  let wanted = (_file: ArchiveFile) => true;
   let skipUnwanted = () => undefined as void;
   const early: FileScan[] = [];
   let earlySegments = 0;
@@ -190,28 +189,29 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   const opened = new Promise<void>((resolve) => (storeOpened = resolve));
   const take = async (scan: FileScan) => {
     if (!consume && earlySegments >= BATCH_SEGMENTS) await opened;
-    if (!wanted(scan.state.path)) return;
+    if (!wanted(scan.state)) return;
     if (consume) return consume(scan);
     early.push(scan);
     earlySegments += scan.segments.length;
   };
   const threads: ReadThreads[] = [];
-  const startReading = (toRead: ArchiveFile[]): Promise<unknown> => {
-    const bytes = toRead.reduce((sum, file) => sum + file.size, 0);
-    const threadCount = options.readThreads ?? readThreadsFor(toRead.length, bytes, options.newStore === true);
+  const startReading = (toRead: FileList): Promise<unknown> => {
+    const threadCount = options.readThreads ?? readThreadsFor(toRead.count, totalSize(toRead), options.newStore === true);
     if (threadCount > 0) {
       const reader = new ReadThreads(threadCount, options.tolerance ?? []);
       threads.push(reader);
       const job = reader.readAll(toRead, take);
-      skipUnwanted = () => toRead.forEach((file, index) => wanted(file.path) || job.skip(index));
+      skipUnwanted = () => {
+        for (let index = 0; index < toRead.count; index++) if (!wanted(fileAt(toRead, index))) job.skip(index);
+      };
       job.done.catch(() => undefined); // awaited below, once the store is open
       return job.done;
     }
     let next = 0;
     const lane = async () => {
-      while (next < toRead.length) {
-        const file = toRead[next++];
-        if (wanted(file.path)) await take(await scanFile(file, options.tolerance ?? []));
+      while (next < toRead.count) {
+        const file = fileAt(toRead, next++);
+        if (wanted(file)) await take(await scanFile(file, options.tolerance ?? []));
       }
     };
     const lanes = Promise.all(Array.from({ length: READ_LANES }, lane));
@@ -229,29 +229,29 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   async function scanInto(store: Store): Promise<ScanReport> {
     await store.beginRun(runId, roots);
     const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
-    const present = new Set(files.map((file) => file.path));
+    const notListed = new Set(known.keys());
+    for (let index = 0; index < files.count && notListed.size > 0; index++) notListed.delete(pathAt(files, index));
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
     // is still the archive's, and keeps its segments.
-    const missing = [...known.keys()].filter((path) => !present.has(path));
+    const missing = [...notListed];
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
     const refusal = options.prune ? null : pruneRefusal(roots, [...known.keys()], deleted);
     if (refusal !== null) {
-      await store.finishRun(runId, roots, { filesSeen: files.length, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
+      await store.finishRun(runId, roots, { filesSeen: files.count, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
       throw new ScanRefusedError(refusal);
     }
-    const changed = files.filter((file) => changedSince(file, known.get(file.path)));
-    const changedPaths = new Set(changed.map((file) => file.path));
-    wanted = (path) => changedPaths.has(path);
+    wanted = (file) => changedSince(file, known.get(file.path));
+    const changed = known.size === 0 ? files : changedFiles(files, wanted);
     skipUnwanted();
     await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
-    const emptyRoots = directories.filter((root): root is string => root !== null && !files.some((file) => isUnder(root, file.path)));
+    const emptyRoots = directories.filter((root): root is string => root !== null && !someIndex(files.count, (index) => isUnder(root, pathAt(files, index))));
 
     const report: ScanReport = {
       runId,
-      filesSeen: files.length,
-      filesUnchanged: files.length - changed.length,
+      filesSeen: files.count,
+      filesUnchanged: files.count - changed.count,
       filesScanned: 0,
       filesDeleted: deleted.length,
       filesUnmatched: unmatched.size,
@@ -262,10 +262,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       segments: 0,
       elapsedMs: 0,
     };
-    const bytesTotal = changed.reduce((sum, file) => sum + file.size, 0);
+    const bytesTotal = totalSize(changed);
     const progress = () =>
       options.onProgress?.({
-        filesTotal: changed.length,
+        filesTotal: changed.count,
         filesDone: report.filesScanned,
         bytesTotal,
         bytesDone: report.bytes,
@@ -277,9 +277,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     // Files scanned before may have segments to replace; a new file only if a scan was cut short
     // after storing them (asked of the store, only for new files: a rescan of known ones asks
     // nothing, nor a scan into a new store).
-    const unknown = changed.filter((file) => !known.has(file.path)).map((file) => file.path);
-    const stored = options.newStore && known.size === 0 ? new Set<string>() : await store.storedSources(unknown);
-    for (const file of changed) if (known.has(file.path)) stored.add(file.path);
+    const stored = options.newStore && known.size === 0 ? new Set<string>() : await storedBefore(store, changed, known);
     const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
     let checkpointed = Date.now();
     let filesSinceCheckpoint = 0;
@@ -359,6 +357,37 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     await store.finishRun(runId, roots, { ...summaryOf(report), status: 'ok' });
     return report;
   }
+}
+
+/**
+ * The files under `roots` that the layout matches and `owned` accepts, once each (a file given by
+ * name may also lie under a folder given), packed. The walk's objects go with this function.
+ */
+async function listArchive(roots: readonly string[], layout: Layout, owned: (path: string) => boolean): Promise<FileList> {
+  const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
+  return packFiles([...new Map(walked.map((file) => [file.path, file])).values()]);
+}
+
+/** Of the changed files, those that may have segments stored: known ones, and new ones a scan cut short stored. */
+async function storedBefore(store: Store, changed: FileList, known: ReadonlyMap<string, FileState>): Promise<Set<string>> {
+  const paths = Array.from({ length: changed.count }, (_, index) => pathAt(changed, index));
+  const stored = await store.storedSources(paths.filter((path) => !known.has(path)));
+  for (const path of paths) if (known.has(path)) stored.add(path);
+  return stored;
+}
+
+function changedFiles(files: FileList, changed: (file: ArchiveFile) => boolean): FileList {
+  const picked: ArchiveFile[] = [];
+  for (let index = 0; index < files.count; index++) {
+    const file = fileAt(files, index);
+    if (changed(file)) picked.push(file);
+  }
+  return packFiles(picked);
+}
+
+function someIndex(count: number, test: (index: number) => boolean): boolean {
+  for (let index = 0; index < count; index++) if (test(index)) return true;
+  return false;
 }
 
 function firstLine(error: unknown): string {
