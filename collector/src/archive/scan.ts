@@ -228,7 +228,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
 
   async function scanInto(store: Store): Promise<ScanReport> {
     await store.beginRun(runId, roots);
-    const known = new Map([...(await store.fileStates(roots))].filter(([path]) => owned(path)));
+    const known = await store.fileStates(roots);
+    for (const path of known.keys()) if (!owned(path)) known.delete(path);
     const notListed = new Set(known.keys());
     for (let index = 0; index < files.count && notListed.size > 0; index++) notListed.delete(pathAt(files, index));
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
@@ -236,7 +237,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     const missing = [...notListed];
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
-    const refusal = options.prune ? null : pruneRefusal(roots, [...known.keys()], deleted);
+    const refusal = options.prune || deleted.length === 0 ? null : pruneRefusal(roots, [...known.keys()], deleted);
     if (refusal !== null) {
       await store.finishRun(runId, roots, { filesSeen: files.count, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
       throw new ScanRefusedError(refusal);

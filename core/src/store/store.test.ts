@@ -125,6 +125,19 @@ describe.each(testBackends())('store on $name', (backend) => {
     expect(stored[0].samples).toBe(86400);
   });
 
+  it('gives the state of every file under a root once, also of more files than one query reads, and the latest of each', async () => {
+    const files = 20_001; // three queries' worth (fileStates reads 10,000 at a time)
+    const state = (path: string, size: number) => ({ state: { path, size, mtime: t('2024-08-01T00:00:00Z'), status: 'ok' as const, error: '', errorOffset: null, records: 1, format: 2 } });
+    const paths = Array.from({ length: files }, (_, i) => `/many/${String(i).padStart(6, '0')}`);
+    await store.recordFileStates([...paths.map((path, i) => state(path, i)), state('/many-more/x', 1)], 40);
+    // A later scan of every 1,000th file: each is given once, with its new size.
+    await store.recordFileStates(paths.filter((_, i) => i % 1000 === 0).map((path, i) => state(path, 1e9 + i)), 41);
+    const states = await store.fileStates(['/many']);
+    expect(states.size).toBe(files);
+    expect(paths.every((path, i) => states.get(path)?.size === (i % 1000 === 0 ? 1e9 + i / 1000 : i))).toBe(true);
+    expect(states.has('/many-more/x')).toBe(false);
+  });
+
   it('forgets deleted files with their segments, and lists failed files with why', async () => {
     await store.storeFileScans(
       [

@@ -90,6 +90,9 @@ interface SegmentRow {
 /** File states written in one insert (recordFileStates). */
 const FILE_STATES_PER_INSERT = 5000;
 
+/** File states read in one query (fileStates). */
+const FILE_STATES_PER_QUERY = 10_000;
+
 /** Paths asked about in one query (storedSources). */
 const SOURCES_PER_QUERY = 10_000;
 
@@ -211,10 +214,16 @@ export class Store {
 
   // ---- scan state -------------------------------------------------------------------------
 
-  /** Files known under any of `roots` (absolute directories, or files given by name), keyed by path. */
+  /**
+   * Files known under any of `roots` (absolute directories, or files given by name), keyed by path.
+   * Read FILE_STATES_PER_QUERY at a time, in the order of paths: the whole result of 100,000 files
+   * at once (the engine's result, its text and its parse together) raised the process's resident
+   * memory by 230 MB, in pages by 160 MB, for some 0.25 s more.
+   */
   async fileStates(roots: string[]): Promise<Map<string, FileState>> {
     const prefixes = roots.map((root) => (root.endsWith('/') ? root : `${root}/`));
-    const rows = await this.rows<{
+    const states = new Map<string, FileState>();
+    type Row = {
       path: string;
       size: number;
       mtime_us: number;
@@ -224,17 +233,20 @@ export class Store {
       records: number;
       format: number;
       scanned_at_us: number;
-    }>(
-      `SELECT path, size, toUnixTimestamp64Micro(mtime) AS mtime_us, status, error, error_offset, records, format,
-              toUnixTimestamp64Micro(scanned_at) AS scanned_at_us
-       FROM files FINAL
-       WHERE arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)}) OR has({roots:Array(String)}, path)`,
-      { prefixes, roots },
-    );
-    return new Map(
-      rows.map((row) => [
-        row.path,
-        {
+    };
+    for (let after: string | null = null; ; ) {
+      const rows: Row[] = await this.rows<Row>(
+        `SELECT path, size, toUnixTimestamp64Micro(mtime) AS mtime_us, status, error, error_offset, records, format,
+                toUnixTimestamp64Micro(scanned_at) AS scanned_at_us
+         FROM files FINAL
+         WHERE (arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)}) OR has({roots:Array(String)}, path))
+           AND ({first:Bool} OR path > {after:String})
+         ORDER BY path
+         LIMIT {page:UInt32}`,
+        { prefixes, roots, first: after === null, after: after ?? '', page: FILE_STATES_PER_QUERY },
+      );
+      for (const row of rows) {
+        states.set(row.path, {
           path: row.path,
           size: row.size,
           mtime: row.mtime_us,
@@ -244,9 +256,11 @@ export class Store {
           records: row.records,
           format: row.format,
           scannedAt: row.scanned_at_us,
-        },
-      ]),
-    );
+        });
+      }
+      if (rows.length < FILE_STATES_PER_QUERY) return states;
+      after = rows[rows.length - 1].path;
+    }
   }
 
   /** Every file known, or only those that failed, ordered by path. */
