@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // A test file per core. Vitest's default leaves one core to itself, which on a machine of two
+    // runs the files one after another: `vitest run` took 354 s so, 185 s with two.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {
