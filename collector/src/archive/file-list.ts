@@ -43,7 +43,7 @@ export function fileAt(files: FileList, index: number): ArchiveFile {
 }
 
 export function totalSize(files: FileList): number {
-  return files.sizes.subarray(0, files.count).reduce((sum, size) => sum + size, 0);
+  return files.sizes.reduce((sum, size) => sum + size, 0);
 }
 
 function startOf(ends: Uint32Array, index: number): number {
