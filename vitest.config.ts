@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // A test file per core. Vitest's default leaves one core to itself, which on a machine of two
-    // runs the files one after another: `vitest run` took 354 s so, 185 s with two.
-    maxWorkers: availableParallelism(),
+    // A test file per core, at most 4 (many test files load the embedded engine, some 300–500 MB
+    // each). Vitest's default leaves one core to itself, which on a machine of two runs the files
+    // one after another: `vitest run` took 354 s so, 157–185 s with two.
+    maxWorkers: Math.min(4, availableParallelism()),
     projects: [
       {
         test: {
