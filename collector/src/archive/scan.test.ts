@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -316,6 +316,41 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
       ['2024-06-01T00:00:00.000000Z', 3600, '2024-06-01T01:05:00.000000Z'],
       ['2024-06-01T01:00:00.000000Z', 7200, '2024-06-02T08:00:00.000000Z'],
     ]);
+  });
+
+  it('goes on past a folder and a file whose names are not valid UTF-8, and names both as not scanned', async () => {
+    const root = join(temp, 'latin1');
+    const good = writeDay(root, 'GOOD', '2024-08-01', { samples: 600 });
+    const copy = readFileSync(good);
+    // Names in ISO-8859-1 ("São" and "Tromsø"), as an old system may have written them.
+    const folder = Buffer.concat([Buffer.from(`${root}/S`), Buffer.from([0xe3]), Buffer.from('o')]);
+    mkdirSync(folder);
+    writeFileSync(Buffer.concat([folder, Buffer.from('/inside.mseed')]), copy);
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/troms`), Buffer.from([0xf8]), Buffer.from('.mseed')]), copy);
+    const scanned = await scanArchive(store, { roots: [root], layout: compileLayout('**/*') });
+    expect([scanned.filesSeen, scanned.filesScanned]).toEqual([1, 1]);
+    expect(scanned.failures).toEqual([
+      { path: join(root, 'S\uFFFDo'), error: "not scanned: the folder's name is not valid UTF-8, so its files were not scanned (lacuna keeps paths as text); rename it", errorOffset: null },
+      { path: join(root, 'troms\uFFFD.mseed'), error: 'not scanned: its name is not valid UTF-8 (lacuna keeps paths as text); rename it', errorOffset: null },
+    ]);
+    expect((await report(store, 'XX.GOOD')).segments.map((segment) => segment.samples)).toEqual([600]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('keeps the files known in a folder it cannot list, and names the folder', async () => {
+    const root = join(temp, 'locked');
+    const path = writeDay(root, 'LOCK', '2024-08-02', { samples: 600 });
+    writeDay(root, 'OPEN', '2024-08-02', { samples: 600 });
+    expect((await scanArchive(store, { roots: [root], layout: compileLayout('sds') })).filesScanned).toBe(2);
+    const station = dirname(dirname(path));
+    chmodSync(station, 0o000);
+    try {
+      const again = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+      expect([again.filesDeleted, again.failures.map((failure) => failure.path)]).toEqual([0, [station]]);
+      expect(again.failures[0].error).toMatch(/^not scanned: the folder cannot be listed \(EACCES/);
+    } finally {
+      chmodSync(station, 0o755);
+    }
+    expect((await report(store, 'XX.LOCK')).segments).toHaveLength(1);
   });
 
   it('refuses a root that does not exist, naming it', async () => {

@@ -8,7 +8,7 @@ import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
 import { fileAt, packFiles, pathAt, totalSize, type FileList } from './file-list.ts';
-import { walkArchive, type ArchiveFile } from './walk.ts';
+import { walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
   filesTotal: number;
@@ -175,7 +175,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
-  const files = await listArchive(roots, layout, owned);
+  const { files, unlisted } = await listArchive(roots, layout, owned);
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
@@ -233,8 +233,9 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     const notListed = new Set(known.keys());
     for (let index = 0; index < files.count && notListed.size > 0; index++) notListed.delete(pathAt(files, index));
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
-    // is still the archive's, and keeps its segments.
-    const missing = [...notListed];
+    // is still the archive's, and keeps its segments; so is one in a folder the walk could not list.
+    const unlistedFolders = unlisted.filter((entry) => entry.folder).map((entry) => entry.path);
+    const missing = [...notListed].filter((path) => !unlistedFolders.some((folder) => isUnder(folder, path)));
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
     const refusal = options.prune || deleted.length === 0 ? null : pruneRefusal(roots, [...known.keys()], deleted);
@@ -257,7 +258,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       filesDeleted: deleted.length,
       filesUnmatched: unmatched.size,
       emptyRoots,
-      failures: [],
+      failures: unlisted.map((entry) => ({ path: entry.path, error: entry.reason, errorOffset: null })),
       bytes: 0,
       records: 0,
       segments: 0,
@@ -362,11 +363,16 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
 
 /**
  * The files under `roots` that the layout matches and `owned` accepts, once each (a file given by
- * name may also lie under a folder given), packed. The walk's objects go with this function.
+ * name may also lie under a folder given), packed, and what the walk could not list. The walk's
+ * objects go with this function.
  */
-async function listArchive(roots: readonly string[], layout: Layout, owned: (path: string) => boolean): Promise<FileList> {
-  const walked = (await Promise.all(roots.map((root) => walkArchive(root, layout)))).flat().filter((file) => owned(file.path));
-  return packFiles([...new Map(walked.map((file) => [file.path, file])).values()]);
+async function listArchive(roots: readonly string[], layout: Layout, owned: (path: string) => boolean): Promise<{ files: FileList; unlisted: Unlisted[] }> {
+  const listings = await Promise.all(roots.map((root) => walkArchive(root, layout)));
+  const walked = listings.flatMap((listing) => listing.files).filter((file) => owned(file.path));
+  return {
+    files: packFiles([...new Map(walked.map((file) => [file.path, file])).values()]),
+    unlisted: listings.flatMap((listing) => listing.unlisted).filter((entry) => entry.folder || owned(entry.path)),
+  };
 }
 
 /** Of the changed files, those that may have segments stored: known ones, and new ones a scan cut short stored. */

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Micros } from '@lacuna/core';
@@ -31,18 +31,43 @@ async function statAll(paths: string[]): Promise<ArchiveFile[]> {
   return files;
 }
 
+/** A folder or file under an archive root that the walk could not list, and why (a scan failure). */
+export interface Unlisted {
+  path: string;
+  /** A folder: files known under it are kept, as nobody can tell whether they are gone. */
+  folder: boolean;
+  reason: string;
+}
+
+export interface ArchiveListing {
+  files: ArchiveFile[];
+  unlisted: Unlisted[];
+}
+
 /**
  * The files under `root` that the layout accepts, with size and modification time; a `root` that
  * is a file is that file alone, whatever its name (as msi takes files). With a layout
  * of fixed depth (SDS, BUD, a pattern without `**`), folders that cannot match it are never
  * entered, so a rescan of a large archive lists only its own; a `**` pattern enters every folder.
+ *
+ * The walk goes on past what it cannot list, and says what and why: a folder it may not read
+ * (permissions, an I/O error), and a folder or file whose name is not valid UTF-8 (node hands
+ * such a name over with U+FFFD in place of the bytes, a path that does not exist; lacuna keeps
+ * paths as text).
  */
-export async function walkArchive(root: string, layout: Layout): Promise<ArchiveFile[]> {
-  if (statSync(root).isFile()) return statAll([root]);
+export async function walkArchive(root: string, layout: Layout): Promise<ArchiveListing> {
+  if (statSync(root).isFile()) return { files: await statAll([root]), unlisted: [] };
   const found: string[] = [];
+  const unlisted: Unlisted[] = [];
   let listed = 0;
   async function visit(dir: string, depth: number): Promise<void> {
-    const entries = readdirSync(dir, { withFileTypes: true });
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      unlisted.push({ path: dir, folder: true, reason: `not scanned: the folder cannot be listed (${(error as Error).message})` });
+      return;
+    }
     listed += entries.length;
     if (listed >= SLICE) {
       listed = 0;
@@ -50,17 +75,22 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
+      const folder = entry.isDirectory();
+      let wanted: boolean;
       if (layout.parts) {
         const matcher = layout.parts[depth];
-        if (!matcher?.test(entry.name)) continue;
         const last = depth === layout.parts.length - 1;
-        if (entry.isDirectory() && !last) await visit(path, depth + 1);
-        else if (!entry.isDirectory() && last) found.push(path);
-      } else if (entry.isDirectory()) await visit(path, depth + 1);
-      else if (layout.matchesPath(relative(root, path).split(sep).join('/'))) found.push(path);
+        wanted = matcher?.test(entry.name) === true && folder !== last;
+      } else wanted = folder || layout.matchesPath(relative(root, path).split(sep).join('/'));
+      if (!wanted) continue;
+      if (entry.name.includes('\uFFFD') && lstatSync(path, { throwIfNoEntry: false }) === undefined) {
+        const what = folder ? 'the folder\'s name is not valid UTF-8, so its files were not scanned' : 'its name is not valid UTF-8';
+        unlisted.push({ path, folder, reason: `not scanned: ${what} (lacuna keeps paths as text); rename it` });
+      } else if (folder) await visit(path, depth + 1);
+      else found.push(path);
     }
   }
   await visit(root, 0);
   found.sort();
-  return statAll(found);
+  return { files: await statAll(found), unlisted };
 }
