@@ -67,12 +67,14 @@ describe.each(testBackends())('file-drop pipeline on $name', (backend) => {
     const { root, watched } = pipeline('stix', { pattern: parseNamePattern('^(?<stream>[\\w-]+)_(?<time>\\d{8}T\\d{4})\\.dat$') });
     await watched.start();
     try {
-      // Every 10 minutes from 12:00, 12:30 missing; each file arrives 90 s after its data time.
-      for (const minute of [0, 10, 20, 40]) {
+      // Every 10 minutes from 12:00, 12:30 missing; each file arrives 90 s after its data time, and
+      // is seen before the next arrives (files dropped at once may be seen in any order, and the
+      // samples of one flush are then stored as touching pieces, not one segment).
+      for (const [seen, minute] of [0, 10, 20, 40].entries()) {
         const at = T0 + minute * MINUTE;
         drop(join(root, 'incoming', `stix-L1_20240801T12${String(minute).padStart(2, '0')}.dat`), at + 90 * S);
+        await until(`${seen + 1} files seen`, () => watched.backlog()[0] === seen + 1);
       }
-      await until('4 files seen', () => watched.backlog()[0] === 4);
       await watched.sample();
       await writer.compactNow();
       const segments = await store.segments({ patterns: parseChannelPatterns('stix.L1'), window: ALL });
