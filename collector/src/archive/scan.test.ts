@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -315,6 +315,24 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     expect(stored.map((s) => [formatTime(s.start), s.samples, formatTime(s.firstSeen)])).toEqual([
       ['2024-06-01T00:00:00.000000Z', 3600, '2024-06-01T01:05:00.000000Z'],
       ['2024-06-01T01:00:00.000000Z', 7200, '2024-06-02T08:00:00.000000Z'],
+    ]);
+  });
+
+  it('follows a year folder that is a link to another disk, and scans a folder reached twice (an alias, a loop) once', async () => {
+    const disk = join(temp, 'other-disk');
+    writeDay(disk, 'LINK', '2023-05-01', { samples: 600 });
+    const root = join(temp, 'linked');
+    writeDay(root, 'LINK', '2024-05-01', { samples: 600 });
+    symlinkSync(join(disk, '2023'), join(root, '2023'));
+    symlinkSync(join(disk, '2023'), join(root, '2022')); // the same folder again, under another year
+    const sds = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
+    expect([sds.filesSeen, sds.filesScanned, sds.failures]).toEqual([2, 2, []]);
+    symlinkSync(root, join(root, '2024', 'loop'));
+    const everything = await scanArchive(store, { roots: [root], layout: compileLayout('**/*') });
+    expect([everything.filesSeen, everything.filesScanned, everything.filesDeleted]).toEqual([2, 0, 0]);
+    expect((await report(store, 'XX.LINK')).segments.map((segment) => [formatTime(segment.start).slice(0, 10), segment.samples])).toEqual([
+      ['2023-05-01', 600],
+      ['2024-05-01', 600],
     ]);
   });
 

@@ -31,6 +31,14 @@ async function statAll(paths: string[]): Promise<ArchiveFile[]> {
   return files;
 }
 
+function linksToFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false; // a loop of links (ELOOP) leads nowhere
+  }
+}
+
 /** A folder or file under an archive root that the walk could not list, and why (a scan failure). */
 export interface Unlisted {
   path: string;
@@ -50,6 +58,10 @@ export interface ArchiveListing {
  * of fixed depth (SDS, BUD, a pattern without `**`), folders that cannot match it are never
  * entered, so a rescan of a large archive lists only its own; a `**` pattern enters every folder.
  *
+ * A symbolic link to a folder is followed (an archive's years are often links to other disks); a
+ * folder reached again, through a link or a loop of them, is not listed again, so that no file is
+ * stored twice under two paths.
+ *
  * The walk goes on past what it cannot list, and says what and why: a folder it may not read
  * (permissions, an I/O error), and a folder or file whose name is not valid UTF-8 (node hands
  * such a name over with U+FFFD in place of the bytes, a path that does not exist; lacuna keeps
@@ -59,11 +71,16 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
   if (statSync(root).isFile()) return { files: await statAll([root]), unlisted: [] };
   const found: string[] = [];
   const unlisted: Unlisted[] = [];
+  const entered = new Set<string>();
   let listed = 0;
   async function visit(dir: string, depth: number): Promise<void> {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      const folder = statSync(dir, { bigint: true });
+      const identity = `${folder.dev}:${folder.ino}`;
+      if (entered.has(identity)) return;
+      entered.add(identity);
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
       unlisted.push({ path: dir, folder: true, reason: `not scanned: the folder cannot be listed (${(error as Error).message})` });
       return;
@@ -75,7 +92,7 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      const folder = entry.isDirectory();
+      const folder = entry.isDirectory() || (entry.isSymbolicLink() && linksToFolder(path));
       let wanted: boolean;
       if (layout.parts) {
         const matcher = layout.parts[depth];
