@@ -80,7 +80,7 @@ export function scanSummary(report: ScanReport, layout: string): string {
     lines.push(`${report.filesUnmatched} known file${report.filesUnmatched === 1 ? '' : 's'} not matched by layout ${layout} ${report.filesUnmatched === 1 ? 'is' : 'are'} still on disk: kept, with ${report.filesUnmatched === 1 ? 'its' : 'their'} segments`);
   }
   if (report.failures.length > 0) {
-    lines.push(`${report.failures.length} file${report.failures.length === 1 ? '' : 's'} failed (the records before the damage are kept):`);
+    lines.push(`${report.failures.length} not scanned in full (a damaged file keeps its records before the damage):`);
     for (const failure of report.failures) lines.push(`  ${failure.path}: ${failure.error}${failure.errorOffset !== null ? ` (at byte ${failure.errorOffset})` : ''}`);
   }
   return `${lines.join('\n')}\n`;
