@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -334,6 +334,23 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
       ['2023-05-01', 600],
       ['2024-05-01', 600],
     ]);
+  });
+
+  it('refuses to scan through a link a folder whose files it knows under another name, and scans that name again as ever', async () => {
+    const root = join(temp, 'named-once');
+    writeDay(root, 'ALIAS', '2024-09-01', { samples: 600 });
+    const sds = compileLayout('sds');
+    expect((await scanArchive(store, { roots: [root], layout: sds })).filesScanned).toBe(1);
+    const link = join(temp, 'named-twice');
+    symlinkSync(root, link);
+    const real = realpathSync(root);
+    await expect(scanArchive(store, { roots: [link], layout: sds })).rejects.toThrow(
+      `refusing to scan ${link}: it leads to ${real}, to files the store knows under ${root} (scanned before${real === root ? '' : `, which leads to ${real}`}): ` +
+        `the same files under two names, through a symbolic link. Scanned as ${link} they would be stored a second time, and every segment overlap itself. Scan ${root} instead.`,
+    );
+    await expect(scanArchive(store, { roots: [join(link, '2024')], layout: sds })).rejects.toThrow(/^refusing to scan .*named-twice\/2024: it leads to/);
+    expect((await report(store, 'XX.ALIAS')).segments).toHaveLength(1);
+    expect((await scanArchive(store, { roots: [root], layout: sds })).filesUnchanged).toBe(1);
   });
 
   it('goes on past a folder and a file whose names are not valid UTF-8, and names both as not scanned', async () => {

@@ -1,4 +1,4 @@
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { ownsStation, formatShard, type Micros, type StationShard } from '@lacuna/core';
 import type { ToleranceRule } from '@lacuna/core';
@@ -97,6 +97,37 @@ async function stillOnDisk(paths: readonly string[]): Promise<Set<string>> {
 /** Whether `path` lies under the folder `root`. */
 function isUnder(root: string, path: string): boolean {
   return path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * Why scanning `roots` would store known files a second time under other paths, or null: a root
+ * that leads (through a symbolic link) into the same folder as a root of an earlier scan, or the
+ * other way round, without either lying under the other as written. Each file would then be
+ * stored under both paths, and every segment overlap itself.
+ */
+async function aliasRefusal(store: Store, roots: readonly string[]): Promise<string | null> {
+  const earlier = (await store.scannedRoots()).filter((known) => !roots.some((root) => isSameOrUnder(root, known) || isSameOrUnder(known, root)));
+  if (earlier.length === 0) return null;
+  const real = (path: string) => realpath(path).catch(() => null);
+  for (const root of roots) {
+    const rootReal = await real(root);
+    if (rootReal === null) continue;
+    for (const known of earlier) {
+      const knownReal = await real(known);
+      if (knownReal === null || !(isSameOrUnder(rootReal, knownReal) || isSameOrUnder(knownReal, rootReal))) continue;
+      if (!(await store.knowsFilesUnder(known))) continue;
+      const through = knownReal === known ? '' : `, which leads to ${knownReal}`;
+      return (
+        `refusing to scan ${root}: it leads to ${rootReal}, to files the store knows under ${known} (scanned before${through}): the same files under two names, through a symbolic link. ` +
+        `Scanned as ${root} they would be stored a second time, and every segment overlap itself. Scan ${known} instead.`
+      );
+    }
+  }
+  return null;
+}
+
+function isSameOrUnder(path: string, folder: string): boolean {
+  return path === folder || isUnder(folder, path);
 }
 
 /** Why forgetting `gone` of the `known` files would be refused without `prune`, or null. */
@@ -227,6 +258,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
 
   async function scanInto(store: Store): Promise<ScanReport> {
+    const alias = await aliasRefusal(store, roots);
+    if (alias !== null) throw new ScanRefusedError(alias);
     await store.beginRun(runId, roots);
     const known = await store.fileStates(roots);
     for (const path of known.keys()) if (!owned(path)) known.delete(path);

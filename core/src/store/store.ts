@@ -667,6 +667,18 @@ export class Store {
 
   // ---- collector runs -----------------------------------------------------------------------
 
+  /** The roots earlier scans were given (folders, or files given by name). */
+  async scannedRoots(): Promise<string[]> {
+    return (await this.rows<{ root: string }>('SELECT DISTINCT arrayJoin(roots) AS root FROM collector_runs')).map((row) => row.root);
+  }
+
+  /** Whether any file is known under `root` (a folder, or a file given by name). */
+  async knowsFilesUnder(root: string): Promise<boolean> {
+    const prefix = root.endsWith('/') ? root : `${root}/`;
+    const rows = await this.rows('SELECT 1 FROM files FINAL WHERE startsWith(path, {prefix:String}) OR path = {root:String} LIMIT 1', { prefix, root });
+    return rows.length > 0;
+  }
+
   async beginRun(runId: Micros, roots: string[]): Promise<void> {
     await this.client.insert({
       table: 'collector_runs',
