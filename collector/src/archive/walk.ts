@@ -76,8 +76,8 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
   async function visit(dir: string, depth: number): Promise<void> {
     let entries;
     try {
-      const folder = statSync(dir, { bigint: true });
-      const identity = `${folder.dev}:${folder.ino}`;
+      const info = statSync(dir, { bigint: true });
+      const identity = `${info.dev}:${info.ino}`;
       if (entered.has(identity)) return;
       entered.add(identity);
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
