@@ -1,6 +1,6 @@
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChannelPatterns } from '@lacuna/core';
@@ -318,15 +318,17 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     ]);
   });
 
-  it('follows a year folder that is a link to another disk, and scans a folder reached twice (an alias, a loop) once', async () => {
+  it('follows a year folder that is a link to another disk, and scans a folder reached twice (an alias, a loop) once, by its real path', async () => {
     const disk = join(temp, 'other-disk');
     writeDay(disk, 'LINK', '2023-05-01', { samples: 600 });
     const root = join(temp, 'linked');
     writeDay(root, 'LINK', '2024-05-01', { samples: 600 });
     symlinkSync(join(disk, '2023'), join(root, '2023'));
-    symlinkSync(join(disk, '2023'), join(root, '2022')); // the same folder again, under another year
+    symlinkSync(join(root, '2024'), join(root, '2020')); // the real 2024 again, under a name walked first
     const sds = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
     expect([sds.filesSeen, sds.filesScanned, sds.failures]).toEqual([2, 2, []]);
+    const paths = (await store.fileStates([root])).keys();
+    expect([...paths].map((path) => relative(root, path).split('/')[0]).sort()).toEqual(['2023', '2024']);
     symlinkSync(root, join(root, '2024', 'loop'));
     const everything = await scanArchive(store, { roots: [root], layout: compileLayout('**/*') });
     expect([everything.filesSeen, everything.filesScanned, everything.filesDeleted]).toEqual([2, 0, 0]);

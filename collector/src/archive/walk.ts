@@ -60,7 +60,8 @@ export interface ArchiveListing {
  *
  * A symbolic link to a folder is followed (an archive's years are often links to other disks); a
  * folder reached again, through a link or a loop of them, is not listed again, so that no file is
- * stored twice under two paths.
+ * stored twice under two paths. Links are followed after every real folder has been walked, so a
+ * folder reached both ways keeps the path that needs no link.
  *
  * The walk goes on past what it cannot list, and says what and why: a folder it may not read
  * (permissions, an I/O error), and a folder or file whose name is not valid UTF-8 (node hands
@@ -72,6 +73,7 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
   const found: string[] = [];
   const unlisted: Unlisted[] = [];
   const entered = new Set<string>();
+  const links: { path: string; depth: number }[] = [];
   let listed = 0;
   async function visit(dir: string, depth: number): Promise<void> {
     let entries;
@@ -92,7 +94,8 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      const folder = entry.isDirectory() || (entry.isSymbolicLink() && linksToFolder(path));
+      const link = entry.isSymbolicLink() && linksToFolder(path);
+      const folder = entry.isDirectory() || link;
       let wanted: boolean;
       if (layout.parts) {
         const matcher = layout.parts[depth];
@@ -103,11 +106,13 @@ export async function walkArchive(root: string, layout: Layout): Promise<Archive
       if (entry.name.includes('\uFFFD') && lstatSync(path, { throwIfNoEntry: false }) === undefined) {
         const what = folder ? 'the folder\'s name is not valid UTF-8, so its files were not scanned' : 'its name is not valid UTF-8';
         unlisted.push({ path, folder, reason: `not scanned: ${what} (lacuna keeps paths as text); rename it` });
-      } else if (folder) await visit(path, depth + 1);
+      } else if (link) links.push({ path, depth: depth + 1 });
+      else if (folder) await visit(path, depth + 1);
       else found.push(path);
     }
   }
   await visit(root, 0);
+  for (let next = links.shift(); next !== undefined; next = links.shift()) await visit(next.path, next.depth);
   found.sort();
   return { files: await statAll(found), unlisted };
 }
