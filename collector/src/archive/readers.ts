@@ -78,7 +78,7 @@ export class ReadThreads {
    */
   readAll(files: FileList, onScan: (scan: FileScan) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
     const progress = new Int32Array(new SharedArrayBuffer(READ_COUNTERS * Int32Array.BYTES_PER_ELEMENT));
-    const skipped = new Uint8Array(new SharedArrayBuffer(Math.max(1, files.count)));
+    const skipped = new Uint8Array(new SharedArrayBuffer(files.count));
     Atomics.store(progress, READ_LIMIT, Math.min(files.count, window));
     const job: ReadJob = { files, progress, skipped };
     const done = new Promise<void>((resolve, reject) => {
