@@ -20,6 +20,11 @@ if (!hasSharedData) console.warn(`conformance scans skipped: ${SHARED_DATA} is a
 const ALL = { start: parseTime('1990-01-01'), end: parseTime('2100-01-01') };
 const flat = compileLayout('*');
 
+/** The states of the files known under `root`, by path. */
+async function statesUnder(store: Store, root: string, options: { errorsOnly?: boolean } = {}) {
+  return new Map((await store.files({ roots: [root], ...options })).map((file) => [file.path, file]));
+}
+
 async function report(store: Store, pattern: string, options: Partial<ReportOptions> = {}) {
   const patterns = parseChannelPatterns(pattern);
   const window = options.window ?? ALL;
@@ -138,6 +143,23 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     ({ segments } = await report(store, 'XX.INC'));
     expect(segments.map((s) => s.samples)).toEqual([86_400]);
     expect(existsSync(day2)).toBe(true);
+  });
+
+  it('knows every file again at a rescan, also files whose names sort otherwise as text than as bytes', async () => {
+    const root = join(temp, 'byte-order');
+    const day = readFileSync(writeDay(join(temp, 'byte-order-source'), 'ORD', '2024-03-01'));
+    // As JavaScript strings z < é < 😀 < U+E000 < U+FFFD; as UTF-8 bytes (the store's order) 😀 comes last.
+    const names = ['z', 'é', '😀', '\uE000', '\uFFFD', 'plain', 'plain-2'].map((name) => `XX.ORD..LHZ.${name}`);
+    mkdirSync(root, { recursive: true });
+    for (const name of names) writeFileSync(join(root, name), day);
+    const first = await scanArchive(store, { roots: [root], layout: flat });
+    expect([first.filesSeen, first.filesScanned]).toEqual([names.length, names.length]);
+    const again = await scanArchive(store, { roots: [root], layout: flat });
+    expect([again.filesScanned, again.filesUnchanged, again.filesUnmatched, again.filesDeleted]).toEqual([0, names.length, 0, 0]);
+    rmSync(join(root, names[2]));
+    const afterDelete = await scanArchive(store, { roots: [root], layout: flat, prune: true });
+    expect([afterDelete.filesScanned, afterDelete.filesDeleted]).toEqual([0, 1]);
+    expect([...(await statesUnder(store, root)).keys()].sort()).toEqual(names.filter((_, index) => index !== 2).map((name) => join(root, name)).sort());
   });
 
   it('records a damaged file with reason and offset, keeps its good records, and goes on', async () => {
@@ -267,7 +289,7 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     const scan = await scanArchive(picky, { roots: [root], layout: compileLayout('sds') });
     expect(scan.failures).toEqual([{ path: poisoned, errorOffset: null, error: expect.stringMatching(/^not stored: the store refused its segments \(Cannot parse input/) }]);
     expect((await report(store, 'XX.OKAY')).segments.map((s) => s.samples)).toEqual([600, 600]);
-    const states = await store.fileStates([root]);
+    const states = await statesUnder(store, root);
     expect(good.map((path) => states.get(path)?.status)).toEqual(['ok', 'ok']);
     expect(states.get(poisoned)).toMatchObject({ status: 'error', errorOffset: null });
   });
@@ -327,7 +349,7 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     symlinkSync(join(root, '2024'), join(root, '2020')); // the real 2024 again, under a name walked first
     const sds = await scanArchive(store, { roots: [root], layout: compileLayout('sds') });
     expect([sds.filesSeen, sds.filesScanned, sds.failures]).toEqual([2, 2, []]);
-    const paths = (await store.fileStates([root])).keys();
+    const paths = (await statesUnder(store, root)).keys();
     expect([...paths].map((path) => relative(root, path).split('/')[0]).sort()).toEqual(['2023', '2024']);
     symlinkSync(root, join(root, '2024', 'loop'));
     const everything = await scanArchive(store, { roots: [root], layout: compileLayout('**/*') });

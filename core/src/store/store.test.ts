@@ -12,6 +12,11 @@ const ALL = { start: t('2000-01-01'), end: t('2100-01-01') };
 const segment = segmentOf;
 const fileScan = fileScanOf;
 
+/** The states of the files known under `root`, by path. */
+async function statesUnder(store: Store, root: string, options: { errorsOnly?: boolean } = {}) {
+  return new Map((await store.files({ roots: [root], ...options })).map((file) => [file.path, file]));
+}
+
 describe.each(testBackends())('store on $name', (backend) => {
   let store: Store;
   beforeAll(async () => {
@@ -105,7 +110,7 @@ describe.each(testBackends())('store on $name', (backend) => {
       [t('2024-04-09T00:00:00Z'), 43200, t('2024-04-09T12:00:00Z')],
       [t('2024-04-09T12:00:00Z'), 43200, t('2024-04-10T00:05:00Z')],
     ]);
-    const state = (await store.fileStates(['/c'])).get(path);
+    const state = (await statesUnder(store, '/c')).get(path);
     expect(state).toMatchObject({ size: 8192, mtime: t('2024-04-10T00:05:00Z'), status: 'ok' });
   });
 
@@ -132,7 +137,7 @@ describe.each(testBackends())('store on $name', (backend) => {
     await store.recordFileStates([...paths.map((path, i) => state(path, i)), state('/many-more/x', 1)], 40);
     // A later scan of every 1,000th file: each is given once, with its new size.
     await store.recordFileStates(paths.filter((_, i) => i % 1000 === 0).map((path, i) => state(path, 1e9 + i)), 41);
-    const states = await store.fileStates(['/many']);
+    const states = await statesUnder(store, '/many');
     expect(states.size).toBe(files);
     expect(paths.every((path, i) => states.get(path)?.size === (i % 1000 === 0 ? 1e9 + i / 1000 : i))).toBe(true);
     expect(states.has('/many-more/x')).toBe(false);
@@ -144,7 +149,7 @@ describe.each(testBackends())('store on $name', (backend) => {
     await store.recordFileStates([state('/g/mended', 'ok'), state('/g/broke-later', 'error')], 61);
     const failed = (await store.files({ errorsOnly: true })).map((file) => file.path).filter((path) => path.startsWith('/g/'));
     expect(failed).toEqual(['/g/broke-later', '/g/broken']);
-    expect((await store.fileStates(['/g'], { errorsOnly: true })).get('/g/mended')).toBeUndefined();
+    expect((await statesUnder(store, '/g', { errorsOnly: true })).get('/g/mended')).toBeUndefined();
   });
 
   it('forgets deleted files with their segments, and lists failed files with why', async () => {
@@ -157,7 +162,7 @@ describe.each(testBackends())('store on $name', (backend) => {
     );
     await store.forgetFiles(['/e/gone'], 31);
     expect(await store.segments({ patterns: parseChannelPatterns('XX.GONE'), window: ALL })).toEqual([]);
-    expect([...(await store.fileStates(['/e'])).keys()]).toEqual(['/e/bad']);
+    expect([...(await statesUnder(store, '/e')).keys()]).toEqual(['/e/bad']);
     const failed = (await store.files({ errorsOnly: true })).filter((f) => f.path.startsWith('/e/'));
     expect(failed.map((f) => [f.path, f.errorOffset, f.error])).toEqual([['/e/bad', 512, 'truncated record: 388 of 512 bytes at end of file']]);
   });
@@ -195,7 +200,7 @@ describe.each(testBackends())('store on $name', (backend) => {
     expect(await store.segments({ patterns: parseChannelPatterns('SP.MON'), window: everything })).toHaveLength(101);
     expect(await store.segments({ patterns: parseChannelPatterns('SP.APART'), window: everything })).toHaveLength(2);
     expect(await store.segments({ patterns: parseChannelPatterns('SP.YEAR'), window: everything })).toHaveLength(350);
-    expect([...(await store.fileStates(['/span'])).values()].filter((f) => f.status === 'ok')).toHaveLength(453);
+    expect([...(await statesUnder(store, '/span')).values()].filter((f) => f.status === 'ok')).toHaveLength(453);
     // The daily rollups span every day between a channel's first and last touched day.
     const rollups = await store.rows<{ station: string; days: number; covered: number }>(
       `SELECT station, count() AS days, countIf(covered_us > 0) AS covered FROM availability_daily FINAL WHERE network = 'SP' GROUP BY station ORDER BY station`,
@@ -219,9 +224,9 @@ describe.each(testBackends())('store on $name', (backend) => {
     });
     const broken = Object.create(store, { client: { value: client } }) as Store;
     await expect(broken.storeFileScans([scan], 50)).rejects.toThrow('refused');
-    expect((await store.fileStates(['/f'])).size).toBe(0);
+    expect((await statesUnder(store, '/f')).size).toBe(0);
     await store.storeFileScans([scan], 51);
-    expect((await store.fileStates(['/f'])).get(path)?.status).toBe('ok');
+    expect((await statesUnder(store, '/f')).get(path)?.status).toBe('ok');
     expect(await store.segments({ patterns: parseChannelPatterns('XX.LATE'), window: ALL })).toHaveLength(1);
   });
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { indexIn, indexOfPath, joinFiles, packFiles, pathAt } from './file-list.ts';
+
+const file = (path: string, size = 1) => ({ path, size, mtime: 0 });
+/** Paths in the order of their UTF-8 bytes, the order the store returns them in. */
+const byBytes = (paths: string[]) => [...paths].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+describe('file list', () => {
+  // As JavaScript strings z < é < 😀 < U+E000 < U+FFFD; as UTF-8 bytes 😀 comes last.
+  const paths = byBytes(['/a/z', '/a/é', '/a/😀', '/a/\uE000', '/a/\uFFFD', '/a', '/a/z/1', '/b']);
+
+  it('finds each path of a list sorted by bytes, also where text and bytes sort otherwise', () => {
+    const sorted = packFiles(paths.map((path) => file(path)));
+    expect(paths.map((path) => indexOfPath(sorted, path))).toEqual(paths.map((_, index) => index));
+    expect(['/a/y', '/a/z/', '/', '/c', '/a/\uE001', ''].map((path) => indexOfPath(sorted, path))).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect(indexOfPath(packFiles([]), '/a')).toBe(-1);
+  });
+
+  it('finds the paths of another list, in any order, by their bytes', () => {
+    const sorted = packFiles(paths.map((path) => file(path)));
+    const listed = ['/b', '/a/😀', '/new', '/a/é'];
+    const other = packFiles(listed.map((path) => file(path)));
+    expect(listed.map((_, index) => indexIn(sorted, other, index))).toEqual([paths.indexOf('/b'), paths.indexOf('/a/😀'), -1, paths.indexOf('/a/é')]);
+  });
+
+  it('joins lists into one with every path, size and mtime in order', () => {
+    const joined = joinFiles([packFiles([file('/a/é', 5)]), packFiles([]), packFiles([file('/b', 7), { path: '/c/😀', size: 9, mtime: 3 }])]);
+    expect(joined.count).toBe(3);
+    expect([0, 1, 2].map((index) => [pathAt(joined, index), joined.sizes[index], joined.mtimes[index]])).toEqual([
+      ['/a/é', 5, 0],
+      ['/b', 7, 0],
+      ['/c/😀', 9, 3],
+    ]);
+  });
+});
