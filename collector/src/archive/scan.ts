@@ -209,6 +209,11 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
   const { files, unlisted } = await listArchive(roots, layout, owned);
+  // The walk's objects are garbage now, tens of MB at 100,000 files: collected before the engine
+  // loads and the known files are read, V8 gives their memory back instead of growing on top of
+  // it (a rescan of 100,000 files of 4 KB, nothing changed, peaked at 483–497 MB without, 435–446
+  // with; the time the same).
+  collectGarbage();
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
