@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { StationShard, ToleranceRule } from '@lacuna/core';
+import { leanEngineMemory, type StationShard, type ToleranceRule } from '@lacuna/core';
 import type { Store } from '@lacuna/core';
 import { compileLayout, LayoutError, type Layout } from '@lacuna/collector';
 import { PRUNE_LIMIT, scanArchive, ScanRootError, type ScanReport } from '@lacuna/collector';
@@ -94,6 +94,7 @@ export async function scanCommand(values: Record<string, unknown>, positionals: 
   const readThreads = readThreadsOption('scan', values['read-threads']);
   const location = storeLocation(values);
   refuseIfHeld(location);
+  leanEngineMemory();
   const opened: { store?: Store } = {};
   // The store is opened by the scan, once it has listed the archive: a new store's files are
   // read while it opens.
