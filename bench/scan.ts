@@ -34,7 +34,7 @@ import { buildCli } from '../cli/build.ts';
 import { compileLayout } from '@lacuna/collector';
 import { scanArchive } from '@lacuna/collector';
 import { scanFile } from '@lacuna/collector';
-import { walkArchive } from '@lacuna/collector';
+import { walkArchive, type ArchiveFile } from '@lacuna/collector';
 import { writeSyntheticArchive } from '@lacuna/collector';
 
 function numberArg(name: string, fallback: number): number {
@@ -158,7 +158,8 @@ console.log(`bench:scan: the three shapes, best of ${runs} runs each, load avera
 for (const shape of SHAPES) {
   const recordsPerChannel = Math.ceil((shape.days * 86_400 * shape.rate) / SAMPLES_PER_RECORD);
   const dir = await archive(`shape-${shape.channels}x${shape.days}d-${shape.rate}hz`, { bytes: shape.channels * recordsPerChannel * 512, channels: shape.channels, sampleRate: shape.rate, recordLength: 512 });
-  const paths = (await walkArchive(dir, sds)).files.map((file) => file.path);
+  const paths: string[] = [];
+  await walkArchive(dir, sds, (file) => paths.push(file.path));
   let lacuna = { seconds: Infinity, peakMb: 0, cpuSeconds: 0, output: '' };
   let theirs = { seconds: Infinity, peakMb: 0, cpuSeconds: 0, output: '' };
   for (let run = 0; run < runs; run++) {
@@ -201,7 +202,8 @@ const before = memoryNow();
 const scannerMemory = memorySampler();
 
 // Header scanning alone, one core: the reader and the segment accumulator, no store.
-const { files } = await walkArchive(large, sds);
+const files: ArchiveFile[] = [];
+await walkArchive(large, sds, (file) => files.push(file));
 const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
 let best = { seconds: Infinity, records: 0 };
 for (let pass = 0; pass < 2; pass++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexIn, indexOfPath, joinFiles, packFiles, pathAt } from './file-list.ts';
+import { indexIn, indexOfPath, packFiles, pathAt } from './file-list.ts';
 
 const file = (path: string, size = 1) => ({ path, size, mtime: 0 });
 /** Paths in the order of their UTF-8 bytes, the order the store returns them in. */
@@ -23,13 +23,12 @@ describe('file list', () => {
     expect(listed.map((_, index) => indexIn(sorted, other, index))).toEqual([paths.indexOf('/b'), paths.indexOf('/a/😀'), -1, paths.indexOf('/a/é')]);
   });
 
-  it('joins lists into one with every path, size and mtime in order', () => {
-    const joined = joinFiles([packFiles([file('/a/é', 5)]), packFiles([]), packFiles([file('/b', 7), { path: '/c/😀', size: 9, mtime: 3 }])]);
-    expect(joined.count).toBe(3);
-    expect([0, 1, 2].map((index) => [pathAt(joined, index), joined.sizes[index], joined.mtimes[index]])).toEqual([
-      ['/a/é', 5, 0],
-      ['/b', 7, 0],
-      ['/c/😀', 9, 3],
-    ]);
+  it('packs any number of files, their paths of any length, with sizes and mtimes in order', () => {
+    const files = Array.from({ length: 5000 }, (_, index) => ({ path: `/${'é'.repeat(index % 97)}/${index}`, size: index * 3, mtime: index * 7 }));
+    files.push({ path: `/${'x'.repeat(200_000)}`, size: 1, mtime: 2 }); // longer than the builder's first buffer
+    const packed = packFiles(files);
+    expect(packed.count).toBe(files.length);
+    expect(files.every((file, index) => pathAt(packed, index) === file.path && packed.sizes[index] === file.size && packed.mtimes[index] === file.mtime)).toBe(true);
+    expect(packFiles([]).count).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { collectGarbage, isRefusedContent } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
-import { fileAt, indexIn, indexOfPath, joinFiles, packFiles, pathAt, totalSize, type FileList } from './file-list.ts';
+import { fileAt, FileListBuilder, indexIn, indexOfPath, pathAt, totalSize, type FileList } from './file-list.ts';
 import { walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
@@ -412,16 +412,24 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
 
 /**
  * The files under `roots` that the layout matches and `owned` accepts, once each (a file given by
- * name may also lie under a folder given), packed, and what the walk could not list. The walk's
- * objects go with this function.
+ * name may also lie under a folder given), packed as the walk finds them, and what the walk could
+ * not list. Only roots that lie in one another can list a path twice: paths are remembered (a set
+ * as large as the listing) only then.
  */
 async function listArchive(roots: readonly string[], layout: Layout, owned: (path: string) => boolean): Promise<{ files: FileList; unlisted: Unlisted[] }> {
-  const listings = await Promise.all(roots.map((root) => walkArchive(root, layout)));
-  const walked = listings.flatMap((listing) => listing.files).filter((file) => owned(file.path));
-  return {
-    files: packFiles([...new Map(walked.map((file) => [file.path, file])).values()]),
-    unlisted: listings.flatMap((listing) => listing.unlisted).filter((entry) => entry.folder || owned(entry.path)),
-  };
+  const nested = roots.some((root, index) => roots.some((other, otherIndex) => otherIndex !== index && isSameOrUnder(root, other)));
+  const listed = nested ? new Set<string>() : null;
+  const files = new FileListBuilder();
+  const unlisted: Unlisted[] = [];
+  for (const root of roots) {
+    const missed = await walkArchive(root, layout, (file) => {
+      if (!owned(file.path) || listed?.has(file.path)) return;
+      listed?.add(file.path);
+      files.add(file);
+    });
+    unlisted.push(...missed.filter((entry) => entry.folder || owned(entry.path)));
+  }
+  return { files: files.build(), unlisted };
 }
 
 /**
@@ -430,9 +438,9 @@ async function listArchive(roots: readonly string[], layout: Layout, owned: (pat
  * known files took some 30 MB more.
  */
 async function knownFiles(store: Store, roots: readonly string[], owned: (path: string) => boolean): Promise<FileList> {
-  const pages: FileList[] = [];
-  for await (const page of store.fileStatePages(roots)) pages.push(packFiles(page.filter((state) => owned(state.path))));
-  return joinFiles(pages);
+  const known = new FileListBuilder();
+  for await (const page of store.fileStatePages(roots)) for (const state of page) if (owned(state.path)) known.add(state);
+  return known.build();
 }
 
 /** Of the changed files, those that may have segments stored: known ones, and new ones a scan cut short stored. */
@@ -445,9 +453,9 @@ async function storedBefore(store: Store, changed: FileList, known: FileList): P
 }
 
 function changedFiles(files: FileList, changed: (index: number) => boolean): FileList {
-  const picked: ArchiveFile[] = [];
-  for (let index = 0; index < files.count; index++) if (changed(index)) picked.push(fileAt(files, index));
-  return packFiles(picked);
+  const picked = new FileListBuilder();
+  for (let index = 0; index < files.count; index++) if (changed(index)) picked.add(fileAt(files, index));
+  return picked.build();
 }
 
 function someIndex(count: number, test: (index: number) => boolean): boolean {
