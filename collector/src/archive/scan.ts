@@ -157,8 +157,6 @@ const BATCH_SEGMENTS = 100_000;
  * with one checkpoint at the end).
  */
 const CHECKPOINT_MS = 60_000;
-/** Files listed from which the walk's garbage is collected at once (scanArchive). */
-const COLLECT_AFTER_WALK = 10_000;
 const CHECKPOINT_FILES = 10_000;
 const READ_LANES = 2;
 const READ_THREADS_FROM = 64 * 1024 * 1024;
@@ -211,12 +209,6 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
   const { files, unlisted } = await listArchive(roots, layout, owned);
-  // The walk's garbage, tens of MB for a large archive, is collected before the engine loads and
-  // the known files are read, so V8 gives its memory back instead of growing on top of it (a rescan
-  // of 100,000 files of 4 KB, nothing changed, peaked at 483–497 MB without, 435–446 with; the time
-  // the same). Not for a small one: in a long-running collector a full collection at every rescan
-  // would stall the API it serves for nothing.
-  if (files.count >= COLLECT_AFTER_WALK) collectGarbage();
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
