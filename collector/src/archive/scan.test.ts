@@ -360,6 +360,19 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     ]);
   });
 
+  it('does not follow a link to a folder that holds the archive: the folders beside the archive are not its own', async () => {
+    const outer = join(temp, 'outer');
+    const root = join(outer, 'archive');
+    writeDay(root, 'HOME', '2024-06-01', { samples: 600 });
+    writeDay(join(outer, 'beside'), 'NEXT', '2024-06-01', { samples: 600 });
+    symlinkSync('..', join(root, 'up'));
+    symlinkSync(outer, join(root, '2024', 'outer'));
+    const scan = await scanArchive(store, { roots: [root], layout: compileLayout('**/*') });
+    expect([scan.filesSeen, scan.failures]).toEqual([1, []]);
+    expect((await report(store, 'XX.NEXT')).segments).toEqual([]);
+    expect((await report(store, 'XX.HOME')).segments.map((segment) => segment.samples)).toEqual([600]);
+  });
+
   it('refuses to scan through a link a folder whose files it knows under another name, and scans that name again as ever', async () => {
     const root = join(temp, 'named-once');
     writeDay(root, 'ALIAS', '2024-09-01', { samples: 600 });
@@ -410,6 +423,25 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
       chmodSync(station, 0o755);
     }
     expect((await report(store, 'XX.LOCK')).segments).toHaveLength(1);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('keeps a known file it cannot stat (a link into a folder it may not enter), and names it', async () => {
+    const root = join(temp, 'linked-file');
+    const locked = join(temp, 'locked-disk');
+    const real = writeDay(locked, 'HIDE', '2024-08-03', { samples: 600 });
+    mkdirSync(root, { recursive: true });
+    const link = join(root, 'XX.HIDE..LHZ.D.2024.216');
+    symlinkSync(real, link);
+    expect((await scanArchive(store, { roots: [root], layout: flat })).filesScanned).toBe(1);
+    chmodSync(dirname(real), 0o000);
+    try {
+      const again = await scanArchive(store, { roots: [root], layout: flat });
+      expect([again.filesDeleted, again.failures.map((failure) => failure.path), again.emptyRoots]).toEqual([0, [link], []]);
+      expect(again.failures[0].error).toMatch(/^not scanned: its size and time cannot be read \(EACCES/);
+    } finally {
+      chmodSync(dirname(real), 0o755);
+    }
+    expect((await report(store, 'XX.HIDE')).segments).toHaveLength(1);
   });
 
   it('refuses a root that does not exist, naming it', async () => {

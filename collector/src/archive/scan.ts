@@ -272,13 +272,14 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       if (knownAt[index] >= 0) listed[knownAt[index]] = 1;
     }
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
-    // is still the archive's, and keeps its segments; so is one in a folder the walk could not list.
-    const unlistedFolders = unlisted.filter((entry) => entry.folder).map((entry) => entry.path);
+    // is still the archive's, and keeps its segments; so is one the walk could not stat, or in a
+    // folder it could not list.
+    const unseen = (path: string) => unlisted.some((entry) => (entry.folder ? isUnder(entry.path, path) : entry.path === path));
     const missing: string[] = [];
     for (let index = 0; index < known.count; index++) {
       if (listed[index] === 1) continue;
       const path = pathAt(known, index);
-      if (!unlistedFolders.some((folder) => isUnder(folder, path))) missing.push(path);
+      if (!unseen(path)) missing.push(path);
     }
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
@@ -292,7 +293,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     skipUnwanted();
     await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
-    const emptyRoots = directories.filter((root): root is string => root !== null && !someIndex(files.count, (index) => isUnder(root, pathAt(files, index))));
+    // A root where the walk met only what it could not list or stat is not said empty: that is named instead.
+    const emptyRoots = directories.filter(
+      (root): root is string => root !== null && !someIndex(files.count, (index) => isUnder(root, pathAt(files, index))) && !unlisted.some((entry) => isUnder(root, entry.path)),
+    );
 
     const report: ScanReport = {
       runId,

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Micros } from '@lacuna/core';
@@ -32,10 +32,28 @@ function linksToFolder(path: string): boolean {
   }
 }
 
-/** A folder or file under an archive root that the walk could not list, and why (a scan failure). */
+/** Where the link at `path` leads in the end, or null when that cannot be told (the walk then says why). */
+function realTarget(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `folder` holds `path` (or is it). A link to a folder that holds the archive is not
+ * followed: it would list the folders beside the archive as the archive's (say `up -> ..` under a
+ * `**` layout), and the archive itself is walked anyway.
+ */
+function holds(folder: string | null, path: string): boolean {
+  return folder !== null && (path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+}
+
+/** A folder or file under an archive root that the walk could not list or stat, and why (a scan failure). */
 export interface Unlisted {
   path: string;
-  /** A folder: files known under it are kept, as nobody can tell whether they are gone. */
+  /** A folder: files known under it are kept, as nobody can tell whether they are gone (as is a file known at `path`). */
   folder: boolean;
   reason: string;
 }
@@ -50,7 +68,8 @@ export interface Unlisted {
  * A symbolic link to a folder is followed (an archive's years are often links to other disks); a
  * folder reached again, through a link or a loop of them, is not listed again, so that no file is
  * stored twice under two paths. Links are followed after every real folder has been walked, so a
- * folder reached both ways keeps the path that needs no link.
+ * folder reached both ways keeps the path that needs no link; a link to a folder that holds the
+ * archive is not followed.
  *
  * The walk goes on past what it cannot list, and says what and why: a folder it may not read
  * (permissions, an I/O error), and a folder or file whose name is not valid UTF-8 (node hands
@@ -100,12 +119,20 @@ export async function walkArchive(root: string, layout: Layout, found: (file: Ar
       } else if (link) links.push({ path, depth: depth + 1 });
       else if (folder) await visit(path, depth + 1);
       else {
-        const file = statFile(path);
-        if (file) found(file);
+        try {
+          const file = statFile(path);
+          if (file) found(file);
+        } catch (error) {
+          // A link to a file in a folder it may not enter, say.
+          unlisted.push({ path, folder: false, reason: `not scanned: its size and time cannot be read (${(error as Error).message})` });
+        }
       }
     }
   }
   await visit(root, 0);
-  for (let next = links.shift(); next !== undefined; next = links.shift()) await visit(next.path, next.depth);
+  const rootReal = realpathSync(root);
+  for (let next = links.shift(); next !== undefined; next = links.shift()) {
+    if (!holds(realTarget(next.path), rootReal)) await visit(next.path, next.depth);
+  }
   return unlisted;
 }
