@@ -14,4 +14,9 @@ try {
   process.stderr.write(`lacuna: ${compiled} is missing: run "npm install" (or "npm run build") in ${checkout}\n`);
   process.exit(1);
 }
+// A reader that stops early (lacuna gaps | head) closes the pipe: the output ends there, quietly.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 process.exitCode = await cli.main(process.argv.slice(2));

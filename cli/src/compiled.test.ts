@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,25 @@ describe('the compiled lacuna command', () => {
     };
     expect(figures(onThreads.stdout)).toEqual(figures(here.stdout));
     expect(figures(onThreads.stdout).records).toBeGreaterThan(1000);
+  });
+
+  it('stops quietly when what reads its output stops early (lacuna availability | head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'availability', '--by', 'hour', '--store', join(cwd, 'threads')], { cwd });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const first = await new Promise<string>((done) => child.stdout.once('data', (chunk: Buffer) => done(chunk.toString())));
+    child.stdout.destroy();
+    const status = await new Promise<number | null>((done) => child.on('close', done));
+    expect(first).toMatch(/^channel +hour +percent/);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+
+  it('refuses a report too large to make, saying how large, with the exit status of a bad request', async () => {
+    const { status, stdout, stderr } = await run(BIN, ['availability', '--by', 'hour', '--start', '1900-01-01', '--end', '2250-01-01', '--store', join(cwd, 'threads')], cwd);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^lacuna: availability by hour would be [\d,]+ rows \([\d,]+ channels × 3,068,040 hours\), more than the 1,000,000 made at once/);
+    expect(status).toBe(2);
   });
 
   it('says how to build it when it was not built', async () => {

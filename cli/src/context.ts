@@ -104,6 +104,8 @@ function serverReader(location: StoreLocation, url: string): ReportReader {
     }
     const body = (await response.json().catch(() => ({}))) as { rows?: ReportRow[]; error?: string };
     if (response.status === 401) throw new StoreUnavailableError(location, new Error(`the lacuna holding it (${url}) wants its bearer token: set LACUNA_API_TOKEN`));
+    // Refused as asked (a report too large to make at once): the same answer as from the store itself.
+    if (response.status === 400 && body.error) throw new UsageError(body.error);
     if (!response.ok || !Array.isArray(body.rows)) throw new Error(`the lacuna holding store ${location.target} (${url}) answered ${response.status}: ${body.error ?? 'no rows'}`);
     return body.rows;
   };

@@ -101,14 +101,17 @@ export function availabilityByBucket(
   options: BucketAvailabilityOptions,
 ): BucketAvailability[] {
   const window = checkWindow(options.window);
-  const size = options.bucket === 'day' ? MICROS_PER_DAY : options.bucket === 'hour' ? MICROS_PER_HOUR : NaN;
-  if (Number.isNaN(size)) throw new RangeError(`bad bucket ${JSON.stringify(options.bucket)}: expected day or hour`);
-  const buckets: Interval[] = [];
-  if (window.end > window.start) {
-    const first = options.bucket === 'day' ? floorToDay(window.start) : floorToHour(window.start);
-    for (let start = first; start < window.end; start += size) buckets.push({ start, end: start + size });
-  }
+  const { first, size, count } = bucketGrid(window, options.bucket);
+  const buckets = Array.from({ length: count }, (_, index): Interval => ({ start: first + index * size, end: first + (index + 1) * size }));
   return availabilityInBuckets(segments, buckets, options);
+}
+
+/** The UTC days or hours that `window` reaches into: the first one's start, their length and how many. */
+export function bucketGrid(window: Interval, bucket: 'day' | 'hour'): { first: Micros; size: Micros; count: number } {
+  const size = bucket === 'day' ? MICROS_PER_DAY : bucket === 'hour' ? MICROS_PER_HOUR : NaN;
+  if (Number.isNaN(size)) throw new RangeError(`bad bucket ${JSON.stringify(bucket)}: expected day or hour`);
+  const first = bucket === 'day' ? floorToDay(window.start) : floorToHour(window.start);
+  return { first, size, count: window.end > window.start ? Math.ceil((window.end - first) / size) : 0 };
 }
 
 /** The same figures over one window (start and end are the window's). */

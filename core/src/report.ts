@@ -1,7 +1,7 @@
 import type { ChannelEpoch, ChannelId, Micros, Segment } from './model.ts';
 import { channelKey } from './channel.ts';
 import { findGaps, joinSegments, type Interval } from './segments.ts';
-import { availabilityByBucket, expectedIntervals } from './availability.ts';
+import { availabilityByBucket, bucketGrid, expectedIntervals } from './availability.ts';
 import { toleranceFor, type ToleranceRule } from './tolerance-rules.ts';
 
 /**
@@ -124,10 +124,31 @@ export function gapRows(channels: readonly ChannelData[], options: ReportOptions
 }
 
 /**
+ * The rows an availability report makes at most (a row per channel, or channel and quality, and
+ * bucket): a larger one is refused before any row is made. The demo's 32 channels over 350 years
+ * by the hour, 98 million rows, ran `lacuna start` out of memory when asked through
+ * /api/v1/reports, taking its collector and exporter down.
+ */
+export const MAX_AVAILABILITY_ROWS = 1_000_000;
+
+/** A report refused for its size, saying how large it would be and what to ask instead. */
+export class ReportTooLargeError extends Error {}
+
+/**
  * Availability per UTC day or hour; only expected time counts. With qualities kept apart, each
- * quality's coverage is reported on its own rows (with a `quality` field).
+ * quality's coverage is reported on its own rows (with a `quality` field). Throws
+ * ReportTooLargeError for more than MAX_AVAILABILITY_ROWS rows.
  */
 export function availabilityRows(channels: readonly ChannelData[], options: ReportOptions & { bucket: 'day' | 'hour' }): AvailabilityRow[] {
+  const groups = channels.reduce((sum, data) => sum + qualityGroups(data, options.mergeQuality).length, 0);
+  const buckets = bucketGrid(options.window, options.bucket).count;
+  if (groups * buckets > MAX_AVAILABILITY_ROWS) {
+    const count = (n: number) => n.toLocaleString('en-US');
+    throw new ReportTooLargeError(
+      `availability by ${options.bucket} would be ${count(groups * buckets)} rows (${count(groups)} ${options.mergeQuality ? 'channels' : 'channel qualities'} × ${count(buckets)} ${options.bucket}s), ` +
+        `more than the ${count(MAX_AVAILABILITY_ROWS)} made at once: ask for a shorter window${options.bucket === 'hour' ? ', by day,' : ''} or fewer channels`,
+    );
+  }
   return channels.flatMap((data) => {
     const tolerance = toleranceFor(options.tolerance, data.id);
     const expected = expectedIntervals(data.epochs, options.window);

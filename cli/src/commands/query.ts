@@ -1,4 +1,4 @@
-import { parseChannelPatterns, parseTime, type ChannelPattern, type Micros } from '@lacuna/core';
+import { parseChannelPatterns, parseTime, ReportTooLargeError, type ChannelPattern, type Micros } from '@lacuna/core';
 import { choice, STORE_OPTION, CLUSTER_OPTION, TOLERANCE_OPTION, toleranceRules, UsageError, type CommandSpec, type OptionSpec } from '../args.ts';
 import { withReports, type Io, type ReportArgs } from '../context.ts';
 import { FORMATS, formatRows, type Column } from '../output.ts';
@@ -109,7 +109,9 @@ export async function queryCommand(kind: QueryKind, values: Record<string, unkno
     keepQuality: Boolean(values['keep-quality']),
     tolerance: (values.tolerance as string[] | undefined) ?? [],
   };
-  const rows = await withReports(values, (reader) => reader.report(kind, args));
+  const rows = await withReports(values, (reader) => reader.report(kind, args)).catch((error: unknown) => {
+    throw error instanceof ReportTooLargeError ? new UsageError(error.message) : error;
+  });
   let columns = kind === 'segments' ? SEGMENT_COLUMNS : kind === 'gaps' ? GAP_COLUMNS : availabilityColumns(by);
   if (!args.keepQuality && kind === 'availability') columns = columns.filter((column) => column.key !== 'quality');
   io.stdout.write(formatRows(rows, columns, format, EMPTY[kind]));

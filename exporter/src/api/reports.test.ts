@@ -39,4 +39,14 @@ describe('/api/v1/reports: the rows of the CLI reports, from the store this proc
     expect(await rows('availability?verbose=1')).toEqual({ status: 400, body: { error: expect.stringMatching(/^unknown parameter: verbose \(known: .*\bchannel\b.*\)$/) } });
     expect((await rows('stations')).status).toBe(404);
   });
+
+  it('refuses an availability report too large to make, saying how large, and still answers afterwards', async () => {
+    // Every channel over 350 years by the hour: tens of millions of rows, which ran a server out of memory.
+    const refused = await rows('availability?by=hour&start=1900-01-01&end=2250-01-01');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/^availability by hour would be [\d,]+ rows \([\d,]+ channels × 3,068,040 hours\), more than the 1,000,000 made at once: ask for a shorter window, by day, or fewer channels$/);
+    const byDay = await rows('availability?by=day&channel=XA.ALPHA.00.LHZ&start=1900-01-01&end=2250-01-01');
+    expect(byDay.status).toBe(200);
+    expect(byDay.body.rows).toHaveLength(127_835);
+  });
 });

@@ -7,7 +7,7 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { parseToleranceRule, readFileReport, readReport, REPORT_KINDS, type ReportKind } from '@lacuna/core';
+import { parseToleranceRule, readFileReport, readReport, REPORT_KINDS, ReportTooLargeError, type ReportKind } from '@lacuna/core';
 import type { ExporterContext } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
 import { validate } from '../http/validation.ts';
@@ -55,7 +55,9 @@ export function reportsRouter(context: ExporterContext): Router {
       kind as ReportKind,
       { patterns: q.channel ?? [], start: q.start, end: q.end, by: q.by ?? 'day', overlaps: q.overlaps ?? false, keepQuality: q['keep-quality'] ?? false, tolerance: q.tolerance ?? [] },
       now,
-    );
+    ).catch((error: unknown) => {
+      throw error instanceof ReportTooLargeError ? badRequest(error.message) : error;
+    });
     res.json({ rows });
   });
   return router;
