@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Store } from '@lacuna/core';
+import { MAX_REPORT_SEGMENTS, type Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { errorDocument } from './fdsnws/errors.ts';
@@ -70,7 +70,7 @@ function deadline(ms: number) {
   };
 }
 
-export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: 2_000_000 };
+export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: MAX_REPORT_SEGMENTS };
 
 /** Compares the Authorization header with the token in constant time (hashes of equal length), so response times tell nothing of the token. */
 function bearerAuth(token: string) {

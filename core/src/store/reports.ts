@@ -1,6 +1,6 @@
 import type { ChannelPattern } from '../channel.ts';
 import type { Micros } from '../model.ts';
-import { availabilityRows, gapRows, groupByChannel, segmentRows, type ReportOptions } from '../report.ts';
+import { availabilityRows, gapRows, groupByChannel, ReportTooLargeError, segmentRows, type ReportOptions } from '../report.ts';
 import { newestCoveredEnd, type Interval } from '../segments.ts';
 import { floorToDay, floorToHour } from '../time.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
@@ -26,6 +26,14 @@ export interface ReportRequest {
   tolerance: readonly ToleranceRule[];
 }
 
+/**
+ * Stored segments a report reads at most: more is refused before any is read (every segment of a
+ * large store, tens of millions, would run the process out of memory; through /api/v1/reports
+ * that is a running `lacuna start`, collector and exporter with it). The same number bounds an
+ * FDSN extent request.
+ */
+export const MAX_REPORT_SEGMENTS = 2_000_000;
+
 /** A report's rows: the field names of the CLI's JSON, times in µs. */
 export type ReportRow = Record<string, unknown>;
 
@@ -43,10 +51,18 @@ async function reportWindow(store: Store, kind: ReportKind, request: ReportReque
   return { start: start ?? align(extent.start), end: end ?? extent.end + 1 };
 }
 
+/** The report's rows; throws ReportTooLargeError for more than MAX_REPORT_SEGMENTS to read or too many rows to make. */
 export async function readReport(store: Store, kind: ReportKind, request: ReportRequest, now: Micros = Date.now() * 1000): Promise<ReportRow[]> {
   const window = await reportWindow(store, kind, request, now);
   if (window === null) return [];
   const { patterns } = request;
+  const stored = (await store.extent(patterns, window))?.segments ?? 0;
+  if (stored > MAX_REPORT_SEGMENTS) {
+    const count = (n: number) => n.toLocaleString('en-US');
+    throw new ReportTooLargeError(
+      `${kind} would read ${count(stored)} stored segments, more than the ${count(MAX_REPORT_SEGMENTS)} read at once: ask for a shorter window or fewer channels`,
+    );
+  }
   const [channels, segments, epochs] = await Promise.all([store.channels(patterns), store.segments({ patterns, window, neighbors: true }), store.epochs(patterns)]);
   // An open end is where the newest sample's coverage ends (its time + Δ): expected time up to it
   // counts, and no sliver after it shows as missing.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floorToHour, formatTime, MICROS_PER_HOUR, parseChannelPatterns, parseToleranceRule, readFileReport, readReport } from '@lacuna/core';
+import { floorToHour, formatTime, MAX_REPORT_SEGMENTS, MICROS_PER_HOUR, parseChannelPatterns, parseToleranceRule, readFileReport, readReport, ReportTooLargeError } from '@lacuna/core';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 
 describe('/api/v1/reports: the rows of the CLI reports, from the store this process holds', () => {
@@ -48,5 +48,17 @@ describe('/api/v1/reports: the rows of the CLI reports, from the store this proc
     const byDay = await rows('availability?by=day&channel=XA.ALPHA.00.LHZ&start=1900-01-01&end=2250-01-01');
     expect(byDay.status).toBe(200);
     expect(byDay.body.rows).toHaveLength(127_835);
+  });
+
+  it('refuses a report that would read more stored segments than it may, before reading them', async () => {
+    // A test double for a store of millions of segments: the fixture's store, saying it holds one more than a report may read.
+    let read = false;
+    const huge = Object.create(fixture.store, {
+      extent: { value: async () => ({ start: 0, end: 1, segments: MAX_REPORT_SEGMENTS + 1 }) },
+      segments: { value: async () => ((read = true), []) },
+    }) as typeof fixture.store;
+    const request = { patterns: [], by: 'day' as const, overlaps: false, keepQuality: false, tolerance: [] };
+    await expect(readReport(huge, 'segments', request)).rejects.toThrow(new ReportTooLargeError('segments would read 2,000,001 stored segments, more than the 2,000,000 read at once: ask for a shorter window or fewer channels'));
+    expect(read).toBe(false);
   });
 });
