@@ -302,4 +302,11 @@ describe('lacuna CLI', () => {
     expect((await lacuna('demo', empty, '--days', '3')).status).toBe(0);
     expect(existsSync(join(empty, 'demo-manifest.json'))).toBe(true);
   });
+
+  it('refuses more demo days than it writes as a bad option, writing nothing', async () => {
+    const target = join(temp, 'too-long-demo');
+    const run = await lacuna('demo', target, '--days', '100000');
+    expect([run.status, run.stderr]).toEqual([2, 'lacuna: demo: --days must be a whole number from 3 to 3660 (got "100000")\n']);
+    expect(existsSync(target)).toBe(false);
+  });
 });

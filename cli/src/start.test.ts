@@ -80,6 +80,18 @@ describe('lacuna start with no configuration (what npm start runs)', () => {
     }
   });
 
+  it('refuses a bad --listen before it writes a demo archive or opens a store', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'lacuna-start-listen-'));
+    try {
+      const refused = await run(bad, 'start', '--listen', '99999');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toBe('lacuna: --listen must be HOST:PORT, e.g. 127.0.0.1:9470 (got "99999")\n');
+      expect(existsSync(join(bad, 'data'))).toBe(false);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it('started a second time beside a running one, says who holds the store before touching the demo archive the first one extends', async () => {
     const twice = mkdtempSync(join(tmpdir(), 'lacuna-start-twice-'));
     const holder = spawn('sleep', ['60'], { stdio: 'ignore' });

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeDemoArchive, type DemoManifest } from '@lacuna/collector';
+import { MAX_DEMO_DAYS, writeDemoArchive, type DemoManifest } from '@lacuna/collector';
 import { UsageError, type CommandSpec } from '../args.ts';
 import type { Io } from '../context.ts';
 
@@ -9,16 +9,18 @@ export const demoSpec: CommandSpec = {
   summary: 'Write a realistic synthetic SDS archive with known faults (gaps of many sizes, an overlap, a dead channel, a late channel, a backfilled gap) and its channel metadata CSV.',
   usage: 'lacuna demo DIR [--days N] [--seed N]',
   options: {
-    days: { type: 'string', value: 'N', description: 'whole days of data before today (default 21, at least 3)' },
+    days: { type: 'string', value: 'N', description: `whole days of data before today (default 21, from 3 to ${MAX_DEMO_DAYS})` },
     seed: { type: 'string', value: 'N', description: 'seed for where the faults go (default 1)' },
   },
   details: 'DIR/metadata.csv holds the channel epochs and DIR/demo-manifest.json lists exactly what was planted.',
 };
 
-function integerOption(name: string, value: unknown, min: number): number | undefined {
+function integerOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min) throw new UsageError(`demo: --${name} must be a whole number ≥ ${min} (got "${String(value)}")`);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new UsageError(`demo: --${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`} (got "${String(value)}")`);
+  }
   return number;
 }
 
@@ -41,7 +43,7 @@ export async function demoCommand(values: Record<string, unknown>, positionals: 
   const dir = resolve(positionals[0]);
   // Written over an existing archive (the living demo of lacuna start), the new manifest would sit beside old files.
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`demo: ${dir} is not empty: give a new or empty folder`);
-  const manifest = await writeDemo(dir, io, { days: integerOption('days', values.days, 3), seed: integerOption('seed', values.seed, 0) });
+  const manifest = await writeDemo(dir, io, { days: integerOption('days', values.days, 3, MAX_DEMO_DAYS), seed: integerOption('seed', values.seed, 0) });
   io.stdout.write(`${dir}\nscan it with: lacuna scan ${dir} --metadata ${resolve(dir, manifest.metadataFile)}\n`);
   return 0;
 }

@@ -48,6 +48,11 @@ export const serveSpec: CommandSpec = {
   details: 'LACUNA_API_TOKEN, when set, is the bearer token required on /api, /fdsnws and /available, and enables POST /api/v1/ingest (refused without it).',
 };
 
+/** Where the exporter listens: --listen, else LACUNA_LISTEN, else DEFAULT_LISTEN. */
+export function listenOption(values: Record<string, unknown>): { host: string; port: number } {
+  return parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
+}
+
 export function parseListen(text: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
   const port = match ? Number(match[3]) : NaN;
@@ -71,7 +76,7 @@ export async function runExporter(
   tolerance: readonly ToleranceRule[],
   ingest?: LiveWriter,
 ): Promise<ExporterProcess> {
-  const listen = parseListen((values.listen as string | undefined) || process.env.LACUNA_LISTEN || DEFAULT_LISTEN);
+  const listen = listenOption(values);
   // The server's libraries (express, zod, prom-client...) load only for the commands that serve.
   const { DEFAULT_LIMITS, startExporter } = await import('@lacuna/exporter');
   const metrics = await metricsRefresher(store, values, tolerance, ingest);

@@ -9,7 +9,7 @@ import { choice, STORE_OPTION, CLUSTER_OPTION, toleranceRules, UsageError, type 
 import { openStore, refuseIfHeld, storeLocation, type Io } from '../context.ts';
 import { terminalProgress } from '../progress.ts';
 import { writeDemo } from './demo.ts';
-import { EXPORTER_OPTIONS, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
+import { EXPORTER_OPTIONS, listenOption, runExporter, untilStopped, type ExporterProcess } from './serve.ts';
 import { LIVE_OPTIONS, liveConfig, openLiveWriter, startLiveSources, wantsLiveSources } from './live.ts';
 import { layoutOption, loadMetadata, PRUNE_OPTION, scanSummary } from './scan.ts';
 
@@ -137,6 +137,7 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   let metadata = (values.metadata as string[] | undefined) ?? [];
   const liveOptions = await liveConfig('start', values);
   const shard = shardOption(values.shard, target, layout.namesStation, layout.template);
+  if (target === 'all') listenOption(values); // checked before a demo is written or a store opened
 
   const location = storeLocation(values);
   // A second start beside a running one would extend the demo archive that one is extending.

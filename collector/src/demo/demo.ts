@@ -484,6 +484,9 @@ function runsOf(p: ChannelPlan, archiveStart: Micros): Run[] {
   return runs;
 }
 
+/** The longest demo archive, in days (ten years). */
+export const MAX_DEMO_DAYS = 3660;
+
 /**
  * Writes the demo archive into `dir` (created if needed): SDS day files, `metadata.csv` and
  * `demo-manifest.json`. Deterministic for a given `days`, `end` and `seed` (file contents,
@@ -491,8 +494,8 @@ function runsOf(p: ChannelPlan, archiveStart: Micros): Run[] {
  */
 export async function writeDemoArchive(dir: string, options: DemoOptions = {}): Promise<DemoManifest> {
   const days = options.days ?? 21;
-  if (!Number.isInteger(days) || days < 3 || days > 3660) {
-    throw new RangeError(`demo days must be an integer from 3 to 3660, not ${days}`);
+  if (!Number.isInteger(days) || days < 3 || days > MAX_DEMO_DAYS) {
+    throw new RangeError(`demo days must be an integer from 3 to ${MAX_DEMO_DAYS}, not ${days}`);
   }
   const end = options.end ?? floorSecond(Date.now() * 1000);
   if (!Number.isSafeInteger(end)) throw new RangeError(`demo end must be integer microseconds, not ${end}`);

@@ -1,5 +1,6 @@
 export {
   DEMO_MANIFEST,
+  MAX_DEMO_DAYS,
   writeDemoArchive,
   type DemoExpectedAlert,
   type DemoLiveChannel,
