@@ -131,7 +131,7 @@ describe.each(testBackends())('store on $name', (backend) => {
   });
 
   it('gives the state of every file under a root once, also of more files than one query reads, and the latest of each', async () => {
-    const files = 20_001; // three queries' worth (fileStates reads 10,000 at a time)
+    const files = 20_001; // three queries' worth (fileStatePages reads 10,000 at a time)
     const state = (path: string, size: number) => ({ state: { path, size, mtime: t('2024-08-01T00:00:00Z'), status: 'ok' as const, error: '', errorOffset: null, records: 1, format: 2 } });
     const paths = Array.from({ length: files }, (_, i) => `/many/${String(i).padStart(6, '0')}`);
     await store.recordFileStates([...paths.map((path, i) => state(path, i)), state('/many-more/x', 1)], 40);
