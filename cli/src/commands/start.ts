@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Store } from '@lacuna/core';
-import { formatShard, parseShard, ShardError, type StationShard } from '@lacuna/core';
+import { formatShard, leanEngineMemory, parseShard, ShardError, type StationShard } from '@lacuna/core';
 import { formatTime, type ChannelState, type Micros, type ToleranceRule } from '@lacuna/core';
 import { DEMO_MANIFEST, extendDemoArchive, readDemoManifest, scanArchive, startDemoDigitiser, type DemoDigitiser } from '@lacuna/collector';
 import { choice, STORE_OPTION, CLUSTER_OPTION, toleranceRules, UsageError, type CommandSpec } from '../args.ts';
@@ -142,6 +142,8 @@ export async function startCommand(values: Record<string, unknown>, positionals:
   const location = storeLocation(values);
   // A second start beside a running one would extend the demo archive that one is extending.
   refuseIfHeld(location);
+  // A collector alone answers no queries: its engine gives memory back at once, as `lacuna scan`'s does.
+  if (target === 'collector') leanEngineMemory();
   let digitiser: DemoDigitiser | null = null;
   if (demo) {
     const demoDir = resolve(DEFAULT_DEMO_DIR);
