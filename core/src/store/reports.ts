@@ -40,23 +40,25 @@ export type ReportRow = Record<string, unknown>;
 /**
  * The window of a report: what was asked, with an open start at the selected channels' first
  * data (to the bucket for availability), and an open end for now just after their last sample
- * (reportRows moves it to where that sample's coverage ends).
+ * (reportRows moves it to where that sample's coverage ends); and how many stored segments meet
+ * it, when that is known on the way (both ends open: all of them).
  */
-async function reportWindow(store: Store, kind: ReportKind, request: ReportRequest, now: Micros): Promise<Interval | null> {
+async function reportWindow(store: Store, kind: ReportKind, request: ReportRequest, now: Micros): Promise<{ window: Interval; segments?: number } | null> {
   const { start, end, patterns } = request;
-  if (start !== undefined && end !== undefined) return { start, end };
+  if (start !== undefined && end !== undefined) return { window: { start, end } };
   const extent = await store.extent(patterns);
-  if (extent === null) return start !== undefined ? { start, end: now } : null;
+  if (extent === null) return start !== undefined ? { window: { start, end: now }, segments: 0 } : null;
   const align = kind !== 'availability' ? (t: Micros) => t : request.by === 'day' ? floorToDay : floorToHour;
-  return { start: start ?? align(extent.start), end: end ?? extent.end + 1 };
+  return { window: { start: start ?? align(extent.start), end: end ?? extent.end + 1 }, segments: start === undefined && end === undefined ? extent.segments : undefined };
 }
 
 /** The report's rows; throws ReportTooLargeError for more than MAX_REPORT_SEGMENTS to read or too many rows to make. */
 export async function readReport(store: Store, kind: ReportKind, request: ReportRequest, now: Micros = Date.now() * 1000): Promise<ReportRow[]> {
-  const window = await reportWindow(store, kind, request, now);
-  if (window === null) return [];
+  const found = await reportWindow(store, kind, request, now);
+  if (found === null) return [];
+  const { window } = found;
   const { patterns } = request;
-  const stored = (await store.extent(patterns, window))?.segments ?? 0;
+  const stored = found.segments ?? (await store.extent(patterns, window))?.segments ?? 0;
   if (stored > MAX_REPORT_SEGMENTS) {
     const count = (n: number) => n.toLocaleString('en-US');
     throw new ReportTooLargeError(
