@@ -11,8 +11,9 @@ function duration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
-/** The progress line: files, MB, MB/s and ETA. */
+/** The progress line: while listing, what was found so far; while reading, files, MB, MB/s and ETA. */
 export function progressLine(p: ScanProgress): string {
+  if (p.phase === 'listing') return `listing the archive: ${p.filesDone} files, ${(p.bytesDone / MB).toFixed(0)} MB found so far`;
   const seconds = p.elapsedMs / 1000;
   const rate = seconds > 0 ? p.bytesDone / MB / seconds : 0;
   const eta = rate > 0 ? (p.bytesTotal - p.bytesDone) / MB / rate : Infinity;
@@ -30,7 +31,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr) {
     update(p: ScanProgress) {
       if (!stream.isTTY) return;
       const now = Date.now();
-      if (now - last < 200 && p.filesDone < p.filesTotal) return;
+      if (now - last < 200 && (p.phase === 'listing' || p.filesDone < p.filesTotal)) return;
       last = now;
       shown = true;
       stream.write(`\r\x1b[K${progressLine(p)}`);

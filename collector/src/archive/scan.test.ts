@@ -10,7 +10,7 @@ import { testBackends } from '@lacuna/core/testing';
 import { formatTime, parseTime } from '@lacuna/core';
 import { encodeSeries, maxSamplesPerRecord } from '../mseed/writer.ts';
 import { compileLayout } from './layouts.ts';
-import { scanArchive } from './scan.ts';
+import { scanArchive, type ScanProgress } from './scan.ts';
 import { refusingStore } from '../live/testing.ts';
 
 const SHARED_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/mseed');
@@ -160,6 +160,24 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     const afterDelete = await scanArchive(store, { roots: [root], layout: flat, prune: true });
     expect([afterDelete.filesScanned, afterDelete.filesDeleted]).toEqual([0, 1]);
     expect([...(await statesUnder(store, root)).keys()].sort()).toEqual(names.filter((_, index) => index !== 2).map((name) => join(root, name)).sort());
+  });
+
+  it('reports what the listing has found while it walks, then the reading', async () => {
+    const root = join(temp, 'many-to-list');
+    const day = readFileSync(writeDay(join(temp, 'many-to-list-source'), 'LIST', '2024-03-01', { samples: 100 }));
+    mkdirSync(root, { recursive: true });
+    for (let index = 0; index < 2500; index++) writeFileSync(join(root, `XX.LIST..LHZ.${index}`), day);
+    const seen: ScanProgress[] = [];
+    const scan = await scanArchive(store, { roots: [root], layout: flat, onProgress: (progress) => seen.push(progress) });
+    expect(scan.filesScanned).toBe(2500);
+    const listing = seen.filter((progress) => progress.phase === 'listing');
+    expect(listing.map((progress) => [progress.filesDone, progress.bytesDone])).toEqual([
+      [1000, 1000 * day.length],
+      [2000, 2000 * day.length],
+      [2500, 2500 * day.length],
+    ]);
+    expect(seen.indexOf(listing[2])).toBe(2); // all before any reading
+    expect(seen.at(-1)).toMatchObject({ phase: 'reading', filesDone: 2500, filesTotal: 2500 });
   });
 
   it('records a damaged file with reason and offset, keeps its good records, and goes on', async () => {

@@ -11,6 +11,11 @@ import { fileAt, FileListBuilder, indexIn, indexOfPath, pathAt, totalSize, type 
 import { walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
+  /**
+   * `listing`: the archive is being walked, and filesDone and bytesDone count what was found so far
+   * (the totals are 0: not known yet); `reading`: the changed files are being read.
+   */
+  phase: 'listing' | 'reading';
   filesTotal: number;
   filesDone: number;
   bytesTotal: number;
@@ -159,6 +164,8 @@ const BATCH_SEGMENTS = 100_000;
 const CHECKPOINT_MS = 60_000;
 const CHECKPOINT_FILES = 10_000;
 const READ_LANES = 2;
+/** Files found between two progress reports while the archive is listed. */
+const LISTING_PROGRESS_FILES = 1000;
 const READ_THREADS_FROM = 64 * 1024 * 1024;
 const SMALL_FILE = 64 * 1024;
 
@@ -208,7 +215,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
-  const { files, unlisted } = await listArchive(roots, layout, owned);
+  const listed = (filesDone: number, bytesDone: number) => options.onProgress?.({ phase: 'listing', filesTotal: 0, filesDone, bytesTotal: 0, bytesDone, elapsedMs: Date.now() - started });
+  const { files, unlisted } = await listArchive(roots, layout, owned, listed);
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
@@ -315,6 +323,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     const bytesTotal = totalSize(changed);
     const progress = () =>
       options.onProgress?.({
+        phase: 'reading',
         filesTotal: changed.count,
         filesDone: report.filesScanned,
         bytesTotal,
@@ -413,21 +422,31 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
  * The files under `roots` that the layout matches and `owned` accepts, once each (a file given by
  * name may also lie under a folder given), packed as the walk finds them, and what the walk could
  * not list. Only roots that lie in one another can list a path twice: paths are remembered (a set
- * as large as the listing) only then.
+ * as large as the listing) only then. `listed` hears how many files (and bytes) were found, every
+ * LISTING_PROGRESS_FILES files and at the end.
  */
-async function listArchive(roots: readonly string[], layout: Layout, owned: (path: string) => boolean): Promise<{ files: FileList; unlisted: Unlisted[] }> {
+async function listArchive(
+  roots: readonly string[],
+  layout: Layout,
+  owned: (path: string) => boolean,
+  listed: (files: number, bytes: number) => void,
+): Promise<{ files: FileList; unlisted: Unlisted[] }> {
   const nested = roots.some((root, index) => roots.some((other, otherIndex) => otherIndex !== index && isSameOrUnder(root, other)));
-  const listed = nested ? new Set<string>() : null;
+  const seen = nested ? new Set<string>() : null;
   const files = new FileListBuilder();
   const unlisted: Unlisted[] = [];
+  let bytes = 0;
   for (const root of roots) {
     const missed = await walkArchive(root, layout, (file) => {
-      if (!owned(file.path) || listed?.has(file.path)) return;
-      listed?.add(file.path);
+      if (!owned(file.path) || seen?.has(file.path)) return;
+      seen?.add(file.path);
       files.add(file);
+      bytes += file.size;
+      if (files.count % LISTING_PROGRESS_FILES === 0) listed(files.count, bytes);
     });
     unlisted.push(...missed.filter((entry) => entry.folder || owned(entry.path)));
   }
+  listed(files.count, bytes);
   return { files: files.build(), unlisted };
 }
 
