@@ -134,6 +134,11 @@ export const MAX_AVAILABILITY_ROWS = 1_000_000;
 /** A report refused for its size, saying how large it would be and what to ask instead. */
 export class ReportTooLargeError extends Error {}
 
+/** A count as a refusal says it, with thousands separated: 98,177,280. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
 /**
  * Availability per UTC day or hour; only expected time counts. With qualities kept apart, each
  * quality's coverage is reported on its own rows (with a `quality` field). Throws
@@ -143,10 +148,9 @@ export function availabilityRows(channels: readonly ChannelData[], options: Repo
   const groups = channels.reduce((sum, data) => sum + qualityGroups(data, options.mergeQuality).length, 0);
   const buckets = bucketGrid(options.window, options.bucket).count;
   if (groups * buckets > MAX_AVAILABILITY_ROWS) {
-    const count = (n: number) => n.toLocaleString('en-US');
     throw new ReportTooLargeError(
-      `availability by ${options.bucket} would be ${count(groups * buckets)} rows (${count(groups)} ${options.mergeQuality ? 'channels' : 'channel qualities'} × ${count(buckets)} ${options.bucket}s), ` +
-        `more than the ${count(MAX_AVAILABILITY_ROWS)} made at once: ask for a shorter window${options.bucket === 'hour' ? ', by day,' : ''} or fewer channels`,
+      `availability by ${options.bucket} would be ${formatCount(groups * buckets)} rows (${formatCount(groups)} ${options.mergeQuality ? 'channels' : 'channel qualities'} × ${formatCount(buckets)} ${options.bucket}s), ` +
+        `more than the ${formatCount(MAX_AVAILABILITY_ROWS)} made at once: ask for a shorter window${options.bucket === 'hour' ? ', by day,' : ''} or fewer channels`,
     );
   }
   return channels.flatMap((data) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexIn, indexOfPath, packFiles, pathAt } from './file-list.ts';
+import { indexIn, indexOfPath, pathAt } from './file-list.ts';
+import { packFiles } from './testing.ts';
 
 const file = (path: string, size = 1) => ({ path, size, mtime: 0 });
 /** Paths in the order of their UTF-8 bytes, the order the store returns them in. */

@@ -71,12 +71,6 @@ function copied<T extends { set(from: ArrayLike<number>): void }>(from: ArrayLik
   return to;
 }
 
-export function packFiles(files: Iterable<ArchiveFile>): FileList {
-  const builder = new FileListBuilder();
-  for (const file of files) builder.add(file);
-  return builder.build();
-}
-
 export function pathAt(files: FileList, index: number): string {
   return bytesOf(files).toString('utf8', startOf(files.ends, index), files.ends[index]);
 }

@@ -6,7 +6,7 @@ import { parseTime, type FileScan, type ToleranceRule } from '@lacuna/core';
 import { testBackends } from '@lacuna/core/testing';
 import { encodeSeries } from '../mseed/writer.ts';
 import { compileLayout } from './layouts.ts';
-import { packFiles } from './file-list.ts';
+import { packFiles } from './testing.ts';
 import { ReadThreads } from './readers.ts';
 import { scanArchive } from './scan.ts';
 import { scanFile } from './scan-file.ts';

@@ -8,7 +8,7 @@ import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
 import { fileAt, FileListBuilder, indexIn, indexOfPath, pathAt, totalSize, type FileList } from './file-list.ts';
-import { walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
+import { isSameOrUnder, isUnder, walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
   /**
@@ -99,10 +99,6 @@ async function stillOnDisk(paths: readonly string[]): Promise<Set<string>> {
   return found;
 }
 
-/** Whether `path` lies under the folder `root`. */
-function isUnder(root: string, path: string): boolean {
-  return path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
 
 /**
  * Why scanning `roots` would store known files a second time under other paths, or null: a root
@@ -129,10 +125,6 @@ async function aliasRefusal(store: Store, roots: readonly string[]): Promise<str
     }
   }
   return null;
-}
-
-function isSameOrUnder(path: string, folder: string): boolean {
-  return path === folder || isUnder(folder, path);
 }
 
 /** Why forgetting `gone` of the `known` files would be refused without `prune`, or null. */
@@ -463,10 +455,11 @@ async function knownFiles(store: Store, roots: readonly string[], owned: (path: 
 
 /** Of the changed files, those that may have segments stored: known ones, and new ones a scan cut short stored. */
 async function storedBefore(store: Store, changed: FileList, known: FileList): Promise<Set<string>> {
-  const paths = Array.from({ length: changed.count }, (_, index) => pathAt(changed, index));
-  const isKnown = (path: string) => indexOfPath(known, path) >= 0;
-  const stored = await store.storedSources(paths.filter((path) => !isKnown(path)));
-  for (const path of paths) if (isKnown(path)) stored.add(path);
+  const knownPaths: string[] = [];
+  const newPaths: string[] = [];
+  for (let index = 0; index < changed.count; index++) (indexIn(known, changed, index) >= 0 ? knownPaths : newPaths).push(pathAt(changed, index));
+  const stored = await store.storedSources(newPaths);
+  for (const path of knownPaths) stored.add(path);
   return stored;
 }
 

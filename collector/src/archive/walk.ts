@@ -41,13 +41,14 @@ function realTarget(path: string): string | null {
   }
 }
 
-/**
- * Whether `folder` holds `path` (or is it). A link to a folder that holds the archive is not
- * followed: it would list the folders beside the archive as the archive's (say `up -> ..` under a
- * `**` layout), and the archive itself is walked anyway.
- */
-function holds(folder: string | null, path: string): boolean {
-  return folder !== null && (path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep));
+/** Whether `path` lies under the folder `folder`. */
+export function isUnder(folder: string, path: string): boolean {
+  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+/** Whether `path` is `folder` or lies under it. */
+export function isSameOrUnder(path: string, folder: string): boolean {
+  return path === folder || isUnder(folder, path);
 }
 
 /** A folder or file under an archive root that the walk could not list or stat, and why (a scan failure). */
@@ -130,9 +131,13 @@ export async function walkArchive(root: string, layout: Layout, found: (file: Ar
     }
   }
   await visit(root, 0);
+  // A link to a folder that holds the archive is not followed: it would list the folders beside
+  // the archive as the archive's (say `up -> ..` under a `**` layout), and the archive itself is
+  // walked anyway.
   const rootReal = realpathSync(root);
   for (let next = links.shift(); next !== undefined; next = links.shift()) {
-    if (!holds(realTarget(next.path), rootReal)) await visit(next.path, next.depth);
+    const target = realTarget(next.path);
+    if (target === null || !isSameOrUnder(rootReal, target)) await visit(next.path, next.depth);
   }
   return unlisted;
 }

@@ -1,6 +1,6 @@
 import type { ChannelPattern } from '../channel.ts';
 import type { Micros } from '../model.ts';
-import { availabilityRows, gapRows, groupByChannel, ReportTooLargeError, segmentRows, type ReportOptions } from '../report.ts';
+import { availabilityRows, formatCount, gapRows, groupByChannel, ReportTooLargeError, segmentRows, type ReportOptions } from '../report.ts';
 import { newestCoveredEnd, type Interval } from '../segments.ts';
 import { floorToDay, floorToHour } from '../time.ts';
 import type { ToleranceRule } from '../tolerance-rules.ts';
@@ -60,9 +60,8 @@ export async function readReport(store: Store, kind: ReportKind, request: Report
   const { patterns } = request;
   const stored = found.segments ?? (await store.extent(patterns, window))?.segments ?? 0;
   if (stored > MAX_REPORT_SEGMENTS) {
-    const count = (n: number) => n.toLocaleString('en-US');
     throw new ReportTooLargeError(
-      `${kind} would read ${count(stored)} stored segments, more than the ${count(MAX_REPORT_SEGMENTS)} read at once: ask for a shorter window or fewer channels`,
+      `${kind} would read ${formatCount(stored)} stored segments, more than the ${formatCount(MAX_REPORT_SEGMENTS)} read at once: ask for a shorter window or fewer channels`,
     );
   }
   const [channels, segments, epochs] = await Promise.all([store.channels(patterns), store.segments({ patterns, window, neighbors: true }), store.epochs(patterns)]);
