@@ -17,17 +17,27 @@ export interface FileList {
   mtimes: Float64Array;
 }
 
+/** What one scan's list can hold: the paths' ends are 32-bit offsets. */
+const MAX_PATH_BYTES = 2 ** 32 - 1;
+const MAX_FILES = 2 ** 27;
+
 /**
  * Packs files one at a time, as a walk finds them, so that no list of them as objects is ever
- * held: listing 1,000,000 files that way took 620 MB of JavaScript heap.
+ * held: listing 1,000,000 files that way took 620 MB of JavaScript heap. The lists grow in place
+ * in memory the reading threads share (address space reserved at once, pages taken as they are
+ * written): buffers that doubled and were copied into shared memory at the end held up to three
+ * times the list at once (1,000,000 files: 300 MB, the peak of their scan).
  */
 export class FileListBuilder {
   #count = 0;
   #bytes = 0;
-  #paths = Buffer.allocUnsafe(64 * 1024);
-  #ends = new Uint32Array(1024);
-  #sizes = new Float64Array(1024);
-  #mtimes = new Float64Array(1024);
+  #capacity = 0;
+  #paths = new SharedArrayBuffer(0, { maxByteLength: MAX_PATH_BYTES });
+  #pathBytes = Buffer.from(this.#paths);
+  // Views without a length follow their memory as it grows.
+  #ends = new Uint32Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Uint32Array.BYTES_PER_ELEMENT }));
+  #sizes = new Float64Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Float64Array.BYTES_PER_ELEMENT }));
+  #mtimes = new Float64Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Float64Array.BYTES_PER_ELEMENT }));
 
   get count(): number {
     return this.#count;
@@ -35,17 +45,17 @@ export class FileListBuilder {
 
   add(file: ArchiveFile): void {
     const length = Buffer.byteLength(file.path);
-    if (this.#bytes + length > this.#paths.length) {
-      const paths = Buffer.allocUnsafe(Math.max(2 * this.#paths.length, this.#bytes + length));
-      this.#paths.copy(paths, 0, 0, this.#bytes);
-      this.#paths = paths;
+    if (this.#bytes + length > this.#paths.byteLength) {
+      if (this.#bytes + length > MAX_PATH_BYTES) throw new RangeError(`more than ${MAX_PATH_BYTES} bytes of paths to scan at once: split the archive (--shard)`);
+      this.#paths.grow(Math.min(MAX_PATH_BYTES, Math.max(this.#bytes + length, 2 * this.#paths.byteLength, 64 * 1024)));
+      this.#pathBytes = Buffer.from(this.#paths);
     }
-    if (this.#count === this.#ends.length) {
-      this.#ends = copied(this.#ends, new Uint32Array(2 * this.#count));
-      this.#sizes = copied(this.#sizes, new Float64Array(2 * this.#count));
-      this.#mtimes = copied(this.#mtimes, new Float64Array(2 * this.#count));
+    if (this.#count === this.#capacity) {
+      if (this.#count === MAX_FILES) throw new RangeError(`more than ${MAX_FILES} files to scan at once: split the archive (--shard)`);
+      this.#capacity = Math.min(MAX_FILES, Math.max(1024, 2 * this.#capacity));
+      for (const list of [this.#ends, this.#sizes, this.#mtimes]) (list.buffer as SharedArrayBuffer).grow(this.#capacity * list.BYTES_PER_ELEMENT);
     }
-    this.#bytes += this.#paths.write(file.path, this.#bytes);
+    this.#bytes += this.#pathBytes.write(file.path, this.#bytes);
     this.#ends[this.#count] = this.#bytes;
     this.#sizes[this.#count] = file.size;
     this.#mtimes[this.#count] = file.mtime;
@@ -57,18 +67,12 @@ export class FileListBuilder {
     const count = this.#count;
     return {
       count,
-      paths: copied(this.#paths.subarray(0, this.#bytes), new Uint8Array(new SharedArrayBuffer(this.#bytes))),
-      ends: copied(this.#ends.subarray(0, count), new Uint32Array(new SharedArrayBuffer(count * Uint32Array.BYTES_PER_ELEMENT))),
-      sizes: copied(this.#sizes.subarray(0, count), new Float64Array(new SharedArrayBuffer(count * Float64Array.BYTES_PER_ELEMENT))),
-      mtimes: copied(this.#mtimes.subarray(0, count), new Float64Array(new SharedArrayBuffer(count * Float64Array.BYTES_PER_ELEMENT))),
+      paths: new Uint8Array(this.#paths, 0, this.#bytes),
+      ends: new Uint32Array(this.#ends.buffer, 0, count),
+      sizes: new Float64Array(this.#sizes.buffer, 0, count),
+      mtimes: new Float64Array(this.#mtimes.buffer, 0, count),
     };
   }
-}
-
-/** `to`, with `from` copied into its start. */
-function copied<T extends { set(from: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {
-  to.set(from);
-  return to;
 }
 
 export function pathAt(files: FileList, index: number): string {
