@@ -24,6 +24,19 @@ describe('file list', () => {
     expect(listed.map((_, index) => indexIn(sorted, other, index))).toEqual([paths.indexOf('/b'), paths.indexOf('/a/😀'), -1, paths.indexOf('/a/é')]);
   });
 
+  it('finds the paths of another list the same with the place of the path before it as a hint', () => {
+    const sorted = packFiles(paths.map((path) => file(path)));
+    // Mostly in order, as a walk lists them: new paths between known ones, one out of order, one repeated.
+    const listed = ['/a', '/a/new', '/a/z', '/b', '/a/z/1', '/a/é', '/a/é', '/a/😀', '/zz'];
+    const other = packFiles(listed.map((path) => file(path)));
+    const found: number[] = [];
+    for (let index = 0, previous = -1; index < other.count; index++) {
+      found.push(indexIn(sorted, other, index, previous));
+      if (found[index] >= 0) previous = found[index];
+    }
+    expect(found).toEqual(listed.map((path) => paths.indexOf(path)));
+  });
+
   it('packs any number of files, their paths of any length, with sizes and mtimes in order', () => {
     const files = Array.from({ length: 5000 }, (_, index) => ({ path: `/${'é'.repeat(index % 97)}/${index}`, size: index * 3, mtime: index * 7 }));
     files.push({ path: `/${'x'.repeat(200_000)}`, size: 1, mtime: 2 }); // longer than the builder's first buffer

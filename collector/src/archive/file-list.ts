@@ -81,10 +81,17 @@ export function pathAt(files: FileList, index: number): string {
 
 /**
  * The index in `sorted` (a list in the order of its paths' bytes, as the store sorts them) of the
- * path at `index` of `files`, or -1 when it is not there.
+ * path at `index` of `files`, or -1 when it is not there. `after`: where the path before it was
+ * found; the one after that is tried first, as a walk lists files nearly in the store's order (a
+ * search for each of 1,000,000 files took 1.75 s).
  */
-export function indexIn(sorted: FileList, files: FileList, index: number): number {
-  return search(sorted, bytesOf(files), startOf(files.ends, index), files.ends[index]);
+export function indexIn(sorted: FileList, files: FileList, index: number, after = -1): number {
+  const path = bytesOf(files);
+  const start = startOf(files.ends, index);
+  const end = files.ends[index];
+  const next = after + 1;
+  if (after >= 0 && next < sorted.count && bytesOf(sorted).compare(path, start, end, startOf(sorted.ends, next), sorted.ends[next]) === 0) return next;
+  return search(sorted, path, start, end);
 }
 
 /** The index of `path` in `sorted` (a list in the order of its paths' bytes), or -1 when it is not there. */

@@ -168,8 +168,8 @@ function readThreadsFor(files: number, bytes: number, newStore: boolean): number
 }
 
 /** Whether `file` differs from the known file at `index` of `known` (-1: none known). */
-function changedSince(file: Pick<ArchiveFile, 'size' | 'mtime'>, known: FileList, index: number): boolean {
-  return index < 0 || known.sizes[index] !== file.size || known.mtimes[index] !== file.mtime;
+function changedSince(size: number, mtime: number, known: FileList, index: number): boolean {
+  return index < 0 || known.sizes[index] !== size || known.mtimes[index] !== mtime;
 }
 
 /**
@@ -267,9 +267,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     // Each listed file's place among the known ones (-1: new), and which known ones are listed.
     const knownAt = new Int32Array(files.count);
     const listed = new Uint8Array(known.count);
-    for (let index = 0; index < files.count; index++) {
-      knownAt[index] = indexIn(known, files, index);
-      if (knownAt[index] >= 0) listed[knownAt[index]] = 1;
+    for (let index = 0, previous = -1; index < files.count; index++) {
+      const at = indexIn(known, files, index, previous);
+      knownAt[index] = at;
+      if (at >= 0) listed[(previous = at)] = 1;
     }
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
     // is still the archive's, and keeps its segments; so is one the walk could not stat, or in a
@@ -288,8 +289,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       await store.finishRun(runId, roots, { filesSeen: files.count, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
       throw new ScanRefusedError(refusal);
     }
-    wanted = (file) => changedSince(file, known, indexOfPath(known, file.path));
-    const changed = known.count === 0 ? files : changedFiles(files, (index) => changedSince(fileAt(files, index), known, knownAt[index]));
+    wanted = (file) => changedSince(file.size, file.mtime, known, indexOfPath(known, file.path));
+    const changed = known.count === 0 ? files : changedFiles(files, (index) => changedSince(files.sizes[index], files.mtimes[index], known, knownAt[index]));
     skipUnwanted();
     await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));

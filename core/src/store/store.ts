@@ -92,6 +92,12 @@ const FILE_STATES_PER_INSERT = 5000;
 
 /** File states read in one query (fileStatePages). */
 const FILE_STATES_PER_QUERY = 10_000;
+/**
+ * The rows the engine reads at a time for such a page, in one thread: by default it read blocks of
+ * 65,536 rows in each of its threads, most of them past the page, for 40 MB more at the peak of a
+ * page of 1,000,000 known files and 75 ms a page instead of 47.
+ */
+const FILE_STATES_BLOCK_ROWS = 8192;
 
 /** Paths asked about in one query (storedSources). */
 const SOURCES_PER_QUERY = 10_000;
@@ -236,7 +242,8 @@ export class Store {
          WHERE (arrayExists(prefix -> startsWith(path, prefix), {prefixes:Array(String)}) OR has({roots:Array(String)}, path))
            AND ({first:Bool} OR path > {after:String})${options.errorsOnly ? " AND status = 'error'" : ''}
          ORDER BY path
-         LIMIT {page:UInt32}`,
+         LIMIT {page:UInt32}
+         SETTINGS max_block_size = ${FILE_STATES_BLOCK_ROWS}, max_threads = 1`,
           params: { prefixes, roots, first: after === null, after: after ?? '', page: FILE_STATES_PER_QUERY },
         },
         'JSONCompactEachRow',
