@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexIn, indexOfPath, pathAt } from './file-list.ts';
+import { InByteOrder, pathAt } from './file-list.ts';
 import { packFiles } from './testing.ts';
 
 const file = (path: string, size = 1) => ({ path, size, mtime: 0 });
@@ -7,34 +7,14 @@ const file = (path: string, size = 1) => ({ path, size, mtime: 0 });
 const byBytes = (paths: string[]) => [...paths].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
 describe('file list', () => {
-  // As JavaScript strings z < é < 😀 < U+E000 < U+FFFD; as UTF-8 bytes 😀 comes last.
-  const paths = byBytes(['/a/z', '/a/é', '/a/😀', '/a/\uE000', '/a/\uFFFD', '/a', '/a/z/1', '/b']);
-
-  it('finds each path of a list sorted by bytes, also where text and bytes sort otherwise', () => {
-    const sorted = packFiles(paths.map((path) => file(path)));
-    expect(paths.map((path) => indexOfPath(sorted, path))).toEqual(paths.map((_, index) => index));
-    expect(['/a/y', '/a/z/', '/', '/c', '/a/\uE001', ''].map((path) => indexOfPath(sorted, path))).toEqual([-1, -1, -1, -1, -1, -1]);
-    expect(indexOfPath(packFiles([]), '/a')).toBe(-1);
-  });
-
-  it('finds the paths of another list, in any order, by their bytes', () => {
-    const sorted = packFiles(paths.map((path) => file(path)));
-    const listed = ['/b', '/a/😀', '/new', '/a/é'];
-    const other = packFiles(listed.map((path) => file(path)));
-    expect(listed.map((_, index) => indexIn(sorted, other, index))).toEqual([paths.indexOf('/b'), paths.indexOf('/a/😀'), -1, paths.indexOf('/a/é')]);
-  });
-
-  it('finds the paths of another list the same with the place of the path before it as a hint', () => {
-    const sorted = packFiles(paths.map((path) => file(path)));
-    // Mostly in order, as a walk lists them: new paths between known ones, one out of order, one repeated.
-    const listed = ['/a', '/a/new', '/a/z', '/b', '/a/z/1', '/a/é', '/a/é', '/a/😀', '/zz'];
-    const other = packFiles(listed.map((path) => file(path)));
-    const found: number[] = [];
-    for (let index = 0, previous = -1; index < other.count; index++) {
-      found.push(indexIn(sorted, other, index, previous));
-      if (found[index] >= 0) previous = found[index];
-    }
-    expect(found).toEqual(listed.map((path) => paths.indexOf(path)));
+  it('meets paths asked in the order of their bytes with its own, also where text and bytes sort otherwise', () => {
+    // As JavaScript strings z < é < 😀 < U+E000 < U+FFFD; as UTF-8 bytes 😀 comes last. As a walk lists
+    // them: folder by folder, so /a/z/1 before /a/é, and /a.x (a "." sorts before "/") after /a/*.
+    const listed = ['/a', '/a/z', '/a/z/1', '/a/é', '/a/😀', '/a/\uE000', '/a/\uFFFD', '/a.x', '/b'];
+    const known = byBytes(['/a/z', '/a/y', '/a/😀', '/a/\uE000', '/a.x', '/a.w', '/a/z/1', '/c', '/', '/a/\uFFFE']);
+    const inOrder = new InByteOrder(packFiles(listed.map((path) => file(path))));
+    expect(known.map((path) => inOrder.find(path))).toEqual(known.map((path) => listed.indexOf(path)));
+    expect(new InByteOrder(packFiles([])).find('/a')).toBe(-1);
   });
 
   it('packs any number of files, their paths of any length, with sizes and mtimes in order', () => {

@@ -21,7 +21,5 @@ export interface ReadJob {
   skipped: Uint8Array;
 }
 
-/** A file's scan, or (without one) this thread has taken its last file of the job. */
-export interface ReadResult {
-  scan?: FileScan;
-}
+/** A file's scan and its index in the job's list, or (without one) this thread has taken its last file of the job. */
+export type ReadResult = { scan: FileScan; index: number } | { scan?: undefined };

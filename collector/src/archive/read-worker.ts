@@ -47,7 +47,7 @@ const rules = (workerData as { rules: ToleranceRule[] }).rules;
  */
 parentPort!.on('message', async ({ job }: { job: ReadJob }) => {
   for (let index = await take(job); index >= 0; index = await take(job)) {
-    parentPort!.postMessage({ scan: await scanFile(fileAt(job.files, index), rules, { blocking: true }) } satisfies ReadResult);
+    parentPort!.postMessage({ scan: await scanFile(fileAt(job.files, index), rules, { blocking: true }), index } satisfies ReadResult);
   }
   parentPort!.postMessage({} satisfies ReadResult);
 });

@@ -44,9 +44,9 @@ describe('reading archive files on worker threads', () => {
 
     const threads = new ReadThreads(2, rules);
     try {
-      const scans = new Map<string, FileScan>();
-      await threads.readAll(packFiles(files), (scan) => void scans.set(scan.state.path, scan)).done;
-      const onThreads = files.map((file) => scans.get(file.path));
+      const scans: FileScan[] = [];
+      await threads.readAll(packFiles(files), (scan, index) => void (scans[index] = scan)).done;
+      const onThreads = files.map((_, index) => scans[index]);
       const here = await Promise.all(files.map((file) => scanFile(file, rules)));
       expect(onThreads).toEqual(here);
       expect(onThreads.map((scan) => scan?.segments.length)).toEqual([2, 1, 1, 0, 0, 2]);

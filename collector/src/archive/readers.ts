@@ -70,13 +70,13 @@ export class ReadThreads {
   }
 
   /**
-   * Reads `files` on the threads, each once, about in their order, and hands each file's scan to
-   * `onScan` as it comes (one at a time: the next waits until the last one's promise settles).
+   * Reads `files` on the threads, each once, about in their order, and hands each file's scan (and
+   * its index in `files`) to `onScan` as it comes (one at a time: the next waits until the last one's promise settles).
    * `done` resolves when every file has been handed over, but those left unread by `skip(index)`
    * before a thread came to them. At most `window` files are read ahead of the scans handed
    * over. One job at a time.
    */
-  readAll(files: FileList, onScan: (scan: FileScan) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
+  readAll(files: FileList, onScan: (scan: FileScan, index: number) => Promise<void> | void, window = READ_WINDOW): { done: Promise<void>; skip: (index: number) => void } {
     const progress = new Int32Array(new SharedArrayBuffer(READ_COUNTERS * Int32Array.BYTES_PER_ELEMENT));
     const skipped = new Uint8Array(new SharedArrayBuffer(files.count));
     Atomics.store(progress, READ_LIMIT, Math.min(files.count, window));
@@ -95,9 +95,9 @@ export class ReadThreads {
           finished += 1;
           return settle();
         }
-        const scan = result.scan;
+        const { scan, index } = result;
         chain = chain.then(async () => {
-          await onScan(scan);
+          await onScan(scan, index);
           handed += 1;
           Atomics.store(progress, READ_LIMIT, Math.min(files.count, handed + window));
           Atomics.notify(progress, READ_LIMIT);

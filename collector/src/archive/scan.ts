@@ -7,7 +7,7 @@ import { collectGarbage, isRefusedContent } from '@lacuna/core';
 import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
-import { fileAt, FileListBuilder, indexIn, indexOfPath, pathAt, totalSize, type FileList } from './file-list.ts';
+import { fileAt, FileListBuilder, InByteOrder, pathAt, totalSize, type FileList } from './file-list.ts';
 import { isSameOrUnder, isUnder, walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
@@ -127,13 +127,11 @@ async function aliasRefusal(store: Store, roots: readonly string[]): Promise<str
   return null;
 }
 
-/** Why forgetting `gone` of the `known` files would be refused without `prune`, or null. */
-function pruneRefusal(roots: readonly string[], known: FileList, gone: readonly string[]): string | null {
-  for (const root of roots) {
-    const under = (path: string) => isUnder(root, path);
-    let knownHere = 0;
-    for (let index = 0; index < known.count; index++) if (under(pathAt(known, index))) knownHere += 1;
-    const goneHere = gone.filter(under).length;
+/** Why forgetting `gone` of the known files (`knownUnder[i]` of them under `roots[i]`) would be refused without `prune`, or null. */
+function pruneRefusal(roots: readonly string[], knownUnder: readonly number[], gone: readonly string[]): string | null {
+  for (const [i, root] of roots.entries()) {
+    const knownHere = knownUnder[i];
+    const goneHere = gone.filter((path) => isUnder(root, path)).length;
     if (goneHere > PRUNE_LIMIT * knownHere) {
       return (
         `refusing to forget ${goneHere} of the ${knownHere} files known under ${root} (more than ${PRUNE_LIMIT * 100} %): they are gone from disk. ` +
@@ -165,11 +163,6 @@ const SMALL_FILE = 64 * 1024;
 function readThreadsFor(files: number, bytes: number, newStore: boolean): number {
   if (bytes >= READ_THREADS_FROM) return bytes / files >= SMALL_FILE ? defaultReadThreads() : 1;
   return newStore ? 1 : 0;
-}
-
-/** Whether `file` differs from the known file at `index` of `known` (-1: none known). */
-function changedSince(size: number, mtime: number, known: FileList, index: number): boolean {
-  return index < 0 || known.sizes[index] !== size || known.mtimes[index] !== mtime;
 }
 
 /**
@@ -213,18 +206,18 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
   // then dropped, read or not.
-  let wanted = (_file: ArchiveFile) => true;
+  let wanted = (_index: number) => true;
   let skipUnwanted = () => undefined as void;
-  const early: FileScan[] = [];
+  const early: { scan: FileScan; index: number }[] = [];
   let earlySegments = 0;
   let consume: ((scan: FileScan) => Promise<void>) | null = null;
   let storeOpened = () => undefined as void;
   const opened = new Promise<void>((resolve) => (storeOpened = resolve));
-  const take = async (scan: FileScan) => {
+  const take = async (scan: FileScan, index: number) => {
     if (!consume && earlySegments >= BATCH_SEGMENTS) await opened;
-    if (!wanted(scan.state)) return;
+    if (!wanted(index)) return;
     if (consume) return consume(scan);
-    early.push(scan);
+    early.push({ scan, index });
     earlySegments += scan.segments.length;
   };
   const threads: ReadThreads[] = [];
@@ -235,7 +228,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       threads.push(reader);
       const job = reader.readAll(toRead, take);
       skipUnwanted = () => {
-        for (let index = 0; index < toRead.count; index++) if (!wanted(fileAt(toRead, index))) job.skip(index);
+        for (let index = 0; index < toRead.count; index++) if (!wanted(index)) job.skip(index);
       };
       job.done.catch(() => undefined); // awaited below, once the store is open
       return job.done;
@@ -243,8 +236,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     let next = 0;
     const lane = async () => {
       while (next < toRead.count) {
-        const file = fileAt(toRead, next++);
-        if (wanted(file)) await take(await scanFile(file, options.tolerance ?? []));
+        const index = next++;
+        if (wanted(index)) await take(await scanFile(fileAt(toRead, index), options.tolerance ?? []), index);
       }
     };
     const lanes = Promise.all(Array.from({ length: READ_LANES }, lane));
@@ -263,34 +256,22 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     const alias = await aliasRefusal(store, roots);
     if (alias !== null) throw new ScanRefusedError(alias);
     await store.beginRun(runId, roots);
-    const known = await knownFiles(store, roots, owned);
-    // Each listed file's place among the known ones (-1: new), and which known ones are listed.
-    const knownAt = new Int32Array(files.count);
-    const listed = new Uint8Array(known.count);
-    for (let index = 0, previous = -1; index < files.count; index++) {
-      const at = indexIn(known, files, index, previous);
-      knownAt[index] = at;
-      if (at >= 0) listed[(previous = at)] = 1;
-    }
+    const known = await knownFiles(store, roots, owned, files);
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
     // is still the archive's, and keeps its segments; so is one the walk could not stat, or in a
     // folder it could not list.
     const unseen = (path: string) => unlisted.some((entry) => (entry.folder ? isUnder(entry.path, path) : entry.path === path));
-    const missing: string[] = [];
-    for (let index = 0; index < known.count; index++) {
-      if (listed[index] === 1) continue;
-      const path = pathAt(known, index);
-      if (!unseen(path)) missing.push(path);
-    }
+    const missing = known.unlisted.filter((path) => !unseen(path));
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
-    const refusal = options.prune || deleted.length === 0 ? null : pruneRefusal(roots, known, deleted);
+    const refusal = options.prune || deleted.length === 0 ? null : pruneRefusal(roots, known.underRoots, deleted);
     if (refusal !== null) {
       await store.finishRun(runId, roots, { filesSeen: files.count, filesScanned: 0, filesFailed: 0, filesDeleted: 0, bytes: 0, records: 0, status: 'failed' });
       throw new ScanRefusedError(refusal);
     }
-    wanted = (file) => changedSince(file.size, file.mtime, known, indexOfPath(known, file.path));
-    const changed = known.count === 0 ? files : changedFiles(files, (index) => changedSince(files.sizes[index], files.mtimes[index], known, knownAt[index]));
+    // What was read while the store opened is of the listed files: those it knows unchanged are dropped.
+    if (reading !== null) wanted = (index) => known.status[index] !== UNCHANGED;
+    const changed = known.count === 0 ? files : changedFiles(files, (index) => known.status[index] !== UNCHANGED);
     skipUnwanted();
     await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
@@ -329,7 +310,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     // Files scanned before may have segments to replace; a new file only if a scan was cut short
     // after storing them (asked of the store, only for new files: a rescan of known ones asks
     // nothing, nor a scan into a new store).
-    const stored = options.newStore && known.count === 0 ? new Set<string>() : await storedBefore(store, changed, known);
+    const stored = options.newStore && known.count === 0 ? new Set<string>() : await storedBefore(store, files, known.status);
     const writer = store.fileScanWriter(runId, { tolerance: options.tolerance, stored });
     let checkpointed = Date.now();
     let filesSinceCheckpoint = 0;
@@ -390,7 +371,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
         progress();
       };
       storeOpened();
-      for (const scan of early.splice(0)) await take(scan);
+      for (const { scan, index } of early.splice(0)) await take(scan, index);
       reading ??= startReading(changed);
       await reading;
       await flush();
@@ -443,22 +424,51 @@ async function listArchive(
   return { files: files.build(), unlisted };
 }
 
-/**
- * The files known under `roots` that `owned` accepts, packed, in the order of their paths' bytes
- * (the store's). Only their paths, sizes and mtimes are kept, some 20 bytes a file beside its
- * path; a map of their whole states took some 300 bytes a file.
- */
-async function knownFiles(store: Store, roots: readonly string[], owned: (path: string) => boolean): Promise<FileList> {
-  const known = new FileListBuilder();
-  for await (const page of store.fileStatePages(roots)) for (const state of page) if (owned(state.path)) known.add(state);
-  return known.build();
+/** A listed file as the store knows it: not at all, in another size or mtime, or the same. */
+const NEW = 0;
+const CHANGED = 1;
+const UNCHANGED = 2;
+
+interface KnownFiles {
+  /** Files the store knows under the roots (those `owned` accepts). */
+  count: number;
+  /** Per listed file: NEW, CHANGED or UNCHANGED. */
+  status: Uint8Array;
+  /** Known files that are not listed. */
+  unlisted: string[];
+  /** Per root: the known files under it. */
+  underRoots: number[];
 }
 
-/** Of the changed files, those that may have segments stored: known ones, and new ones a scan cut short stored. */
-async function storedBefore(store: Store, changed: FileList, known: FileList): Promise<Set<string>> {
+/**
+ * The listed files compared with those the store knows under `roots` (that `owned` accepts). The
+ * known files are read a page at a time in the order of their paths' bytes and met with the
+ * listing walked in the same order, so that none is held beyond its page: as a list (paths,
+ * sizes, mtimes), 1,000,000 known files took 100 MB more.
+ */
+async function knownFiles(store: Store, roots: readonly string[], owned: (path: string) => boolean, files: FileList): Promise<KnownFiles> {
+  const known: KnownFiles = { count: 0, status: new Uint8Array(files.count).fill(NEW), unlisted: [], underRoots: roots.map(() => 0) };
+  const listing = new InByteOrder(files);
+  for await (const page of store.fileStatePages(roots)) {
+    for (const state of page) {
+      if (!owned(state.path)) continue;
+      known.count += 1;
+      for (const [i, root] of roots.entries()) if (isUnder(root, state.path)) known.underRoots[i] += 1;
+      const index = listing.find(state.path);
+      if (index < 0) known.unlisted.push(state.path);
+      else known.status[index] = files.sizes[index] === state.size && files.mtimes[index] === state.mtime ? UNCHANGED : CHANGED;
+    }
+  }
+  return known;
+}
+
+/** Of the listed files that changed, those that may have segments stored: known ones, and new ones a scan cut short stored. */
+async function storedBefore(store: Store, files: FileList, status: Uint8Array): Promise<Set<string>> {
   const knownPaths: string[] = [];
   const newPaths: string[] = [];
-  for (let index = 0; index < changed.count; index++) (indexIn(known, changed, index) >= 0 ? knownPaths : newPaths).push(pathAt(changed, index));
+  for (let index = 0; index < files.count; index++) {
+    if (status[index] !== UNCHANGED) (status[index] === CHANGED ? knownPaths : newPaths).push(pathAt(files, index));
+  }
   const stored = await store.storedSources(newPaths);
   for (const path of knownPaths) stored.add(path);
   return stored;
