@@ -26,3 +26,4 @@ export * from './live/accumulator.ts';
 export * from './live/stuck.ts';
 export * from './store/selections.ts';
 export * from './store/span-pieces.ts';
+export * from './make-directory.ts';

@@ -1,6 +1,6 @@
-import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
+import { rename, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { channelKey } from '@lacuna/core';
+import { channelKey, makeDirectory } from '@lacuna/core';
 import {
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
@@ -620,7 +620,7 @@ export async function writeDemoArchive(dir: string, options: DemoOptions = {}): 
     const path = join(dir, f.path);
     const folder = dirname(path);
     if (!made.has(folder)) {
-      await mkdir(folder, { recursive: true });
+      await makeDirectory(folder);
       made.add(folder);
     }
     await writeFile(path, buf);
@@ -644,7 +644,7 @@ export async function writeDemoArchive(dir: string, options: DemoOptions = {}): 
       failS: p.def.failS,
     }))
     .sort((a, b) => compareKeys(channelKey(a), channelKey(b)));
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   await writeFile(join(dir, 'metadata.csv'), formatChannelCsv(epochs));
 
   const plan = (key: string) => plans.find((x) => x.key === key)!;

@@ -1,7 +1,6 @@
 import { open, readFile, stat, truncate, utimes } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { floorToDay, MICROS_PER_DAY, MICROS_PER_SECOND, parseChannelKey, type Micros } from '@lacuna/core';
+import { floorToDay, makeDirectory, MICROS_PER_DAY, MICROS_PER_SECOND, parseChannelKey, type Micros } from '@lacuna/core';
 import { encodeMseed2Record, type RecordSpec } from '../mseed/writer.ts';
 import { DEMO_MANIFEST, writeDemoManifest, type DemoLiveChannel, type DemoManifest } from './demo.ts';
 import { sdsRelativePath } from './sds.ts';
@@ -76,7 +75,7 @@ async function settleDayFile(dir: string, feed: LiveFeed, day: Micros, end: numb
   // Whole records appended so far are kept; anything else after the history is written again.
   const kept = size <= want && (size - base) % live.recordLength === 0 ? (size - base) / live.recordLength : 0;
   if (kept === 0 && size > base) await truncate(path, base);
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   const id = parseChannelKey(live.channel);
   const spec: RecordSpec = { ...id, quality: 'D', start: 0, sampleRate: live.sampleRate, samples: live.recordSamples, byteOrder: live.byteOrder, recordLength: live.recordLength };
   const buffer = Buffer.alloc((last - first - kept) * live.recordLength);

@@ -1,6 +1,6 @@
-import { mkdir, open, utimes, type FileHandle } from 'node:fs/promises';
+import { open, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelId, type Micros } from '@lacuna/core';
+import { makeDirectory, MICROS_PER_DAY, MICROS_PER_SECOND, type ChannelId, type Micros } from '@lacuna/core';
 import { encodeMseed2Record, maxSamplesPerRecord, type RecordSpec } from '../mseed/writer.ts';
 import { sdsRelativePath } from './sds.ts';
 
@@ -65,7 +65,7 @@ class BatchWriter {
     await this.closeFile(mtimeOfPrevious);
     const folder = dirname(path);
     if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true });
+      await makeDirectory(folder);
       this.folders.add(folder);
     }
     this.fh = await open(path, 'w');

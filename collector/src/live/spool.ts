@@ -1,6 +1,6 @@
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { LiveBatch } from '@lacuna/core';
+import { makeDirectory, type LiveBatch } from '@lacuna/core';
 
 /** A spool file: batches appended one JSON line each. */
 const FILE = /^spool-(\d{12})\.ndjson$/;
@@ -42,7 +42,7 @@ export class Spool {
   /** Opens (creating) the spool directory and finds the files a previous run left. */
   static async open(dir: string, options: { maxFileBytes?: number; fsync?: boolean } = {}): Promise<Spool> {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (error) {
       throw new Error(`cannot create the spool directory ${dir}: ${(error as Error).message}`);
     }

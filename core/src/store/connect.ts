@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.ts';
 import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { checkClusterName, Schema, SchemaError, type ClusterTopology } from './schema.ts';
@@ -108,7 +109,7 @@ export async function connectStore(location: StoreLocation, env: NodeJS.ProcessE
   if (location.kind === 'embedded') {
     const { createChdbConnection } = await loadEmbeddedEngine(location);
     try {
-      mkdirSync(location.target, { recursive: true });
+      await makeDirectory(location.target);
       // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are the same.
       const connection = createChdbConnection({ path: location.target }) as unknown as NonNullable<ClientConfig['connection']>;
       const client = createClient({ connection, clickhouse_settings });
