@@ -408,20 +408,10 @@ export class Store {
   private async insertFileStates(scans: Pick<FileScan, 'state'>[], scanId: Micros, now: Micros): Promise<void> {
     await this.client.insert({
       table: 'files',
-      values: scans.map(({ state }) => ({
-        path: state.path,
-        size: state.size,
-        mtime: state.mtime,
-        status: state.status,
-        error: state.error,
-        error_offset: state.errorOffset ?? -1,
-        records: state.records,
-        format: state.format,
-        scanned_at: now,
-        scan_id: scanId,
-        deleted: 0,
-      })),
-      format: 'JSONEachRow',
+      // As arrays: 100,000 states in 0.4 s instead of 0.7-0.9 as objects.
+      columns: ['path', 'size', 'mtime', 'status', 'error', 'error_offset', 'records', 'format', 'scanned_at', 'scan_id', 'deleted'],
+      values: scans.map(({ state }) => [state.path, state.size, state.mtime, state.status, state.error, state.errorOffset ?? -1, state.records, state.format, now, scanId, 0]),
+      format: 'JSONCompactEachRow',
     });
   }
 
