@@ -102,6 +102,9 @@ const FILE_STATES_BLOCK_ROWS = 8192;
 /** Paths asked about in one query (storedSources). */
 const SOURCES_PER_QUERY = 10_000;
 
+/** A segment row as written (as arrays: faster to encode and to parse than objects, as file states). */
+const SEGMENT_INSERT_COLUMNS: [string, ...string[]] = ['network', 'station', 'location', 'channel', 'quality', 'sample_rate', 'start_time', 'end_time', 'samples', 'tolerance_us', 'source', 'scan_id', 'first_seen'];
+
 const SEGMENT_COLUMNS = `network, station, location, channel, quality, sample_rate,
   toUnixTimestamp64Micro(start_time) AS start_us, toUnixTimestamp64Micro(end_time) AS end_us,
   samples, tolerance_us, source, toUnixTimestamp64Micro(first_seen) AS first_seen_us`;
@@ -352,7 +355,7 @@ export class Store {
       earlierByIdentity.set(key, list);
     }
 
-    const segmentRows: Record<string, unknown>[] = [];
+    const segmentRows: unknown[][] = [];
     for (const scan of scans) {
       const byIdentity = new Map<string, (ChannelSegment & { toleranceUs: number })[]>();
       for (const segment of scan.segments) {
@@ -366,25 +369,11 @@ export class Store {
         const pieces = carryFirstSeen(earlier, segments, scan.state.mtime);
         const { network, station, location, channel, toleranceUs } = segments[0];
         for (const piece of pieces) {
-          segmentRows.push({
-            network,
-            station,
-            location,
-            channel,
-            quality: piece.quality,
-            sample_rate: piece.sampleRate,
-            start_time: piece.start,
-            end_time: piece.end,
-            samples: piece.samples,
-            tolerance_us: toleranceUs,
-            source: scan.state.path,
-            scan_id: scanId,
-            first_seen: piece.firstSeen,
-          });
+          segmentRows.push([network, station, location, channel, piece.quality, piece.sampleRate, piece.start, piece.end, piece.samples, toleranceUs, scan.state.path, scanId, piece.firstSeen]);
         }
       }
     }
-    if (segmentRows.length > 0) await this.client.insert({ table: 'segments', values: segmentRows, format: 'JSONEachRow' });
+    if (segmentRows.length > 0) await this.client.insert({ table: 'segments', columns: SEGMENT_INSERT_COLUMNS, values: segmentRows, format: 'JSONCompactEachRow' });
     if (previous.length > 0) {
       await this.client.command({
         query: `DELETE FROM ${this.schema.mutationTarget('segments')} WHERE source IN {paths:Array(String)} AND scan_id != {scanId:UInt64}`,
