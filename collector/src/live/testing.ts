@@ -44,8 +44,10 @@ export function refusingStore(store: Store, refuses: (table: string, row: Record
   const client = new Proxy(store.client, {
     get(target, property) {
       if (property === 'insert') {
-        return (params: { table: string; values: Record<string, unknown>[] }) => {
-          if (Array.isArray(params.values) && params.values.some((row) => refuses(params.table, row))) {
+        return (params: { table: string; values: (Record<string, unknown> | unknown[])[]; columns?: string[] }) => {
+          // Rows as arrays (JSONCompactEachRow) are named by the insert's columns.
+          const named = (row: Record<string, unknown> | unknown[]) => (Array.isArray(row) ? Object.fromEntries((params.columns ?? []).map((column, i) => [column, row[i]])) : row);
+          if (Array.isArray(params.values) && params.values.some((row) => refuses(params.table, named(row)))) {
             return Promise.reject(Object.assign(new Error("Cannot parse input: expected ',' before: 'e+44}'"), { type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', code: '27' }));
           }
           return target.insert(params as never);
