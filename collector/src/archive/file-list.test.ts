@@ -20,6 +20,8 @@ describe('file list', () => {
   it('packs any number of files, their paths of any length, with sizes and mtimes in order', () => {
     const files = Array.from({ length: 5000 }, (_, index) => ({ path: `/${'é'.repeat(index % 97)}/${index}`, size: index * 3, mtime: index * 7 }));
     files.push({ path: `/${'x'.repeat(200_000)}`, size: 1, mtime: 2 }); // longer than the builder's first buffer
+    // Folders written once for the files that follow one another in them, and again when come back to.
+    for (const path of ['/x/1', '/x/2', '/y/1', '/x/3', '/x/y/1', '/x/', '/1', 'plain', '']) files.push({ path, size: 5, mtime: 6 });
     const packed = packFiles(files);
     expect(packed.count).toBe(files.length);
     expect(files.every((file, index) => pathAt(packed, index) === file.path && packed.sizes[index] === file.size && packed.mtimes[index] === file.mtime)).toBe(true);

@@ -1,82 +1,166 @@
+import { sep } from 'node:path';
 import type { ArchiveFile } from './walk.ts';
 
 /**
- * A scan's list of files, packed into memory that its reading threads share: the paths as UTF-8
- * one after another, their sizes and mtimes beside them. As objects the list took some 300 bytes
- * a file in the storing thread and 170 more in each reading thread (its own copy, made by
- * postMessage), which V8 let grow several times over before collecting. Packed, 100,000 files
- * take 7 MB, once: `lacuna scan` of 100,000 files of 4 KB into a new store peaked at 476–497 MB
- * instead of 575–585.
+ * A scan's list of files, packed into memory that its reading threads share: each folder's path
+ * once as UTF-8, each file's name beside the index of its folder, sizes and mtimes beside them. As
+ * objects the list took some 300 bytes a file in the storing thread and 170 more in each reading
+ * thread (its own copy, made by postMessage), which V8 let grow several times over before
+ * collecting. Packed, 100,000 files took 7 MB, once (`lacuna scan` of 100,000 files of 4 KB into
+ * a new store peaked at 476–497 MB instead of 575–585); with whole paths 1,000,000 files of a
+ * typical archive took 103 MB, with each folder once about half as much.
  */
 export interface FileList {
   count: number;
-  /** The paths' UTF-8 bytes: path i ends at ends[i] and starts where path i - 1 ends. */
-  paths: Uint8Array;
-  ends: Uint32Array;
+  /** The folders' paths, each with its final separator: folder i ends at folderEnds[i] and starts where folder i - 1 ends. */
+  folders: Uint8Array;
+  folderEnds: Uint32Array;
+  /** The files' names: name i ends at nameEnds[i]; file i's path is its folder's followed by it. */
+  names: Uint8Array;
+  nameEnds: Uint32Array;
+  folderOf: Uint32Array;
   sizes: Float64Array;
   mtimes: Float64Array;
 }
 
-/** What one scan's list can hold: the paths' ends are 32-bit offsets. */
-const MAX_PATH_BYTES = 2 ** 32 - 1;
+/** What one scan's list can hold: names and folders end at 32-bit offsets. */
+const MAX_BYTES = 2 ** 32 - 1;
 const MAX_FILES = 2 ** 27;
+
+/** UTF-8 text appended in memory that grows in place (address space reserved at once, pages taken as they are written). */
+class GrowingText {
+  readonly memory = new SharedArrayBuffer(0, { maxByteLength: MAX_BYTES });
+  length = 0;
+  #bytes = Buffer.from(this.memory);
+
+  /** Appends `text`; returns where it ends. */
+  append(text: string): number {
+    const needed = this.length + Buffer.byteLength(text);
+    if (needed > this.memory.byteLength) {
+      if (needed > MAX_BYTES) throw new RangeError(`more than ${MAX_BYTES} bytes of paths to scan at once: split the archive (--shard)`);
+      this.memory.grow(Math.min(MAX_BYTES, Math.max(needed, 2 * this.memory.byteLength, 64 * 1024)));
+      this.#bytes = Buffer.from(this.memory);
+    }
+    this.length += this.#bytes.write(text, this.length);
+    return this.length;
+  }
+
+  view(): Uint8Array {
+    return new Uint8Array(this.memory, 0, this.length);
+  }
+}
+
+interface NumbersType<T> {
+  new (memory: SharedArrayBuffer, byteOffset?: number, length?: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/** Numbers appended in memory that grows in place, as GrowingText. */
+class GrowingNumbers<T extends Uint32Array | Float64Array> {
+  readonly #type: NumbersType<T>;
+  readonly #memory: SharedArrayBuffer;
+  /** Without a length, the view follows its memory as it grows. */
+  readonly #values: T;
+  length = 0;
+
+  constructor(type: NumbersType<T>) {
+    this.#type = type;
+    this.#memory = new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * type.BYTES_PER_ELEMENT });
+    this.#values = new type(this.#memory);
+  }
+
+  push(value: number): void {
+    if (this.length === this.#values.length) {
+      if (this.length === MAX_FILES) throw new RangeError(`more than ${MAX_FILES} files to scan at once: split the archive (--shard)`);
+      this.#memory.grow(Math.min(MAX_FILES, Math.max(1024, 2 * this.length)) * this.#type.BYTES_PER_ELEMENT);
+    }
+    this.#values[this.length++] = value;
+  }
+
+  view(): T {
+    return new this.#type(this.#memory, 0, this.length);
+  }
+}
 
 /**
  * Packs files one at a time, as a walk finds them, so that no list of them as objects is ever
  * held: listing 1,000,000 files that way took 620 MB of JavaScript heap. The lists grow in place
- * in memory the reading threads share (address space reserved at once, pages taken as they are
- * written): buffers that doubled and were copied into shared memory at the end held up to three
- * times the list at once (1,000,000 files: 300 MB, the peak of their scan).
+ * in memory the reading threads share: buffers that doubled and were copied into shared memory at
+ * the end held up to three times the list at once (1,000,000 files: 300 MB, the peak of their
+ * scan). A folder is written once for the files that follow one another in it, as a walk lists them.
  */
 export class FileListBuilder {
-  #count = 0;
-  #bytes = 0;
-  #capacity = 0;
-  #paths = new SharedArrayBuffer(0, { maxByteLength: MAX_PATH_BYTES });
-  #pathBytes = Buffer.from(this.#paths);
-  // Views without a length follow their memory as it grows.
-  #ends = new Uint32Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Uint32Array.BYTES_PER_ELEMENT }));
-  #sizes = new Float64Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Float64Array.BYTES_PER_ELEMENT }));
-  #mtimes = new Float64Array(new SharedArrayBuffer(0, { maxByteLength: MAX_FILES * Float64Array.BYTES_PER_ELEMENT }));
+  #folders = new GrowingText();
+  #folderEnds = new GrowingNumbers(Uint32Array);
+  #lastFolder: string | null = null;
+  #names = new GrowingText();
+  #nameEnds = new GrowingNumbers(Uint32Array);
+  #folderOf = new GrowingNumbers(Uint32Array);
+  #sizes = new GrowingNumbers(Float64Array);
+  #mtimes = new GrowingNumbers(Float64Array);
 
   get count(): number {
-    return this.#count;
+    return this.#sizes.length;
   }
 
   add(file: ArchiveFile): void {
-    const length = Buffer.byteLength(file.path);
-    if (this.#bytes + length > this.#paths.byteLength) {
-      if (this.#bytes + length > MAX_PATH_BYTES) throw new RangeError(`more than ${MAX_PATH_BYTES} bytes of paths to scan at once: split the archive (--shard)`);
-      this.#paths.grow(Math.min(MAX_PATH_BYTES, Math.max(this.#bytes + length, 2 * this.#paths.byteLength, 64 * 1024)));
-      this.#pathBytes = Buffer.from(this.#paths);
+    const split = file.path.lastIndexOf(sep) + 1;
+    const folder = file.path.slice(0, split);
+    if (folder !== this.#lastFolder) {
+      this.#folderEnds.push(this.#folders.append(folder));
+      this.#lastFolder = folder;
     }
-    if (this.#count === this.#capacity) {
-      if (this.#count === MAX_FILES) throw new RangeError(`more than ${MAX_FILES} files to scan at once: split the archive (--shard)`);
-      this.#capacity = Math.min(MAX_FILES, Math.max(1024, 2 * this.#capacity));
-      for (const list of [this.#ends, this.#sizes, this.#mtimes]) (list.buffer as SharedArrayBuffer).grow(this.#capacity * list.BYTES_PER_ELEMENT);
-    }
-    this.#bytes += this.#pathBytes.write(file.path, this.#bytes);
-    this.#ends[this.#count] = this.#bytes;
-    this.#sizes[this.#count] = file.size;
-    this.#mtimes[this.#count] = file.mtime;
-    this.#count += 1;
+    this.#folderOf.push(this.#folderEnds.length - 1);
+    this.#nameEnds.push(this.#names.append(file.path.slice(split)));
+    this.#sizes.push(file.size);
+    this.#mtimes.push(file.mtime);
   }
 
   /** The files added, in memory the reading threads can share. */
   build(): FileList {
-    const count = this.#count;
     return {
-      count,
-      paths: new Uint8Array(this.#paths, 0, this.#bytes),
-      ends: new Uint32Array(this.#ends.buffer, 0, count),
-      sizes: new Float64Array(this.#sizes.buffer, 0, count),
-      mtimes: new Float64Array(this.#mtimes.buffer, 0, count),
+      count: this.count,
+      folders: this.#folders.view(),
+      folderEnds: this.#folderEnds.view(),
+      names: this.#names.view(),
+      nameEnds: this.#nameEnds.view(),
+      folderOf: this.#folderOf.view(),
+      sizes: this.#sizes.view(),
+      mtimes: this.#mtimes.view(),
     };
   }
 }
 
+/** A list's parts as Buffers: a reading thread receives them as plain Uint8Arrays (postMessage does not keep Buffer's class). */
+function buffersOf(files: FileList): { folders: Buffer; names: Buffer } {
+  return { folders: asBuffer(files.folders), names: asBuffer(files.names) };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function startOf(ends: Uint32Array, index: number): number {
+  return index === 0 ? 0 : ends[index - 1];
+}
+
 export function pathAt(files: FileList, index: number): string {
-  return bytesOf(files).toString('utf8', startOf(files.ends, index), files.ends[index]);
+  const { folders, names } = buffersOf(files);
+  const folder = files.folderOf[index];
+  return folders.toString('utf8', startOf(files.folderEnds, folder), files.folderEnds[folder]) + names.toString('utf8', startOf(files.nameEnds, index), files.nameEnds[index]);
+}
+
+/** The bytes of file `index`'s path, in `scratch` if they fit there (else in a new buffer). */
+function pathBytes(files: FileList, parts: { folders: Buffer; names: Buffer }, index: number, scratch: Buffer): Buffer {
+  const folder = files.folderOf[index];
+  const folderStart = startOf(files.folderEnds, folder);
+  const folderLength = files.folderEnds[folder] - folderStart;
+  const nameStart = startOf(files.nameEnds, index);
+  const length = folderLength + files.nameEnds[index] - nameStart;
+  const into = length <= scratch.length ? scratch : Buffer.allocUnsafe(length);
+  parts.folders.copy(into, 0, folderStart, folderStart + folderLength);
+  parts.names.copy(into, folderLength, nameStart, files.nameEnds[index]);
+  return into.subarray(0, length);
 }
 
 /**
@@ -86,25 +170,34 @@ export function pathAt(files: FileList, index: number): string {
  */
 export class InByteOrder {
   readonly #files: FileList;
-  readonly #paths: Buffer;
+  readonly #parts: { folders: Buffer; names: Buffer };
   readonly #order: number[];
+  readonly #scratch = [Buffer.allocUnsafe(4096), Buffer.allocUnsafe(4096)];
   #next = 0;
 
   constructor(files: FileList) {
-    const paths = bytesOf(files);
-    const { ends } = files;
     this.#files = files;
-    this.#paths = paths;
-    this.#order = Array.from({ length: files.count }, (_, index) => index).sort((a, b) => paths.compare(paths, startOf(ends, b), ends[b], startOf(ends, a), ends[a]));
+    this.#parts = buffersOf(files);
+    const { names } = this.#parts;
+    const { folderOf, nameEnds } = files;
+    this.#order = Array.from({ length: files.count }, (_, index) => index).sort((a, b) =>
+      // In one folder the names alone tell.
+      folderOf[a] === folderOf[b]
+        ? names.compare(names, startOf(nameEnds, b), nameEnds[b], startOf(nameEnds, a), nameEnds[a])
+        : this.#pathBytes(a, 0).compare(this.#pathBytes(b, 1)),
+    );
+  }
+
+  #pathBytes(index: number, scratch: number): Buffer {
+    return pathBytes(this.#files, this.#parts, index, this.#scratch[scratch]);
   }
 
   /** The index of `path` in the list, or -1 when it is not there; ask in the order of the paths' bytes. */
   find(path: string): number {
     const bytes = Buffer.from(path);
-    const { ends } = this.#files;
     while (this.#next < this.#order.length) {
       const index = this.#order[this.#next];
-      const order = this.#paths.compare(bytes, 0, bytes.length, startOf(ends, index), ends[index]);
+      const order = this.#pathBytes(index, 0).compare(bytes);
       if (order > 0) return -1;
       this.#next += 1;
       if (order === 0) return index;
@@ -113,19 +206,10 @@ export class InByteOrder {
   }
 }
 
-/** `paths` as a Buffer: a reading thread receives it as a plain Uint8Array (postMessage does not keep Buffer's class). */
-function bytesOf(files: FileList): Buffer {
-  return Buffer.from(files.paths.buffer, files.paths.byteOffset, files.paths.byteLength);
-}
-
 export function fileAt(files: FileList, index: number): ArchiveFile {
   return { path: pathAt(files, index), size: files.sizes[index], mtime: files.mtimes[index] };
 }
 
 export function totalSize(files: FileList): number {
   return files.sizes.reduce((sum, size) => sum + size, 0);
-}
-
-function startOf(ends: Uint32Array, index: number): number {
-  return index === 0 ? 0 : ends[index - 1];
 }
