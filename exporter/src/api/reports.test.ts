@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { floorToHour, formatTime, MAX_REPORT_SEGMENTS, MICROS_PER_HOUR, parseChannelPatterns, parseToleranceRule, readFileReport, readReport, ReportTooLargeError } from '@lacuna/core';
+import { floorToDay, floorToHour, formatTime, MAX_REPORT_SEGMENTS, MICROS_PER_DAY, MICROS_PER_HOUR, parseChannelPatterns, parseToleranceRule, readFileReport, readReport, ReportTooLargeError } from '@lacuna/core';
 import { exporterFixture, type ExporterFixture } from '../testing/fixture.ts';
 
 describe('/api/v1/reports: the rows of the CLI reports, from the store this process holds', () => {
@@ -41,13 +41,37 @@ describe('/api/v1/reports: the rows of the CLI reports, from the store this proc
   });
 
   it('refuses an availability report too large to make, saying how large, and still answers afterwards', async () => {
-    // Every channel over 350 years by the hour: tens of millions of rows, which ran a server out of memory.
-    const refused = await rows('availability?by=hour&start=1900-01-01&end=2250-01-01');
+    // Every channel over 150 years by the hour: millions of rows (350 years ran a server out of memory).
+    const days = (Date.UTC(2000, 0, 1) - Date.UTC(1850, 0, 1)) / 86_400_000;
+    const refused = await rows('availability?by=hour&start=1850-01-01&end=2000-01-01');
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatch(/^availability by hour would be [\d,]+ rows \([\d,]+ channels × 3,068,040 hours\), more than the 1,000,000 made at once: ask for a shorter window, by day, or fewer channels$/);
-    const byDay = await rows('availability?by=day&channel=XA.ALPHA.00.LHZ&start=1900-01-01&end=2250-01-01');
+    const [, count, channels, hours] = /^availability by hour would be ([\d,]+) rows \(([\d,]+) channels × ([\d,]+) hours\), more than the 1,000,000 made at once: ask for a shorter window, by day, or fewer channels$/.exec(refused.body.error ?? '') ?? [];
+    const number = (text: string) => Number(text.replaceAll(',', ''));
+    expect(number(hours)).toBe(days * 24);
+    expect(number(count)).toBe(number(channels) * days * 24);
+    const byDay = await rows('availability?by=day&channel=XA.ALPHA.00.LHZ&start=1850-01-01&end=2000-01-01');
     expect(byDay.status).toBe(200);
-    expect(byDay.body.rows).toHaveLength(127_835);
+    expect(byDay.body.rows).toHaveLength(days);
+  });
+
+  it('reports a channel silent since the start asked for up to now, and counts no time still to come', async () => {
+    const request = { by: 'day' as const, overlaps: false, keepQuality: false, tolerance: [] };
+    const newest = fixture.manifest.end;
+    const now = floorToDay(newest) + 3 * MICROS_PER_DAY + 6 * MICROS_PER_HOUR;
+    const patterns = parseChannelPatterns('XA.ALPHA.00.LHZ');
+    // Without --end, a start after the newest data ran the window backwards (a RangeError, 500 from the API).
+    const silent = (await readReport(fixture.store, 'availability', { ...request, patterns, start: floorToDay(newest) + MICROS_PER_DAY }, now)) as { bucket: number; percent: number; expected_s: number }[];
+    expect(silent.map((row) => [row.bucket, row.percent])).toEqual([
+      [floorToDay(newest) + MICROS_PER_DAY, 0],
+      [floorToDay(newest) + 2 * MICROS_PER_DAY, 0],
+      [floorToDay(newest) + 3 * MICROS_PER_DAY, 0],
+    ]);
+    // Today counts six hours, the time so far; tomorrow none.
+    expect(silent[2].expected_s).toBe(6 * 3600);
+    const ahead = (await readReport(fixture.store, 'availability', { ...request, patterns, start: floorToDay(now), end: floorToDay(now) + 2 * MICROS_PER_DAY }, now)) as { expected_s: number }[];
+    expect(ahead.map((row) => row.expected_s)).toEqual([6 * 3600]);
+    expect(await readReport(fixture.store, 'gaps', { ...request, patterns, start: now + MICROS_PER_DAY }, now)).toEqual([]);
+    expect(await readReport(fixture.store, 'segments', { ...request, patterns, end: Date.UTC(1990, 0, 1) * 1000 }, now)).toEqual([]);
   });
 
   it('refuses a report that would read more stored segments than it may, before reading them', async () => {
