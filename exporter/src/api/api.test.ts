@@ -106,6 +106,15 @@ describe('/api/v1 on a scanned demo archive', () => {
     await fixture.dispose();
   });
 
+  it('answers ranges up to the last whole day the times reach, and refuses later ones with a 400 (they failed with 500)', async () => {
+    for (const endpoint of ['timeline', 'completion', 'gaps', 'stats', 'latency']) {
+      expect([endpoint, (await get(`/api/v1/${endpoint}?from=2255-06-03&to=2255-06-04`)).status]).toEqual([endpoint, 200]);
+      expect([endpoint, await get(`/api/v1/${endpoint}?from=2255-06-01&to=2255-06-04T00:00:01Z`)]).toEqual([endpoint, { status: 400, body: { error: 'parameter to: at most 2255-06-04T00:00:00.000000Z' } }]);
+      expect([endpoint, (await get(`/api/v1/${endpoint}?from=2255-06-01&to=2255-06-05T23:47:34Z`)).status]).toEqual([endpoint, 400]);
+    }
+    expect((await get('/api/v1/completion?bucket=hour&from=2255-06-01&to=2255-06-04')).status).toBe(200);
+  });
+
   describe('timeline', () => {
     it('shows the dead channel missing over its silent days, with % present from the manifest', async () => {
       const { channel, lastSample, silentDays } = m.deadChannel;

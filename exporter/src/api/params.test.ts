@@ -40,6 +40,10 @@ describe('/api/v1 parameters', () => {
     expect(resolveRange({}, DEFAULT_LIMITS, NOW)).toEqual({ start: NOW - 86_400e6, end: NOW });
     expect(resolveRange({ to: NOW - 10 }, DEFAULT_LIMITS, NOW)).toEqual({ start: NOW - 10 - 86_400e6, end: NOW - 10 });
     expect(() => resolveRange({ from: NOW, to: NOW }, DEFAULT_LIMITS, NOW)).toThrow(HttpError);
+    // Answers look a day past the range: one ending after 2255-06-04 would reach past the last exact microsecond.
+    const lastDay = Date.UTC(2255, 5, 4) * 1000;
+    expect(resolveRange({ from: lastDay - 86_400e6, to: lastDay }, DEFAULT_LIMITS, NOW)).toEqual({ start: lastDay - 86_400e6, end: lastDay });
+    expect(() => resolveRange({ from: lastDay, to: lastDay + 1 }, DEFAULT_LIMITS, NOW)).toThrow(/^parameter to: at most 2255-06-04T00:00:00\.000000Z$/);
     expect(() => resolveRange({ from: NOW - 3 * 86_400e6 }, { maxRangeDays: 2, maxRows: 1, maxSegmentsRead: 2_000_000 }, NOW)).toThrow(/^parameter from: .*3 days, at most 2/);
   });
 });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseChannelPatterns, MAX_CHANNEL_PATTERNS_LENGTH, type ChannelPattern } from '@lacuna/core';
 import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
-import { parseTime } from '@lacuna/core';
+import { floorToDay, formatTime, LATEST_STORABLE_TIME, parseTime } from '@lacuna/core';
 import { badRequest } from '../http/errors.ts';
 import { MAX_WINDOW_DAYS, parseWindow } from '../status.ts';
 import type { ExporterLimits } from '../app.ts';
@@ -88,12 +88,20 @@ export function rangeParams(now: Micros) {
 }
 
 /**
+ * The latest `to`: the answers look at whole days up to a day past the range, and the day after
+ * 2255-06-05 begins past the last exact microsecond (2255-06-05T23:47:34Z): such ranges failed
+ * with a 500.
+ */
+const LATEST_RANGE_END = floorToDay(LATEST_STORABLE_TIME) - MICROS_PER_DAY;
+
+/**
  * The half-open range [from, to): `to` defaults to now, `from` to one day before `to`. It must
- * be non-empty and at most `limits.maxRangeDays` long.
+ * be non-empty, end by LATEST_RANGE_END and be at most `limits.maxRangeDays` long.
  */
 export function resolveRange(query: { from?: Micros; to?: Micros }, limits: ExporterLimits, now: Micros): Interval {
   const end = query.to ?? now;
   const start = query.from ?? end - DEFAULT_RANGE_MICROS;
+  if (end > LATEST_RANGE_END) throw badRequest(`parameter to: at most ${formatTime(LATEST_RANGE_END)}`);
   if (end <= start) throw badRequest(`parameter to: must be after from`);
   const maxMicros = limits.maxRangeDays * MICROS_PER_DAY;
   if (end - start > maxMicros) {
