@@ -112,6 +112,11 @@ describe('exporter app', () => {
     expect((await fetch(`${url}/fdsnws/availability/1/version`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/api/v1/anything`, { headers: { authorization: 'Bearer s3cret' } })).status).not.toBe(401);
+    // The scheme in any case (RFC 9110), the token exactly.
+    expect((await fetch(`${url}/api/v1/anything`, { headers: { authorization: 'bearer s3cret' } })).status).not.toBe(401);
+    for (const authorization of ['bearer S3CRET', 'Basic s3cret', 'Bearer', 's3cret', 'Bearer s3cret2']) {
+      expect([authorization, (await fetch(`${url}/api/v1/anything`, { headers: { authorization } })).status]).toEqual([authorization, 401]);
+    }
   });
 
   it('answers unknown paths with a JSON 404 naming the path and where the endpoints are listed, and no server details', async () => {

@@ -72,12 +72,17 @@ function deadline(ms: number) {
 
 export const DEFAULT_LIMITS: ExporterLimits = { maxRangeDays: 3660, maxRows: 1_000_000, maxSegmentsRead: MAX_REPORT_SEGMENTS };
 
-/** Compares the Authorization header with the token in constant time (hashes of equal length), so response times tell nothing of the token. */
+/**
+ * Compares the Authorization header's token with the token in constant time (hashes of equal
+ * length), so response times tell nothing of the token. The scheme's name is read in any case
+ * (RFC 9110): `bearer` as `Bearer`.
+ */
 function bearerAuth(token: string) {
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  const expected = digest(`Bearer ${token}`);
+  const expected = digest(token);
   return (req: Request, res: Response, next: NextFunction) => {
-    if (timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) return next();
+    const [, scheme, given] = /^(\S+) +(.*)$/.exec(req.get('authorization') ?? '') ?? [];
+    if (scheme?.toLowerCase() === 'bearer' && timingSafeEqual(digest(given), expected)) return next();
     res.set('WWW-Authenticate', 'Bearer realm="lacuna"').status(401).json({ error: 'a valid bearer token is required' });
   };
 }

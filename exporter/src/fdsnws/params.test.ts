@@ -190,4 +190,10 @@ describe('FDSN availability POST bodies', () => {
     );
     expect(rejection(() => parsePostBody('query', 'format=json\n'))).toMatch(/^request body: no selection line/);
   });
+
+  it('reads a selection line given again (in other spacing) once, and counts it once against the limit of lines', () => {
+    const line = 'IU ANMO 00 BHZ 2024-03-01 2024-03-02';
+    const body = [...Array.from({ length: 5000 }, () => line), 'IU  ANMO 00\tBHZ 2024-03-01 2024-03-02', 'IU ANMO 10 BHZ 2024-03-01 2024-03-02'].join('\n');
+    expect(parsePostBody('query', body).selections.map((selection) => selection.patterns[0].location)).toEqual(['00', '10']);
+  });
 });
