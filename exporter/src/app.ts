@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MAX_REPORT_SEGMENTS, type Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
+import { admission } from './http/admission.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { errorDocument } from './fdsnws/errors.ts';
 import { metricsRouter } from './metrics/router.ts';
@@ -52,17 +54,22 @@ export interface ExporterLimits {
 /** Every request is answered within this: a clear 503 rather than a client left waiting. */
 export const REQUEST_DEADLINE_MS = 60_000;
 
-/**
- * Answers a request that has not been answered within `ms` with a 503 saying so (an FDSN error
- * document under /fdsnws, JSON elsewhere); what its handler sends later goes nowhere.
- */
+/** Requests for FDSN availability and reports that may wait for their turn; more are refused at once. */
+export const HEAVY_REQUESTS_WAITING = 32;
+const RETRY_AFTER_S = 10;
+
+/** A 503 with `message`: an FDSN error document under /fdsnws, JSON elsewhere. */
+function unavailable(req: Request, res: Response, message: string): void {
+  if (req.originalUrl.startsWith('/fdsnws')) res.status(503).type('text/plain').send(errorDocument(503, message, req.originalUrl, Date.now() * 1000));
+  else res.status(503).json({ error: message });
+}
+
+/** Answers a request that has not been answered within `ms` with a 503 saying so; what its handler sends later goes nowhere. */
 function deadline(ms: number) {
   return (req: Request, res: Response, next: NextFunction) => {
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      const message = `the request took longer than ${ms / 1000} s and was given up; ask for fewer channels or a shorter time range, or try again when the store is less busy`;
-      if (req.originalUrl.startsWith('/fdsnws')) res.status(503).type('text/plain').send(errorDocument(503, message, req.originalUrl, Date.now() * 1000));
-      else res.status(503).json({ error: message });
+      unavailable(req, res, `the request took longer than ${ms / 1000} s and was given up; ask for fewer channels or a shorter time range, or try again when the store is less busy`);
     }, ms);
     timer.unref();
     res.on('close', () => clearTimeout(timer));
@@ -113,6 +120,19 @@ export function createApp(context: ExporterContext): express.Express {
   if (context.token) {
     for (const guarded of ['/api', '/fdsnws', '/available']) app.use(guarded, bearerAuth(context.token));
   }
+
+  // Requests that read much of the store (no answer shared between them) take turns.
+  app.use(
+    ['/fdsnws/availability/1/query', '/fdsnws/availability/1/extent', '/api/v1/reports'],
+    admission({
+      running: availableParallelism(),
+      waiting: HEAVY_REQUESTS_WAITING,
+      refuse: (req, res) => {
+        res.set('Retry-After', String(RETRY_AFTER_S));
+        unavailable(req, res, `the store is busy: ${HEAVY_REQUESTS_WAITING} requests are waiting for it already; try again in a moment (Retry-After)`);
+      },
+    }),
+  );
 
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
