@@ -21,5 +21,7 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): z.infe
   if (Array.isArray(given)) {
     throw badRequest(`parameter ${name}: ${given.length > 1 ? `given ${given.length} times` : 'given as a list'}; give it once`);
   }
+  // Given more than 20 times, or with brackets (channel[x]=…), it arrives as an object.
+  if (typeof given === 'object' && given !== null) throw badRequest(`parameter ${name}: given many times or with brackets; give it once, as ${name}=…`);
   throw badRequest(`parameter ${name}: ${issue.message}`);
 }
