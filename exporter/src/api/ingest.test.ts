@@ -157,6 +157,10 @@ describe.each(testBackends())('POST /api/v1/ingest on $name', (backend) => {
     expect(((await broken.json()) as { error: string }).error).toMatch(/^the body is not valid JSON/);
     const text = await post('stream=x', 'text/csv');
     expect(text.status).toBe(415);
+    const empty = await post('');
+    expect([empty.status, await empty.json()]).toEqual([400, { error: 'the body is empty: send an item, a list of them, or {"items": [...]}' }]);
+    const got = await fetch(`${exporter.url}/api/v1/ingest`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
   it('gives pushed streams the ooi-status states from their warn and fail intervals, and heartbeats count as news', async () => {

@@ -191,6 +191,7 @@ export function ingestRouter(options: IngestOptions): Router {
       if (!req.is(['application/json', 'application/x-ndjson', 'application/jsonl', 'application/json-seq'])) {
         throw new HttpError(415, 'Content-Type must be application/json or application/x-ndjson');
       }
+      if (req.get('content-length') === '0') throw new HttpError(400, 'the body is empty: send an item, a list of them, or {"items": [...]}');
       const sink = options.ingest!;
       const receivedAt = options.now?.() ?? Date.now() * 1000;
       const { items, accepted, rejected } = readIngestBody(req.body, (id) => sink.thresholdsFor(id)?.expectedRate ?? null, receivedAt);
@@ -222,6 +223,9 @@ export function ingestRouter(options: IngestOptions): Router {
       res.status(200).json({ accepted: accepted.length, rejected, batch: String(id), outcome });
     },
   );
+  router.all('/', (_req: Request, res: Response) => {
+    res.set('Allow', 'POST').status(405).json({ error: 'push ingest takes POST with a JSON body of items (README, HTTP push)' });
+  });
   // Bodies that are not JSON (or too large) get a message naming the body.
   router.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     const e = error as { type?: string; status?: number; message?: string };
