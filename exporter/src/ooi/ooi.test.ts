@@ -218,6 +218,8 @@ describe('GET /available/:refdes on a scanned demo archive and a planted instrum
     const unknown = await get('/available/XA.ALPHA.00.LHZ?deployment=1');
     expect(unknown.status).toBe(400);
     expect(JSON.parse(unknown.text).error).toContain('deployment');
+    const reversed = await get('/available/XA.ALPHA.00.LHZ?start_time=2024-05-02&stop_time=2024-05-01');
+    expect([reversed.status, JSON.parse(reversed.text).error]).toEqual([400, 'parameter stop_time: must be after start_time']);
     expect((await get('/available/QQ.NONE.00.XXX')).status).toBe(404);
     expect((await get('/available/QQ-NONE-00')).status).toBe(404);
   });

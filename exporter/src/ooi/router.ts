@@ -76,6 +76,7 @@ export function ooiRouter(context: ExporterContext): Router {
     // Time bounds as ooi-status sets them: upper = stop_time or now, never after now; lower =
     // start_time, else the first deployment (metadata epoch), else the first data; then both
     // tightened to the deployments (the instrument's epochs, merged) in range.
+    if (q.start_time !== undefined && q.stop_time !== undefined && q.stop_time <= q.start_time) throw badRequest('parameter stop_time: must be after start_time');
     let upper = Math.min(q.stop_time ?? now, now);
     let lower = q.start_time ?? Math.min(...epochs.map((e) => e.start), ...[...extents.values()].map((extent) => extent.first), upper);
     const deployments = deploymentsIn(epochs, lower, upper);
