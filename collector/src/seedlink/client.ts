@@ -139,7 +139,7 @@ class Conversation {
         }
         return this.reader.next();
       }, `INFO ${level}`);
-      if (frame.kind === 'refused') throw new Error(`${this.what} refused INFO ${level}: ${frame.text}`);
+      if (frame.kind === 'refused') throw new Error(`${this.what} refused INFO ${level}: ${frame.text.trim() || '(no reason given)'}`);
       if (frame.kind !== 'info') continue;
       if (frame.version === 4) {
         const info = parseInfoJson(frame.payload.toString('utf8'));

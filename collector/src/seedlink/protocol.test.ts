@@ -48,6 +48,10 @@ describe('SeedLink protocol', () => {
     expect(() => chooseProtocol(seiscomp, '4')).toThrow(/does not offer SeedLink 4.0/);
   });
 
+  it('says a web server answering HELLO is not a SeedLink server', () => {
+    expect(() => parseHello('HTTP/1.1 400 Bad Request\r', 'Connection: close')).toThrow(/^not a SeedLink server: it answered HELLO as a web server does \("HTTP\/1.1 400 Bad Request"\)/);
+  });
+
   it('cuts v3 and v4 streams into packets however the bytes are split', () => {
     const v3 = Buffer.concat([v3Packet(0x1f, 0), v3Packet(0x20, 1)]);
     for (const chunk of [1, 7, 519, 4096]) {

@@ -19,6 +19,8 @@ export interface ServerHello {
 }
 
 export function parseHello(line1: string, line2: string): ServerHello {
+  // A web server answers HELLO with an error page: `seedlink-info` of an HTTP port said "refused INFO STATIONS: ".
+  if (/^HTTP\/\d/.test(line1)) throw new Error(`not a SeedLink server: it answered HELLO as a web server does ("${line1.trim()}"); SeedLink listens on port 18000 unless told otherwise`);
   const [, capabilities = ''] = line1.split('::');
   const protocols = capabilities
     .trim()
