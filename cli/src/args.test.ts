@@ -13,6 +13,8 @@ describe('arguments as people type them', () => {
     expect(() => parseArguments('gaps', ['--start'])).toThrow(UsageError);
     expect(() => parseArguments('gaps', ['--start', '-x'])).toThrow(UsageError);
     expect(() => parseArguments('gaps', ['--no-such-option'])).toThrow(/gaps: .*no-such-option/);
+    // A value left out before the next option: node calls it "ambiguous".
+    expect(() => parseArguments('gaps', ['--start', '--store', 'S'])).toThrow(/^gaps: option --start needs a value before the next option \(see lacuna gaps --help\)$/);
   });
 
   it('leaves what follows -- alone', () => {

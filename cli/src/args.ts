@@ -100,7 +100,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     if (parsed.values.help) return 'help';
     return parsed as ParsedArgs;
   } catch (error) {
-    throw new UsageError(`${spec.name}: ${(error as Error).message.split('\n')[0]} (see lacuna ${spec.name} --help)`);
+    // `--start --store S`: node calls the value "ambiguous" (is --store the value?); it is missing.
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec((error as Error).message);
+    const message = ambiguous ? `option ${ambiguous[1]} needs a value before the next option` : (error as Error).message.split('\n')[0];
+    throw new UsageError(`${spec.name}: ${message} (see lacuna ${spec.name} --help)`);
   }
 }
 
