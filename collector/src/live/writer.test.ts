@@ -117,6 +117,19 @@ describe.each(testBackends())('live writer on $name', (backend) => {
     await writer.close();
   });
 
+  it('says when a store that is up falls behind and live data goes to the spool, once, and when it has caught up', async () => {
+    const logs: string[] = [];
+    const writer = await LiveWriter.open(real, { spoolDir: spoolDir(), maxQueuedBatches: 2, compactEveryMs: 0, log: (line) => logs.push(line) });
+    const submissions = Array.from({ length: 40 }, (_, k) => writer.submit(batch('BEHIND', 'seedlink://e', k, writer.nextBatchId())));
+    await Promise.all(submissions);
+    await until('the spool to be replayed', () => writer.status().spoolFiles === 0);
+    await writer.settle();
+    expect(logs.filter((line) => /^live: the store is behind \(2 batches waiting to be written\): live data goes to the spool .* until it catches up$/.test(line))).toHaveLength(1);
+    expect(logs).toContain('live: spool replayed: everything received while the store was away is stored');
+    expect(await storedRuns(writer, 'BEHIND')).toEqual([[T0, 400]]);
+    await writer.close();
+  });
+
   it('replays at start what an earlier run left in its spool, and sets aside a line torn by a crash', async () => {
     const dir = spoolDir();
     const { store, setMode } = switchableStore(real);

@@ -75,6 +75,8 @@ export class LiveWriter implements LiveSink, LiveView {
   private storeUp = true;
   /** A retry is under way while the store is down: the worker runs, new batches still go to the spool. */
   private retrying = false;
+  /** The store, though up, fell behind and new batches go to the spool: said once, until the spool is replayed. */
+  private behind = false;
   private pumping: Promise<void> | null = null;
   private appending: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -184,6 +186,11 @@ export class LiveWriter implements LiveSink, LiveView {
     for (const latest of batch.latest) keepNewest(this.newest, channelKey(latest), { ...latest, source: batch.source });
     if (batch.health) this.healthBySource.set(batch.source, { ...batch.health, source: batch.source });
     if (!this.storeUp || !this.spool.isEmpty || this.queue.length >= this.options.maxQueuedBatches) {
+      // Said once, when the spool begins (it ends with "spool replayed"): a store that is up but behind.
+      if (this.storeUp && !this.behind) {
+        this.behind = true;
+        this.say(`the store is behind (${this.queue.length} batches waiting to be written): live data goes to the spool ${this.spool.dir} until it catches up`);
+      }
       return this.toSpool([batch]).then(() => {
         if (this.storeUp) this.kick();
         return 'spooled' as const;
@@ -299,7 +306,10 @@ export class LiveWriter implements LiveSink, LiveView {
       }
       await this.spool.done(oldest.name, bad.length > 0);
       this.storeIsUp();
-      if (this.spool.isEmpty) this.say('spool replayed: everything received while the store was away is stored');
+      if (this.spool.isEmpty) {
+        this.behind = false;
+        this.say('spool replayed: everything received while the store was away is stored');
+      }
     } catch (error) {
       this.storeIsDown(error);
     }
