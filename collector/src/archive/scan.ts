@@ -261,7 +261,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     // is still the archive's, and keeps its segments; so is one the walk could not stat, or in a
     // folder it could not list.
     const unseen = (path: string) => unlisted.some((entry) => (entry.folder ? isUnder(entry.path, path) : entry.path === path));
-    const missing = known.unlisted.filter((path) => !unseen(path));
+    const missing = known.notListed.filter((path) => !unseen(path));
     const unmatched = await stillOnDisk(missing);
     const deleted = missing.filter((path) => !unmatched.has(path));
     const refusal = options.prune || deleted.length === 0 ? null : pruneRefusal(roots, known.underRoots, deleted);
@@ -435,7 +435,7 @@ interface KnownFiles {
   /** Per listed file: NEW, CHANGED or UNCHANGED. */
   status: Uint8Array;
   /** Known files that are not listed. */
-  unlisted: string[];
+  notListed: string[];
   /** Per root: the known files under it. */
   underRoots: number[];
 }
@@ -447,7 +447,7 @@ interface KnownFiles {
  * sizes, mtimes), 1,000,000 known files took 100 MB more.
  */
 async function knownFiles(store: Store, roots: readonly string[], owned: (path: string) => boolean, files: FileList): Promise<KnownFiles> {
-  const known: KnownFiles = { count: 0, status: new Uint8Array(files.count).fill(NEW), unlisted: [], underRoots: roots.map(() => 0) };
+  const known: KnownFiles = { count: 0, status: new Uint8Array(files.count).fill(NEW), notListed: [], underRoots: roots.map(() => 0) };
   const listing = new InByteOrder(files);
   for await (const page of store.fileStatePages(roots)) {
     for (const state of page) {
@@ -455,7 +455,7 @@ async function knownFiles(store: Store, roots: readonly string[], owned: (path: 
       known.count += 1;
       for (const [i, root] of roots.entries()) if (isUnder(root, state.path)) known.underRoots[i] += 1;
       const index = listing.find(state.path);
-      if (index < 0) known.unlisted.push(state.path);
+      if (index < 0) known.notListed.push(state.path);
       else known.status[index] = files.sizes[index] === state.size && files.mtimes[index] === state.mtime ? UNCHANGED : CHANGED;
     }
   }
