@@ -408,6 +408,30 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     expect((await scanArchive(store, { roots: [root], layout: sds })).filesUnchanged).toBe(1);
   });
 
+  it('does not scan through a link inside a root the files it knows under an earlier root, names the link, and scans the rest', async () => {
+    const sds = compileLayout('sds');
+    const disk = join(temp, 'years-disk');
+    writeDay(disk, 'LINKD', '2024-09-02', { samples: 600 });
+    expect((await scanArchive(store, { roots: [disk], layout: sds })).filesScanned).toBe(1);
+    // The archive's 2024 is that disk's: years linked to another disk, the disk also scanned as a root.
+    const archive = join(temp, 'linked-archive');
+    writeDay(archive, 'OWN', '2023-09-01', { samples: 600 });
+    symlinkSync(join(disk, '2024'), join(archive, '2024'));
+    for (let run = 0; run < 2; run++) {
+      const scan = await scanArchive(store, { roots: [archive], layout: sds });
+      expect([scan.filesSeen, scan.filesScanned + scan.filesUnchanged]).toEqual([1, 1]);
+      expect(scan.failures).toEqual([
+        {
+          path: join(archive, '2024'),
+          errorOffset: null,
+          error: `not scanned: the link leads to ${realpathSync(join(disk, '2024'))}, whose files the store knows under ${disk} (scanned before as a root of its own); through the link every one would be stored a second time`,
+        },
+      ]);
+    }
+    expect((await report(store, 'XX.LINKD')).segments).toHaveLength(1);
+    expect((await report(store, 'XX.OWN')).segments).toHaveLength(1);
+  });
+
   it('goes on past a folder and a file whose names are not valid UTF-8, and names both as not scanned', async () => {
     const root = join(temp, 'latin1');
     const good = writeDay(root, 'GOOD', '2024-08-01', { samples: 600 });

@@ -8,7 +8,7 @@ import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
 import { fileAt, FileListBuilder, InByteOrder, pathAt, totalSize, type FileList } from './file-list.ts';
-import { isSameOrUnder, isUnder, walkArchive, type ArchiveFile, type Unlisted } from './walk.ts';
+import { isSameOrUnder, isUnder, walkArchive, type ArchiveFile, type FollowedLink, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
   /**
@@ -106,16 +106,12 @@ async function stillOnDisk(paths: readonly string[]): Promise<Set<string>> {
  * other way round, without either lying under the other as written. Each file would then be
  * stored under both paths, and every segment overlap itself.
  */
-async function aliasRefusal(store: Store, roots: readonly string[]): Promise<string | null> {
-  const earlier = (await store.scannedRoots()).filter((known) => !roots.some((root) => isSameOrUnder(root, known) || isSameOrUnder(known, root)));
-  if (earlier.length === 0) return null;
-  const real = (path: string) => realpath(path).catch(() => null);
+async function aliasRefusal(store: Store, roots: readonly string[], earlier: readonly EarlierRoot[]): Promise<string | null> {
   for (const root of roots) {
-    const rootReal = await real(root);
+    const rootReal = await realOrNull(root);
     if (rootReal === null) continue;
-    for (const known of earlier) {
-      const knownReal = await real(known);
-      if (knownReal === null || !(isSameOrUnder(rootReal, knownReal) || isSameOrUnder(knownReal, rootReal))) continue;
+    for (const { root: known, real: knownReal } of earlier) {
+      if (!(isSameOrUnder(rootReal, knownReal) || isSameOrUnder(knownReal, rootReal))) continue;
       if (!(await store.knowsFilesUnder(known))) continue;
       const through = knownReal === known ? '' : `, which leads to ${knownReal}`;
       return (
@@ -125,6 +121,43 @@ async function aliasRefusal(store: Store, roots: readonly string[]): Promise<str
     }
   }
   return null;
+}
+
+/** A root of an earlier scan that is none of this scan's roots nor lies in one, with where it leads in the end. */
+interface EarlierRoot {
+  root: string;
+  real: string;
+}
+
+const realOrNull = (path: string) => realpath(path).catch(() => null);
+
+async function earlierRoots(store: Store, roots: readonly string[]): Promise<EarlierRoot[]> {
+  const earlier: EarlierRoot[] = [];
+  for (const root of await store.scannedRoots()) {
+    if (roots.some((current) => isSameOrUnder(current, root) || isSameOrUnder(root, current))) continue;
+    const real = await realOrNull(root);
+    if (real !== null) earlier.push({ root, real });
+  }
+  return earlier;
+}
+
+/**
+ * The followed links that lead into the folder of an earlier scan's root whose files the store
+ * knows under that name, as folders not scanned: through the link every file would be stored a
+ * second time (years linked to another disk, that disk scanned as a root of its own).
+ */
+async function linksIntoEarlierRoots(store: Store, followed: readonly FollowedLink[], earlier: readonly EarlierRoot[]): Promise<Unlisted[]> {
+  const skipped: Unlisted[] = [];
+  for (const link of followed) {
+    const into = earlier.find((known) => isSameOrUnder(link.target, known.real));
+    if (into === undefined || !(await store.knowsFilesUnder(into.root))) continue;
+    skipped.push({
+      path: link.path,
+      folder: true,
+      reason: `not scanned: the link leads to ${link.target}, whose files the store knows under ${into.root} (scanned before as a root of its own); through the link every one would be stored a second time`,
+    });
+  }
+  return skipped;
 }
 
 /** Why forgetting `gone` of the known files (`knownUnder[i]` of them under `roots[i]`) would be refused without `prune`, or null. */
@@ -201,7 +234,7 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   const owned = (path: string) => shard === undefined || shardOwnsPath(shard, layout, roots, path);
 
   const listed = (filesDone: number, bytesDone: number) => options.onProgress?.({ phase: 'listing', filesTotal: 0, filesDone, bytesTotal: 0, bytesDone, elapsedMs: Date.now() - started });
-  const { files, unlisted } = await listArchive(roots, layout, owned, listed);
+  const { files, unlisted, followed } = await listArchive(roots, layout, owned, listed);
 
   // Until the store is open and has said which files it knows unchanged, what is read waits in
   // `early` (reading pauses when that holds a batch of segments); a file it knows unchanged is
@@ -253,8 +286,12 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
 
   async function scanInto(store: Store): Promise<ScanReport> {
-    const alias = await aliasRefusal(store, roots);
+    const earlier = await earlierRoots(store, roots);
+    const alias = await aliasRefusal(store, roots, earlier);
     if (alias !== null) throw new ScanRefusedError(alias);
+    const skippedLinks = await linksIntoEarlierRoots(store, followed, earlier);
+    unlisted.push(...skippedLinks);
+    const underSkippedLink = (index: number) => skippedLinks.length > 0 && skippedLinks.some((link) => isUnder(link.path, pathAt(files, index)));
     await store.beginRun(runId, roots);
     const known = await knownFiles(store, roots, owned, files);
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
@@ -270,8 +307,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       throw new ScanRefusedError(refusal);
     }
     // What was read while the store opened is of the listed files: those it knows unchanged are dropped.
-    if (reading !== null) wanted = (index) => known.status[index] !== UNCHANGED;
-    const changed = known.count === 0 ? files : changedFiles(files, (index) => known.status[index] !== UNCHANGED);
+    const toRead = (index: number) => known.status[index] !== UNCHANGED && !underSkippedLink(index);
+    if (reading !== null) wanted = toRead;
+    const changed = known.count === 0 && skippedLinks.length === 0 ? files : changedFiles(files, toRead);
+    const skippedFiles = skippedLinks.length === 0 ? 0 : countIndices(files.count, underSkippedLink);
     skipUnwanted();
     await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
@@ -282,8 +321,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
 
     const report: ScanReport = {
       runId,
-      filesSeen: files.count,
-      filesUnchanged: files.count - changed.count,
+      filesSeen: files.count - skippedFiles,
+      filesUnchanged: files.count - skippedFiles - changed.count,
       filesScanned: 0,
       filesDeleted: deleted.length,
       filesUnmatched: unmatched.size,
@@ -404,24 +443,26 @@ async function listArchive(
   layout: Layout,
   owned: (path: string) => boolean,
   listed: (files: number, bytes: number) => void,
-): Promise<{ files: FileList; unlisted: Unlisted[] }> {
+): Promise<{ files: FileList; unlisted: Unlisted[]; followed: FollowedLink[] }> {
   const nested = roots.some((root, index) => roots.some((other, otherIndex) => otherIndex !== index && isSameOrUnder(root, other)));
   const seen = nested ? new Set<string>() : null;
   const files = new FileListBuilder();
   const unlisted: Unlisted[] = [];
+  const followed: FollowedLink[] = [];
   let bytes = 0;
   for (const root of roots) {
-    const missed = await walkArchive(root, layout, (file) => {
+    const walked = await walkArchive(root, layout, (file) => {
       if (!owned(file.path) || seen?.has(file.path)) return;
       seen?.add(file.path);
       files.add(file);
       bytes += file.size;
       if (files.count % LISTING_PROGRESS_FILES === 0) listed(files.count, bytes);
     });
-    unlisted.push(...missed.filter((entry) => entry.folder || owned(entry.path)));
+    unlisted.push(...walked.unlisted.filter((entry) => entry.folder || owned(entry.path)));
+    followed.push(...walked.followed);
   }
   listed(files.count, bytes);
-  return { files: files.build(), unlisted };
+  return { files: files.build(), unlisted, followed };
 }
 
 /** A listed file as the store knows it: not at all, in another size or mtime, or the same. */
@@ -478,6 +519,12 @@ function changedFiles(files: FileList, changed: (index: number) => boolean): Fil
   const picked = new FileListBuilder();
   for (let index = 0; index < files.count; index++) if (changed(index)) picked.add(fileAt(files, index));
   return picked.build();
+}
+
+function countIndices(count: number, test: (index: number) => boolean): number {
+  let counted = 0;
+  for (let index = 0; index < count; index++) if (test(index)) counted += 1;
+  return counted;
 }
 
 function someIndex(count: number, test: (index: number) => boolean): boolean {

@@ -51,6 +51,12 @@ export function isSameOrUnder(path: string, folder: string): boolean {
   return path === folder || isUnder(folder, path);
 }
 
+/** A link to a folder that the walk followed, and where it leads in the end. */
+export interface FollowedLink {
+  path: string;
+  target: string;
+}
+
 /** A folder or file under an archive root that the walk could not list or stat, and why (a scan failure). */
 export interface Unlisted {
   path: string;
@@ -62,7 +68,7 @@ export interface Unlisted {
 /**
  * Hands the files under `root` that the layout accepts, with size and modification time, to
  * `found` as it finds them (folder by folder, in the order of names), and returns what it could not
- * list; a `root` that is a file is that file alone, whatever its name (as msi takes files). With a layout
+ * list and the links to folders it followed; a `root` that is a file is that file alone, whatever its name (as msi takes files). With a layout
  * of fixed depth (SDS, BUD, a pattern without `**`), folders that cannot match it are never
  * entered, so a rescan of a large archive lists only its own; a `**` pattern enters every folder.
  *
@@ -77,13 +83,14 @@ export interface Unlisted {
  * such a name over with U+FFFD in place of the bytes, a path that does not exist; lacuna keeps
  * paths as text).
  */
-export async function walkArchive(root: string, layout: Layout, found: (file: ArchiveFile) => void): Promise<Unlisted[]> {
+export async function walkArchive(root: string, layout: Layout, found: (file: ArchiveFile) => void): Promise<{ unlisted: Unlisted[]; followed: FollowedLink[] }> {
+  const unlisted: Unlisted[] = [];
+  const followed: FollowedLink[] = [];
   if (statSync(root).isFile()) {
     const file = statFile(root);
     if (file) found(file);
-    return [];
+    return { unlisted, followed };
   }
-  const unlisted: Unlisted[] = [];
   const entered = new Set<string>();
   const links: { path: string; depth: number }[] = [];
   let listed = 0;
@@ -137,7 +144,9 @@ export async function walkArchive(root: string, layout: Layout, found: (file: Ar
   const rootReal = realpathSync(root);
   for (let next = links.shift(); next !== undefined; next = links.shift()) {
     const target = realTarget(next.path);
-    if (target === null || !isSameOrUnder(rootReal, target)) await visit(next.path, next.depth);
+    if (target !== null && isSameOrUnder(rootReal, target)) continue;
+    if (target !== null) followed.push({ path: next.path, target });
+    await visit(next.path, next.depth);
   }
-  return unlisted;
+  return { unlisted, followed };
 }
