@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,22 @@ describe.each(testBackends())('POST /api/v1/ingest on $name', (backend) => {
     expect([empty.status, await empty.json()]).toEqual([400, { error: 'the body is empty: send an item, a list of them, or {"items": [...]}' }]);
     const got = await fetch(`${exporter.url}/api/v1/ingest`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect([got.status, got.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+
+  it('refuses a body declared larger than it takes at once, without waiting for it (it waited for ever)', async () => {
+    let sending: ClientRequest | undefined;
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', 'content-length': String(10 ** 12), authorization: `Bearer ${TOKEN}` };
+      sending = request(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, body }));
+      });
+      sending.on('error', reject);
+      sending.write('{"stream": "XX.BIG..LHZ"'); // and never the rest
+    });
+    sending?.destroy();
+    expect(answer).toEqual({ status: 413, body: JSON.stringify({ error: 'the body is larger than 10485760 bytes: send smaller batches' }) });
   });
 
   it('gives pushed streams the ooi-status states from their warn and fail intervals, and heartbeats count as news', async () => {

@@ -30,6 +30,7 @@ import type { LiveSink } from '@lacuna/core';
 import { streamChannel } from '@lacuna/core';
 import { MICROS_PER_SECOND, type Micros } from '@lacuna/core';
 import { dataProblem, parseTime, timeProblem } from '@lacuna/core';
+import { declaredBodyLimit } from '../http/body-limit.ts';
 import { HttpError } from '../http/errors.ts';
 
 export const INGEST_SOURCE = 'push';
@@ -185,6 +186,7 @@ export function ingestRouter(options: IngestOptions): Router {
   });
   router.post(
     '/',
+    declaredBodyLimit(MAX_INGEST_BYTES),
     express.json({ limit: MAX_INGEST_BYTES, strict: false }),
     express.text({ type: ['application/x-ndjson', 'application/jsonl', 'application/json-seq'], limit: MAX_INGEST_BYTES }),
     async (req: Request, res: Response) => {

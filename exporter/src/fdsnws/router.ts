@@ -16,6 +16,7 @@ import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros, type StoredExtent } fro
 import { formatTime } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import type { ExporterContext, ExporterLimits } from '../app.ts';
+import { declaredBodyLimit } from '../http/body-limit.ts';
 import { badRequest, describeError, HttpError } from '../http/errors.ts';
 import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';
 import { formatExtents, formatSpans } from './formats.ts';
@@ -44,7 +45,7 @@ Spans are clipped to the request window; Updated is when the newest data of a sp
 
 export function fdsnAvailabilityRouter(context: ExporterContext): Router {
   const router = express.Router();
-  const readBody = express.text({ type: () => true, limit: MAX_POST_BYTES });
+  const readBody = [declaredBodyLimit(MAX_POST_BYTES), express.text({ type: () => true, limit: MAX_POST_BYTES })];
 
   router.get('/', (_req, res) => {
     res.type('text/plain').send(USAGE);
@@ -61,7 +62,7 @@ export function fdsnAvailabilityRouter(context: ExporterContext): Router {
       const parameters = new URL(req.originalUrl, 'http://localhost').searchParams;
       await answer(context, parseGetParameters(endpoint, parameters), req, res);
     });
-    router.post(`/${endpoint}`, readBody, async (req, res) => {
+    router.post(`/${endpoint}`, ...readBody, async (req, res) => {
       if (new URL(req.originalUrl, 'http://localhost').search !== '') {
         throw badRequest('the parameters of a POST request go in its body, not in the URL');
       }
