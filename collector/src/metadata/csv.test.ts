@@ -148,6 +148,8 @@ describe('parseChannelCsv', () => {
       ['repeated column', 'network,station,location,channel,start,Start\n', 'stations.csv line 1: column "start" appears twice'],
       ['empty column name', 'network,station,,location,channel,start\n', 'stations.csv line 1: header column 3 is empty'],
       ['no header row', `${row({})}\n`, 'stations.csv line 1: missing header row: expected column names'],
+      ['a long first line, shown in part', `${'x'.repeat(500)}\n`, `stations.csv line 1: missing header row: expected column names (network,station,location,channel,start,end,sample_rate,latitude,longitude,warn_s,fail_s), found "${'x'.repeat(80)}…"`],
+      ['a binary file', `\u0001\u0002\uFFFD\uFFFD${'z'.repeat(300)}\n`, 'stations.csv line 1: missing header row: expected column names (network,station,location,channel,start,end,sample_rate,latitude,longitude,warn_s,fail_s), found what looks like binary content, not text'],
       ['empty file', '', 'stations.csv: empty CSV: a header row is required'],
     ];
     for (const [name, text, message] of cases) {

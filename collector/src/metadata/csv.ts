@@ -146,11 +146,10 @@ export function parseChannelCsv(text: string, sourceName: string): ChannelEpoch[
   }
   const header = first.value;
   if (!header.fields.some((f) => KNOWN_COLUMNS.has(f.trim().toLowerCase()))) {
-    throw new MetadataError(
-      sourceName,
-      `line ${header.line}`,
-      `missing header row: expected column names (${CSV_COLUMNS.join(',')}), found ${JSON.stringify(header.fields.join(','))}`,
-    );
+    const found = header.fields.join(',');
+    // Not the whole line: a binary file given by mistake put hundreds of bytes of it into the message.
+    const shown = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(found) ? 'what looks like binary content, not text' : JSON.stringify(found.length > 80 ? `${found.slice(0, 80)}…` : found);
+    throw new MetadataError(sourceName, `line ${header.line}`, `missing header row: expected column names (${CSV_COLUMNS.join(',')}), found ${shown}`);
   }
   const index = new Map<Column, number>();
   header.fields.forEach((raw, k) => {
