@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MAX_REPORT_SEGMENTS, type Store } from '@lacuna/core';
 import { describeError } from './http/errors.ts';
-import { admission } from './http/admission.ts';
+import { Turns } from './http/turns.ts';
 import { fdsnAvailabilityRouter } from './fdsnws/router.ts';
 import { errorDocument } from './fdsnws/errors.ts';
 import { metricsRouter } from './metrics/router.ts';
@@ -56,7 +56,6 @@ export const REQUEST_DEADLINE_MS = 60_000;
 
 /** Requests for FDSN availability and reports that may wait for their turn; more are refused at once. */
 export const HEAVY_REQUESTS_WAITING = 32;
-const RETRY_AFTER_S = 10;
 
 /** A 503 with `message`: an FDSN error document under /fdsnws, JSON elsewhere. */
 function unavailable(req: Request, res: Response, message: string): void {
@@ -122,26 +121,16 @@ export function createApp(context: ExporterContext): express.Express {
   }
 
   // Requests that read much of the store (no answer shared between them) take turns.
-  app.use(
-    ['/fdsnws/availability/1/query', '/fdsnws/availability/1/extent', '/api/v1/reports'],
-    admission({
-      running: availableParallelism(),
-      waiting: HEAVY_REQUESTS_WAITING,
-      refuse: (req, res) => {
-        res.set('Retry-After', String(RETRY_AFTER_S));
-        unavailable(req, res, `the store is busy: ${HEAVY_REQUESTS_WAITING} requests are waiting for it already; try again in a moment (Retry-After)`);
-      },
-    }),
-  );
+  const heavy = new Turns({ running: availableParallelism(), waiting: HEAVY_REQUESTS_WAITING });
 
   // Routes of each part of the exporter are mounted here.
   app.use(metricsRouter(context));
-  app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context));
+  app.use('/fdsnws/availability/1', fdsnAvailabilityRouter(context, heavy));
   app.get('/api/v1', async (_req, res) => {
     res.json(apiIndex(await facts()));
   });
   app.use('/api/v1/ingest', ingestRouter(context));
-  app.use('/api/v1/reports', rejectDroppedParameters, reportsRouter(context));
+  app.use('/api/v1/reports', rejectDroppedParameters, reportsRouter(context, heavy));
   app.use('/api/v1', apiRouter(context));
   app.use('/available', ooiRouter(context));
 

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { parseToleranceRule, readFileReport, readReport, REPORT_KINDS, ReportTooLargeError, type ReportKind } from '@lacuna/core';
 import type { ExporterContext } from '../app.ts';
 import { badRequest } from '../http/errors.ts';
+import type { Turns } from '../http/turns.ts';
 import { validate } from '../http/validation.ts';
 import { patternsParam, timeParam } from './params.ts';
 
@@ -38,7 +39,7 @@ function reportSchema(now: number) {
   });
 }
 
-export function reportsRouter(context: ExporterContext): Router {
+export function reportsRouter(context: ExporterContext, heavy: Turns): Router {
   const router = express.Router();
   router.get('/files', async (req, res) => {
     const q = validate(z.strictObject({ errors: flag.optional() }), req.query);
@@ -50,12 +51,8 @@ export function reportsRouter(context: ExporterContext): Router {
     const now = context.now?.() ?? Date.now() * 1000;
     const q = validate(reportSchema(now), req.query);
     if (q.start !== undefined && q.end !== undefined && q.end <= q.start) throw badRequest('parameter end: must be after start');
-    const rows = await readReport(
-      context.store,
-      kind as ReportKind,
-      { patterns: q.channel ?? [], start: q.start, end: q.end, by: q.by ?? 'day', overlaps: q.overlaps ?? false, keepQuality: q['keep-quality'] ?? false, tolerance: q.tolerance ?? [] },
-      now,
-    ).catch((error: unknown) => {
+    const request = { patterns: q.channel ?? [], start: q.start, end: q.end, by: q.by ?? 'day', overlaps: q.overlaps ?? false, keepQuality: q['keep-quality'] ?? false, tolerance: q.tolerance ?? [] } as const;
+    const rows = await heavy.run(res, () => readReport(context.store, kind as ReportKind, request, now)).catch((error: unknown) => {
       throw error instanceof ReportTooLargeError ? badRequest(error.message) : error;
     });
     res.json({ rows });

@@ -17,6 +17,7 @@ import { formatTime } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import type { ExporterContext, ExporterLimits } from '../app.ts';
 import { declaredBodyLimit } from '../http/body-limit.ts';
+import type { Turns } from '../http/turns.ts';
 import { badRequest, describeError, HttpError } from '../http/errors.ts';
 import { errorDocument, SERVICE_PATH, SERVICE_VERSION } from './errors.ts';
 import { formatExtents, formatSpans } from './formats.ts';
@@ -43,7 +44,7 @@ POST body: optional key=value lines, then one selection per line: NET STA LOC CH
 Spans are clipped to the request window; Updated is when the newest data of a span was first seen.
 `;
 
-export function fdsnAvailabilityRouter(context: ExporterContext): Router {
+export function fdsnAvailabilityRouter(context: ExporterContext, heavy: Turns): Router {
   const router = express.Router();
   const readBody = [declaredBodyLimit(MAX_POST_BYTES), express.text({ type: () => true, limit: MAX_POST_BYTES })];
 
@@ -60,13 +61,15 @@ export function fdsnAvailabilityRouter(context: ExporterContext): Router {
   for (const endpoint of ['query', 'extent'] as const) {
     router.get(`/${endpoint}`, async (req, res) => {
       const parameters = new URL(req.originalUrl, 'http://localhost').searchParams;
-      await answer(context, parseGetParameters(endpoint, parameters), req, res);
+      const request = parseGetParameters(endpoint, parameters);
+      await heavy.run(res, () => answer(context, request, req, res));
     });
     router.post(`/${endpoint}`, ...readBody, async (req, res) => {
       if (new URL(req.originalUrl, 'http://localhost').search !== '') {
         throw badRequest('the parameters of a POST request go in its body, not in the URL');
       }
-      await answer(context, parsePostBody(endpoint, typeof req.body === 'string' ? req.body : ''), req, res);
+      const request = parsePostBody(endpoint, typeof req.body === 'string' ? req.body : '');
+      await heavy.run(res, () => answer(context, request, req, res));
     });
   }
 
