@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,12 @@ describe('makeDirectory', () => {
     expect(statSync(join(deep, 'd', 'e')).isDirectory()).toBe(true);
   });
 
-  it('fails with the system error where a file stands in the way', async () => {
+  it('fails with the system error where a file stands in the way, or is the path, or a link to nothing is', async () => {
     writeFileSync(join(temp, 'file'), '');
     await expect(makeDirectory(join(temp, 'file', 'x'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(makeDirectory(join(temp, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR', message: `ENOTDIR: not a directory, mkdir '${join(temp, 'file')}'` });
+    symlinkSync(join(temp, 'nowhere'), join(temp, 'dangling'));
+    await expect(makeDirectory(join(temp, 'dangling'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   // node's recursive mkdir never returns here (procfs answers ENOENT); a hang fails by the test's timeout.

@@ -18,6 +18,12 @@ export async function makeDirectory(path: string): Promise<void> {
       if (error.code !== 'EEXIST') throw error;
     });
   }
+  // What stands there may be a file, or a link to nothing (EEXIST above, or no folder at all).
+  const made = await stat(path).catch(() => null);
+  if (!made?.isDirectory()) {
+    const code = made ? 'ENOTDIR' : 'ENOENT';
+    throw Object.assign(new Error(`${code}: ${made ? 'not a directory' : 'no such file or directory'}, mkdir '${path}'`), { code, path });
+  }
 }
 
 function exists(path: string): Promise<boolean> {

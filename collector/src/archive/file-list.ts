@@ -23,9 +23,13 @@ export interface FileList {
   mtimes: Float64Array;
 }
 
-/** What one scan's list can hold: names and folders end at 32-bit offsets. */
-const MAX_BYTES = 2 ** 32 - 1;
-const MAX_FILES = 2 ** 27;
+/**
+ * What one scan's list can hold: 1 GiB of names and as much of folders, 33 million files. A list
+ * reserves that much address space (taken only as written): some 3 GB; with 4 GiB and 134 million
+ * it was 12 GB, which counts against a limit on address space (ulimit -v, common on batch nodes).
+ */
+const MAX_BYTES = 2 ** 30;
+const MAX_FILES = 2 ** 25;
 
 /** UTF-8 text appended in memory that grows in place (address space reserved at once, pages taken as they are written). */
 class GrowingText {
