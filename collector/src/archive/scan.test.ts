@@ -432,6 +432,33 @@ describe.each(testBackends())('archive scan on $name', (backend) => {
     expect((await report(store, 'XX.OWN')).segments).toHaveLength(1);
   });
 
+  it('forgets what a root stored through a link before the folder it leads to was scanned as a root of its own, and skips links into an ancestor scanned before', async () => {
+    const sds = compileLayout('sds');
+    // The other order: the archive first (its 2024 followed into the disk), then the disk: stored twice until the archive's next scan.
+    const disk = join(temp, 'later-disk');
+    writeDay(disk, 'TWICE', '2024-09-03', { samples: 600 });
+    const archive = join(temp, 'early-archive');
+    writeDay(archive, 'ONCE', '2023-09-01', { samples: 600 });
+    symlinkSync(join(disk, '2024'), join(archive, '2024'));
+    expect((await scanArchive(store, { roots: [archive], layout: sds })).filesScanned).toBe(2);
+    expect((await scanArchive(store, { roots: [disk], layout: sds })).filesScanned).toBe(1);
+    expect((await report(store, 'XX.TWICE')).segments).toHaveLength(2);
+    const again = await scanArchive(store, { roots: [archive], layout: sds });
+    expect([again.filesSeen, again.filesDeleted, again.failures.map((failure) => failure.path)]).toEqual([1, 1, [join(archive, '2024')]]);
+    expect((await report(store, 'XX.TWICE')).segments.map((segment) => segment.samples)).toEqual([600]);
+    expect((await store.files()).filter((file) => file.path.includes('TWICE')).map((file) => file.path)).toEqual([join(disk, '2024', 'XX', 'TWICE', 'LHZ.D', 'XX.TWICE..LHZ.D.2024.247')]);
+
+    // A root scanned before that holds this one: a link from this one to elsewhere in it is not followed.
+    const top = join(temp, 'top');
+    writeDay(join(top, 'other'), 'ELSE', '2024-09-04', { samples: 600 });
+    writeDay(join(top, 'archive'), 'MINE', '2023-09-02', { samples: 600 });
+    expect((await scanArchive(store, { roots: [top], layout: compileLayout('**/*') })).filesScanned).toBe(2);
+    symlinkSync(join(top, 'other', '2024'), join(top, 'archive', '2024'));
+    const inner = await scanArchive(store, { roots: [join(top, 'archive')], layout: sds });
+    expect([inner.filesSeen, inner.failures.map((failure) => failure.path)]).toEqual([1, [join(top, 'archive', '2024')]]);
+    expect((await report(store, 'XX.ELSE')).segments).toHaveLength(1);
+  });
+
   it('goes on past a folder and a file whose names are not valid UTF-8, and names both as not scanned', async () => {
     const root = join(temp, 'latin1');
     const good = writeDay(root, 'GOOD', '2024-08-01', { samples: 600 });

@@ -107,10 +107,12 @@ async function stillOnDisk(paths: readonly string[]): Promise<Set<string>> {
  * stored under both paths, and every segment overlap itself.
  */
 async function aliasRefusal(store: Store, roots: readonly string[], earlier: readonly EarlierRoot[]): Promise<string | null> {
+  // Roots that lie in one another as written are the same files under the same names.
+  const unrelated = earlier.filter((known) => !roots.some((root) => isSameOrUnder(root, known.root) || isSameOrUnder(known.root, root)));
   for (const root of roots) {
     const rootReal = await realOrNull(root);
     if (rootReal === null) continue;
-    for (const { root: known, real: knownReal } of earlier) {
+    for (const { root: known, real: knownReal } of unrelated) {
       if (!(isSameOrUnder(rootReal, knownReal) || isSameOrUnder(knownReal, rootReal))) continue;
       if (!(await store.knowsFilesUnder(known))) continue;
       const through = knownReal === known ? '' : `, which leads to ${knownReal}`;
@@ -123,7 +125,7 @@ async function aliasRefusal(store: Store, roots: readonly string[], earlier: rea
   return null;
 }
 
-/** A root of an earlier scan that is none of this scan's roots nor lies in one, with where it leads in the end. */
+/** A root scanned before (by this scan's roots or others), with where it leads in the end. */
 interface EarlierRoot {
   root: string;
   real: string;
@@ -131,10 +133,9 @@ interface EarlierRoot {
 
 const realOrNull = (path: string) => realpath(path).catch(() => null);
 
-async function earlierRoots(store: Store, roots: readonly string[]): Promise<EarlierRoot[]> {
+async function earlierRoots(store: Store): Promise<EarlierRoot[]> {
   const earlier: EarlierRoot[] = [];
   for (const root of await store.scannedRoots()) {
-    if (roots.some((current) => isSameOrUnder(current, root) || isSameOrUnder(root, current))) continue;
     const real = await realOrNull(root);
     if (real !== null) earlier.push({ root, real });
   }
@@ -142,14 +143,19 @@ async function earlierRoots(store: Store, roots: readonly string[]): Promise<Ear
 }
 
 /**
- * The followed links that lead into the folder of an earlier scan's root whose files the store
- * knows under that name, as folders not scanned: through the link every file would be stored a
- * second time (years linked to another disk, that disk scanned as a root of its own).
+ * The followed links that lead into the folder of an earlier scan's root (not one of this scan's
+ * roots nor under one; an ancestor counts) whose files the store knows under that name, as folders
+ * not scanned: through the link every file would be stored a second time (years linked to another
+ * disk, that disk scanned as a root of its own). A link into this scan's own roots is the walk's
+ * to handle (it lists a folder once).
  */
-async function linksIntoEarlierRoots(store: Store, followed: readonly FollowedLink[], earlier: readonly EarlierRoot[]): Promise<Unlisted[]> {
+async function linksIntoEarlierRoots(store: Store, roots: readonly string[], followed: readonly FollowedLink[], earlier: readonly EarlierRoot[]): Promise<Unlisted[]> {
+  const others = earlier.filter((known) => !roots.some((root) => isSameOrUnder(known.root, root)));
+  const rootReals = (await Promise.all(roots.map(realOrNull))).filter((real): real is string => real !== null);
   const skipped: Unlisted[] = [];
   for (const link of followed) {
-    const into = earlier.find((known) => isSameOrUnder(link.target, known.real));
+    if (rootReals.some((real) => isSameOrUnder(link.target, real))) continue;
+    const into = others.find((known) => isSameOrUnder(link.target, known.real));
     if (into === undefined || !(await store.knowsFilesUnder(into.root))) continue;
     skipped.push({
       path: link.path,
@@ -286,10 +292,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
   }
 
   async function scanInto(store: Store): Promise<ScanReport> {
-    const earlier = await earlierRoots(store, roots);
+    const earlier = await earlierRoots(store);
     const alias = await aliasRefusal(store, roots, earlier);
     if (alias !== null) throw new ScanRefusedError(alias);
-    const skippedLinks = await linksIntoEarlierRoots(store, followed, earlier);
+    const skippedLinks = await linksIntoEarlierRoots(store, roots, followed, earlier);
     unlisted.push(...skippedLinks);
     const underSkippedLink = (index: number) => skippedLinks.length > 0 && skippedLinks.some((link) => isUnder(link.path, pathAt(files, index)));
     await store.beginRun(runId, roots);
@@ -310,9 +316,11 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     const toRead = (index: number) => known.status[index] !== UNCHANGED && !underSkippedLink(index);
     if (reading !== null) wanted = toRead;
     const changed = known.count === 0 && skippedLinks.length === 0 ? files : changedFiles(files, toRead);
-    const skippedFiles = skippedLinks.length === 0 ? 0 : countIndices(files.count, underSkippedLink);
+    const skipped = skippedLinks.length === 0 ? [] : indicesWhere(files.count, underSkippedLink);
+    // Files stored through such a link by earlier scans are the earlier root's files a second time: forgotten.
+    const storedTwice = skipped.filter((index) => known.status[index] !== NEW).map((index) => pathAt(files, index));
     skipUnwanted();
-    await store.forgetFiles(deleted, runId, { tolerance: options.tolerance });
+    await store.forgetFiles([...deleted, ...storedTwice], runId, { tolerance: options.tolerance });
     const directories = await Promise.all(roots.map(async (root) => ((await stat(root)).isDirectory() ? root : null)));
     // A root where the walk met only what it could not list or stat is not said empty: that is named instead.
     const emptyRoots = directories.filter(
@@ -321,10 +329,10 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
 
     const report: ScanReport = {
       runId,
-      filesSeen: files.count - skippedFiles,
-      filesUnchanged: files.count - skippedFiles - changed.count,
+      filesSeen: files.count - skipped.length,
+      filesUnchanged: files.count - skipped.length - changed.count,
       filesScanned: 0,
-      filesDeleted: deleted.length,
+      filesDeleted: deleted.length + storedTwice.length,
       filesUnmatched: unmatched.size,
       emptyRoots,
       failures: unlisted.map((entry) => ({ path: entry.path, error: entry.reason, errorOffset: null })),
@@ -521,10 +529,10 @@ function changedFiles(files: FileList, changed: (index: number) => boolean): Fil
   return picked.build();
 }
 
-function countIndices(count: number, test: (index: number) => boolean): number {
-  let counted = 0;
-  for (let index = 0; index < count; index++) if (test(index)) counted += 1;
-  return counted;
+function indicesWhere(count: number, test: (index: number) => boolean): number[] {
+  const found: number[] = [];
+  for (let index = 0; index < count; index++) if (test(index)) found.push(index);
+  return found;
 }
 
 function someIndex(count: number, test: (index: number) => boolean): boolean {
