@@ -55,7 +55,7 @@ export interface ExporterLimits {
 export const REQUEST_DEADLINE_MS = 60_000;
 
 /** Requests for FDSN availability and reports that may wait for their turn; more are refused at once. */
-export const HEAVY_REQUESTS_WAITING = 32;
+const HEAVY_REQUESTS_WAITING = 32;
 
 /** A 503 with `message`: an FDSN error document under /fdsnws, JSON elsewhere. */
 function unavailable(req: Request, res: Response, message: string): void {

@@ -297,7 +297,8 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
     if (alias !== null) throw new ScanRefusedError(alias);
     const skippedLinks = await linksIntoEarlierRoots(store, roots, followed, earlier);
     unlisted.push(...skippedLinks);
-    const underSkippedLink = (index: number) => skippedLinks.length > 0 && skippedLinks.some((link) => isUnder(link.path, pathAt(files, index)));
+    const skipped = skippedLinks.length === 0 ? [] : indicesWhere(files.count, (index) => skippedLinks.some((link) => isUnder(link.path, pathAt(files, index))));
+    const isSkipped = new Set(skipped);
     await store.beginRun(runId, roots);
     const known = await knownFiles(store, roots, owned, files);
     // Only files gone from disk are forgotten: a file the layout does not match (another --layout)
@@ -313,10 +314,9 @@ export async function scanArchive(store: Store | (() => Promise<Store>), options
       throw new ScanRefusedError(refusal);
     }
     // What was read while the store opened is of the listed files: those it knows unchanged are dropped.
-    const toRead = (index: number) => known.status[index] !== UNCHANGED && !underSkippedLink(index);
+    const toRead = (index: number) => known.status[index] !== UNCHANGED && !isSkipped.has(index);
     if (reading !== null) wanted = toRead;
-    const changed = known.count === 0 && skippedLinks.length === 0 ? files : changedFiles(files, toRead);
-    const skipped = skippedLinks.length === 0 ? [] : indicesWhere(files.count, underSkippedLink);
+    const changed = known.count === 0 && skipped.length === 0 ? files : changedFiles(files, toRead);
     // Files stored through such a link by earlier scans are the earlier root's files a second time: forgotten.
     const storedTwice = skipped.filter((index) => known.status[index] !== NEW).map((index) => pathAt(files, index));
     skipUnwanted();
