@@ -4,7 +4,7 @@
  * sends each file's scan back; once no file is left, an empty result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FileScan, ToleranceRule } from '@lacuna/core';
+import type { ToleranceRule } from '@lacuna/core';
 import { scanFile } from './scan-file.ts';
 import { fileAt } from './file-list.ts';
 import { READ_CLAIMED, READ_LIMIT, READ_PASSED, type ReadJob, type ReadResult } from './read-job.ts';

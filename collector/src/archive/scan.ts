@@ -8,7 +8,7 @@ import type { Layout } from './layouts.ts';
 import { defaultReadThreads, ReadThreads } from './readers.ts';
 import { scanFile } from './scan-file.ts';
 import { fileAt, FileListBuilder, InByteOrder, pathAt, totalSize, type FileList } from './file-list.ts';
-import { isSameOrUnder, isUnder, walkArchive, type ArchiveFile, type FollowedLink, type Unlisted } from './walk.ts';
+import { isSameOrUnder, isUnder, walkArchive, type FollowedLink, type Unlisted } from './walk.ts';
 
 export interface ScanProgress {
   /**

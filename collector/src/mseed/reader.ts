@@ -122,8 +122,6 @@ export const MAX_V3_RECORD_LENGTH = 10 * 1024 * 1024;
 
 const V2_HEADER = 48;
 const V3_HEADER = 40;
-/** Enough for a v2 record without blockette 1000: the record plus the next record's header. */
-const V2_PROBE_LOOKAHEAD = MAX_V2_RECORD_LENGTH + V2_HEADER;
 
 const NEED_MORE = -1;
 const BAD = -2;

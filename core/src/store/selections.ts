@@ -7,7 +7,6 @@
  */
 import { globToLike, type ChannelPattern } from '../channel.ts';
 import type { Micros } from '../model.ts';
-import type { SqlFragment } from './sql.ts';
 
 export interface StoreSelection {
   patterns: readonly ChannelPattern[];

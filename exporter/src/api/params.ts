@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseChannelPatterns, MAX_CHANNEL_PATTERNS_LENGTH, type ChannelPattern } from '@lacuna/core';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, type Micros } from '@lacuna/core';
+import { MICROS_PER_DAY, type Micros } from '@lacuna/core';
 import type { Interval } from '@lacuna/core';
 import { floorToDay, formatTime, LATEST_STORABLE_TIME, parseTime } from '@lacuna/core';
 import { badRequest } from '../http/errors.ts';
